@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Targets follow ../shared/DESIGN.md: each layer imports only those below it.
+let package = Package(
+    name: "Mirage",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "MirageTensor", targets: ["MirageTensor"]),
+        .executable(name: "mirage", targets: ["mirage"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CDNNL",
+            path: "Sources/CDNNL",
+            providers: [.apt(["libdnnl-dev"])]
+        ),
+        .target(
+            name: "MirageTensor",
+            dependencies: ["CDNNL"]
+        ),
+        .executableTarget(
+            name: "mirage",
+            dependencies: [
+                "CDNNL",
+                "MirageTensor",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "MirageTensorTests",
+            dependencies: ["MirageTensor"],
+            exclude: ["Fixtures/README.md"]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

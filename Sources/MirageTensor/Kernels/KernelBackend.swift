@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Geometry of a 2-D convolution in NCHW layout, weights `[out, in/groups, kH, kW]`.
+public struct ConvGeometry: Hashable, Sendable {
+    public var batch: Int, inChannels: Int, inHeight: Int, inWidth: Int
+    public var outChannels: Int, kernelHeight: Int, kernelWidth: Int
+    public var outHeight: Int, outWidth: Int
+    public var strideH: Int, strideW: Int
+    public var padH: Int, padW: Int
+    public var groups: Int
+
+    public var inputShape: [Int] { [batch, inChannels, inHeight, inWidth] }
+    public var weightShape: [Int] { [outChannels, inChannels / groups, kernelHeight, kernelWidth] }
+    public var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
+
+    /// Multiply-adds of one forward pass.
+    public var macs: Int {
+        batch * outChannels * outHeight * outWidth * (inChannels / groups) * kernelHeight * kernelWidth
+    }
+}
+
+/// The three passes of a convolution. Each is linear in each of its two operands.
+public enum ConvPass: Hashable, Sendable {
+    /// `output = conv(input, weight)`.
+    case forward
+    /// `input-gradient = convᵀ(outputGradient, weight)`, the transposed convolution.
+    case backwardData
+    /// `weight-gradient = corr(input, outputGradient)`.
+    case backwardWeights
+}
+
+/// The few compute kernels Mirage takes from a vendor library. Keeping this narrow lets a second
+/// backend (cuBLAS/cuDNN, Accelerate) stand beside oneDNN without touching the ops above.
+public protocol KernelBackend: Sendable {
+    /// Row-major single-precision GEMM: `C = alpha·op(A)·op(B) + beta·C`, `op(A)` of size m×k.
+    func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int)
+
+    /// Runs one convolution pass over contiguous NCHW buffers. The pass writes (overwrites)
+    /// `output`; for `.forward` the operands are (input, weight), for `.backwardData`
+    /// (outputGradient, weight), for `.backwardWeights` (input, outputGradient).
+    func convolution(_ pass: ConvPass, _ geometry: ConvGeometry,
+                     _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>,
+                     output: UnsafeMutablePointer<Float>)
+}
+
+/// Process-wide kernel settings.
+public enum Kernels {
+    /// The backend every op uses.
+    nonisolated(unsafe) public static var backend: any KernelBackend = OneDNNBackend()
+
+    /// Threads for Swift's own element-wise kernels: `OMP_NUM_THREADS` when set (so one setting
+    /// governs oneDNN's OpenMP pool and ours), else the number of cores.
+    nonisolated(unsafe) public static var threadCount: Int = {
+        if let s = getenv("OMP_NUM_THREADS"), let n = Int(String(cString: s)), n > 0 { return n }
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }()
+}

@@ -1,0 +1,102 @@
+import CDNNL
+import Foundation
+
+/// Kernels from oneDNN: `dnnl_sgemm` for matrix products and cached convolution primitives.
+public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
+    private struct Key: Hashable {
+        let pass: ConvPass
+        let geometry: ConvGeometry
+    }
+
+    // Creating a primitive costs far more than running a small one: cache by pass and geometry.
+    private var cache: [Key: DNNLPrimitive] = [:]
+    private let lock = NSLock()
+
+    public init() {}
+
+    public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let status = dnnl_sgemm(CChar(UInt8(ascii: transA ? "T" : "N")), CChar(UInt8(ascii: transB ? "T" : "N")),
+                                dnnl_dim_t(m), dnnl_dim_t(n), dnnl_dim_t(k), alpha,
+                                a, dnnl_dim_t(lda), b, dnnl_dim_t(ldb), beta, c, dnnl_dim_t(ldc))
+        if status != dnnl_success {
+            fatalError("\(DNNLError(call: "dnnl_sgemm", context: "matmul \(m)x\(k) by \(k)x\(n)", status: status))")
+        }
+    }
+
+    public func convolution(_ pass: ConvPass, _ g: ConvGeometry,
+                            _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>,
+                            output: UnsafeMutablePointer<Float>) {
+        let key = Key(pass: pass, geometry: g)
+        lock.lock()
+        let cached = cache[key]
+        lock.unlock()
+        let primitive: DNNLPrimitive
+        if let cached {
+            primitive = cached
+        } else {
+            do { primitive = try Self.makeConvolution(pass, g) } catch { fatalError("\(error)") }
+            lock.lock()
+            cache[key] = primitive
+            lock.unlock()
+        }
+        primitive.run([UnsafeMutableRawPointer(mutating: first), UnsafeMutableRawPointer(mutating: second),
+                       UnsafeMutableRawPointer(output)])
+    }
+
+    private static func makeConvolution(_ pass: ConvPass, _ g: ConvGeometry) throws -> DNNLPrimitive {
+        let context = "conv2d \(pass) input \(g.inputShape) weight \(g.weightShape) output \(g.outputShape) stride (\(g.strideH), \(g.strideW)) padding (\(g.padH), \(g.padW)) groups \(g.groups)"
+        var src = try plainDescriptor(g.inputShape, context: context)
+        var dst = try plainDescriptor(g.outputShape, context: context)
+        let weightDims = g.groups == 1 ? g.weightShape
+            : [g.groups, g.outChannels / g.groups, g.inChannels / g.groups, g.kernelHeight, g.kernelWidth]
+        var weights = try plainDescriptor(weightDims, context: context)
+        var strides = dnnlDims([g.strideH, g.strideW])
+        var padL = dnnlDims([g.padH, g.padW])
+        // The right padding that makes oneDNN's size formula exact for this input and output.
+        var padR = dnnlDims([(g.outHeight - 1) * g.strideH + g.kernelHeight - g.inHeight - g.padH,
+                             (g.outWidth - 1) * g.strideW + g.kernelWidth - g.inWidth - g.padW])
+        let engine = DNNLContext.shared.engine
+
+        var forwardDesc = dnnl_convolution_desc_t()
+        try dnnlCheck(dnnl_convolution_forward_desc_init(&forwardDesc, dnnl_forward_training, dnnl_convolution_direct,
+                                                         &src, &weights, nil, &dst, &strides.0, &padL.0, &padR.0),
+                      "dnnl_convolution_forward_desc_init", context)
+        var forwardPD: dnnl_primitive_desc_t?
+        try dnnlCheck(dnnl_primitive_desc_create(&forwardPD, &forwardDesc, nil, engine, nil),
+                      "dnnl_primitive_desc_create", context)
+        defer { dnnl_primitive_desc_destroy(forwardPD) }
+
+        switch pass {
+        case .forward:
+            return try DNNLPrimitive(descriptor: forwardPD!, argumentKinds: [
+                (DNNL_ARG_SRC, dnnl_query_src_md), (DNNL_ARG_WEIGHTS, dnnl_query_weights_md),
+                (DNNL_ARG_DST, dnnl_query_dst_md)], context: context)
+        case .backwardData:
+            var desc = dnnl_convolution_desc_t()
+            try dnnlCheck(dnnl_convolution_backward_data_desc_init(&desc, dnnl_convolution_direct, &src, &weights, &dst,
+                                                                   &strides.0, &padL.0, &padR.0),
+                          "dnnl_convolution_backward_data_desc_init", context)
+            var pd: dnnl_primitive_desc_t?
+            try dnnlCheck(dnnl_primitive_desc_create(&pd, &desc, nil, engine, forwardPD),
+                          "dnnl_primitive_desc_create", context)
+            defer { dnnl_primitive_desc_destroy(pd) }
+            return try DNNLPrimitive(descriptor: pd!, argumentKinds: [
+                (DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md), (DNNL_ARG_WEIGHTS, dnnl_query_weights_md),
+                (DNNL_ARG_DIFF_SRC, dnnl_query_diff_src_md)], context: context)
+        case .backwardWeights:
+            var desc = dnnl_convolution_desc_t()
+            try dnnlCheck(dnnl_convolution_backward_weights_desc_init(&desc, dnnl_convolution_direct, &src, &weights, nil,
+                                                                      &dst, &strides.0, &padL.0, &padR.0),
+                          "dnnl_convolution_backward_weights_desc_init", context)
+            var pd: dnnl_primitive_desc_t?
+            try dnnlCheck(dnnl_primitive_desc_create(&pd, &desc, nil, engine, forwardPD),
+                          "dnnl_primitive_desc_create", context)
+            defer { dnnl_primitive_desc_destroy(pd) }
+            return try DNNLPrimitive(descriptor: pd!, argumentKinds: [
+                (DNNL_ARG_SRC, dnnl_query_src_md), (DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md),
+                (DNNL_ARG_DIFF_WEIGHTS, dnnl_query_diff_weights_md)], context: context)
+        }
+    }
+}

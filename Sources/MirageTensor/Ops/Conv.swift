@@ -1,0 +1,105 @@
+/// 2-D convolutions. Three primitives (forward, backward-data, backward-weights) are each
+/// bilinear, and the derivatives of each are the other two, so convolutions differentiate to any
+/// order (WGAN-GP's penalty differentiates a convolution's gradient).
+
+/// 2-D convolution over NCHW input, like `torch.nn.functional.conv2d`.
+///
+/// ```swift
+/// let y = conv2d(x, weight, bias: b, stride: (2, 2), padding: (1, 1))
+/// ```
+///
+/// ## Shape
+/// input `(N, C_in, H, W)`, weight `(C_out, C_in/groups, kH, kW)`, bias `(C_out)`;
+/// output `(N, C_out, H_out, W_out)` with `H_out = ⌊(H + 2·padding.h − kH) / stride.h⌋ + 1`.
+///
+/// - Parameters:
+///   - input: The images.
+///   - weight: The filters.
+///   - bias: One value per output channel, or `nil`.
+///   - stride: Step between applications of the filter, (height, width).
+///   - padding: Zeros added on each side, (height, width).
+///   - groups: Channel groups; input and output channels must both divide by it.
+public func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+                   padding: (Int, Int) = (0, 0), groups: Int = 1) -> Tensor {
+    shapeCheck(input.rank == 4, "conv2d: input must be (N, C, H, W), got shape \(input.shape)")
+    shapeCheck(weight.rank == 4, "conv2d: weight must be (C_out, C_in/groups, kH, kW), got shape \(weight.shape)")
+    shapeCheck(groups >= 1 && input.shape[1] % groups == 0 && weight.shape[0] % groups == 0,
+               "conv2d: groups=\(groups) must divide input channels \(input.shape[1]) and output channels \(weight.shape[0])")
+    shapeCheck(input.shape[1] == weight.shape[1] * groups,
+               "conv2d: input has \(input.shape[1]) channels, weight \(weight.shape) expects \(weight.shape[1] * groups) (groups=\(groups))")
+    shapeCheck(stride.0 >= 1 && stride.1 >= 1 && padding.0 >= 0 && padding.1 >= 0,
+               "conv2d: stride \(stride) must be positive and padding \(padding) non-negative")
+    let (kh, kw) = (weight.shape[2], weight.shape[3])
+    let oh = (input.shape[2] + 2 * padding.0 - kh) / stride.0 + 1
+    let ow = (input.shape[3] + 2 * padding.1 - kw) / stride.1 + 1
+    shapeCheck(input.shape[2] + 2 * padding.0 >= kh && input.shape[3] + 2 * padding.1 >= kw,
+               "conv2d: kernel \(kh)x\(kw) is larger than the padded input \(input.shape) (padding \(padding))")
+    let geometry = ConvGeometry(batch: input.shape[0], inChannels: input.shape[1], inHeight: input.shape[2],
+                                inWidth: input.shape[3], outChannels: weight.shape[0], kernelHeight: kh,
+                                kernelWidth: kw, outHeight: oh, outWidth: ow, strideH: stride.0, strideW: stride.1,
+                                padH: padding.0, padW: padding.1, groups: groups)
+    let out = convolution(.forward, geometry, input, weight)
+    return addChannelBias(out, bias, op: "conv2d")
+}
+
+/// Transposed 2-D convolution (the gradient of ``conv2d(_:_:bias:stride:padding:groups:)`` with
+/// respect to its input), like `torch.nn.functional.conv_transpose2d`.
+///
+/// ## Shape
+/// input `(N, C_in, H, W)`, weight `(C_in, C_out/groups, kH, kW)`, bias `(C_out)`; output
+/// `(N, C_out, H_out, W_out)` with `H_out = (H − 1)·stride.h − 2·padding.h + kH + outputPadding.h`.
+public func convTranspose2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+                            padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0),
+                            groups: Int = 1) -> Tensor {
+    shapeCheck(input.rank == 4, "convTranspose2d: input must be (N, C, H, W), got shape \(input.shape)")
+    shapeCheck(weight.rank == 4, "convTranspose2d: weight must be (C_in, C_out/groups, kH, kW), got shape \(weight.shape)")
+    shapeCheck(input.shape[1] == weight.shape[0],
+               "convTranspose2d: input has \(input.shape[1]) channels, weight \(weight.shape) expects \(weight.shape[0])")
+    shapeCheck(groups >= 1 && weight.shape[0] % groups == 0,
+               "convTranspose2d: groups=\(groups) must divide input channels \(weight.shape[0])")
+    shapeCheck(stride.0 >= 1 && stride.1 >= 1 && padding.0 >= 0 && padding.1 >= 0
+               && outputPadding.0 >= 0 && outputPadding.1 >= 0 && outputPadding.0 < stride.0 && outputPadding.1 < stride.1,
+               "convTranspose2d: stride \(stride) must be positive, padding \(padding) non-negative, output padding \(outputPadding) smaller than the stride")
+    let (kh, kw) = (weight.shape[2], weight.shape[3])
+    let oh = (input.shape[2] - 1) * stride.0 - 2 * padding.0 + kh + outputPadding.0
+    let ow = (input.shape[3] - 1) * stride.1 - 2 * padding.1 + kw + outputPadding.1
+    shapeCheck(oh > 0 && ow > 0, "convTranspose2d: input \(input.shape) with weight \(weight.shape) gives an empty output")
+    // Seen from the convolution whose input gradient this is: its input is our output.
+    let geometry = ConvGeometry(batch: input.shape[0], inChannels: weight.shape[1] * groups, inHeight: oh,
+                                inWidth: ow, outChannels: weight.shape[0], kernelHeight: kh, kernelWidth: kw,
+                                outHeight: input.shape[2], outWidth: input.shape[3], strideH: stride.0,
+                                strideW: stride.1, padH: padding.0, padW: padding.1, groups: groups)
+    let out = convolution(.backwardData, geometry, input, weight)
+    return addChannelBias(out, bias, op: "convTranspose2d")
+}
+
+private func addChannelBias(_ x: Tensor, _ bias: Tensor?, op: String) -> Tensor {
+    guard let bias else { return x }
+    shapeCheck(bias.shape == [x.shape[1]], "\(op): bias has shape \(bias.shape), expected [\(x.shape[1])]")
+    return x + bias.reshaped([1, x.shape[1], 1, 1])
+}
+
+/// One convolution pass, recorded with the other two passes as its derivatives.
+func convolution(_ pass: ConvPass, _ g: ConvGeometry, _ a: Tensor, _ b: Tensor) -> Tensor {
+    let shape: [Int]
+    switch pass {
+    case .forward: shape = g.outputShape
+    case .backwardData: shape = g.inputShape
+    case .backwardWeights: shape = g.weightShape
+    }
+    let out = TensorStorage(count: elementCount(shape))
+    if out.count > 0 {
+        Kernels.backend.convolution(pass, g, a.storage.data, b.storage.data, output: out.data)
+    }
+    let (na, nb) = (a.requiresGrad, b.requiresGrad)
+    return Tensor.record("conv2d \(pass)", out, shape: shape, inputs: [a, b]) { h, _ in
+        switch pass {
+        case .forward:         // a = input, b = weight
+            return [na ? convolution(.backwardData, g, h, b) : nil, nb ? convolution(.backwardWeights, g, a, h) : nil]
+        case .backwardData:    // a = output gradient, b = weight
+            return [na ? convolution(.forward, g, h, b) : nil, nb ? convolution(.backwardWeights, g, h, a) : nil]
+        case .backwardWeights: // a = input, b = output gradient
+            return [na ? convolution(.backwardData, g, b, h) : nil, nb ? convolution(.forward, g, a, h) : nil]
+        }
+    }
+}
