@@ -16,9 +16,20 @@ public final class TensorStorage: @unchecked Sendable {
     /// Start of the buffer (at least one element is always allocated).
     public let data: UnsafeMutablePointer<Float>
 
+    /// Keeps freed buffers in the heap instead of returning them to the system: every training
+    /// step allocates the same sizes again, and fresh pages from the system cost a page fault
+    /// each, which is more than the element-wise work done on them.
+    private static let configureAllocator: Void = {
+        #if os(Linux)
+        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 1 << 30)
+        _ = glibcMallopt(-1 /* M_TRIM_THRESHOLD */, 1 << 30)
+        #endif
+    }()
+
     /// Allocates `count` uninitialised elements.
     public init(count: Int) {
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
+        Self.configureAllocator
         self.count = count
         var raw: UnsafeMutableRawPointer?
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
@@ -36,3 +47,9 @@ public final class TensorStorage: @unchecked Sendable {
 
     deinit { free(data) }
 }
+
+#if os(Linux)
+// <malloc.h> is not part of the Glibc module.
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif

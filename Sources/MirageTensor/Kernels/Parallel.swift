@@ -1,7 +1,34 @@
-import Dispatch
+/// Element-wise kernels run on the same OpenMP thread pool as oneDNN (libgomp), rather than on a
+/// second pool: on 2 cores two pools fight for the cores, and libdispatch's `concurrentPerform`
+/// costs several hundred microseconds a call here, more than a 1M-element add.
+
+@_silgen_name("GOMP_parallel")
+private func gompParallel(_ fn: @convention(c) (UnsafeMutableRawPointer?) -> Void,
+                          _ data: UnsafeMutableRawPointer?, _ numThreads: UInt32, _ flags: UInt32)
+
+@_silgen_name("omp_get_thread_num")
+private func ompThreadNumber() -> Int32
+
+private final class ParallelJob {
+    let body: (Int) -> Void
+    init(_ body: @escaping (Int) -> Void) { self.body = body }
+}
+
+/// Runs `body(w)` for `w` in `0..<workers` on the OpenMP pool and waits for all of them.
+func parallelWorkers(_ workers: Int, _ body: (Int) -> Void) {
+    withoutActuallyEscaping(body) { escaping in
+        let job = ParallelJob(escaping)
+        let context = Unmanaged.passRetained(job).toOpaque()
+        gompParallel({ raw in
+            let job = Unmanaged<ParallelJob>.fromOpaque(raw!).takeUnretainedValue()
+            job.body(Int(ompThreadNumber()))
+        }, context, UInt32(workers), 0)
+        Unmanaged<ParallelJob>.fromOpaque(context).release()
+    }
+}
 
 /// Splits `0..<count` into contiguous chunks and runs `body(range)` on each, in parallel when the
-/// work is large enough to pay for waking a second thread.
+/// work is large enough to pay for a second thread.
 ///
 /// - Parameters:
 ///   - count: The number of elements.
@@ -14,7 +41,7 @@ func parallelChunks(_ count: Int, grain: Int = 1 << 16, _ body: (Range<Int>) -> 
         return
     }
     let chunk = (count + workers - 1) / workers
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
+    parallelWorkers(workers) { w in
         let lo = w * chunk
         let hi = min(count, lo + chunk)
         if lo < hi { body(lo..<hi) }

@@ -48,9 +48,7 @@ extension Tensor {
         // Sum rows in double precision where they are long: float accumulation over 10⁵ terms drifts.
         let out: TensorStorage
         if set.count == rank && count > 4096 {
-            var acc = 0.0
-            for i in 0..<count { acc += Double(storage.data[i]) }
-            out = TensorStorage(count: 1, repeating: Float(acc))
+            out = TensorStorage(count: 1, repeating: Float(sumAll(storage.data, count)))
         } else {
             out = reduceKernel(keepShape: keep, initial: 0, +)
         }
@@ -148,4 +146,22 @@ extension Tensor {
         }
         return sum(axes: axes, keepDims: true).reshaped(target)
     }
+}
+
+/// Σx over a buffer: float partial sums over blocks of 1024 (vectorised), blocks added in double.
+func sumAll(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
+    var total = 0.0
+    var i = 0
+    while i < n {
+        let end = Swift.min(n, i + 1024)
+        var lanes = SIMD16<Float>()
+        while i + 16 <= end {
+            lanes += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            i += 16
+        }
+        var block = Double(lanes.sum())
+        while i < end { block += Double(x[i]); i += 1 }
+        total += block
+    }
+    return total
 }

@@ -5,7 +5,7 @@ import Foundation
 extension Tensor {
     /// eˣ.
     public func exp() -> Tensor {
-        Tensor.record("exp", mapKernel(storage) { Foundation.exp($0) }, shape: shape, inputs: [self],
+        Tensor.record("exp", expKernel(storage), shape: shape, inputs: [self],
                       savesOutput: true) { g, y in [g * y] }
     }
 
@@ -50,9 +50,9 @@ extension Tensor {
 
     /// The logistic function 1 / (1 + e⁻ˣ), computed without overflow for large |x|.
     public func sigmoid() -> Tensor {
-        let out = mapKernel(storage) { x in
-            x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
-        }
+        // e^−|x| never overflows; σ(x) = 1/(1+e^−x) for x ≥ 0 and e^x/(1+e^x) below.
+        let e = expKernel(mapKernel(storage) { -Swift.abs($0) })
+        let out = zipKernel(storage, e) { x, e in x >= 0 ? 1 / (1 + e) : e / (1 + e) }
         return Tensor.record("sigmoid", out, shape: shape, inputs: [self], savesOutput: true) { g, y in
             [g * y * (1 - y)]
         }

@@ -1,0 +1,34 @@
+/// Branch-free float math that the compiler vectorises inside element-wise loops; libm's `expf`
+/// is called one element at a time and was 20× slower than an add over the same buffer.
+
+/// eˣ to within 2 ulp (Cephes' `expf` reduction and polynomial), with exact 0 below −87.3, +∞
+/// above 88.72 and NaN preserved.
+@inline(__always)
+func fastExp(_ x: Float) -> Float {
+    let clamped = Swift.min(Swift.max(x, -87.3), 88.72)
+    // Adding 1.5·2²³ rounds to an integer that then sits in the low mantissa bits: no
+    // float-to-int conversion, which would carry a range check and stop vectorisation.
+    let shifted = clamped * 1.442_695_04 + 12_582_912
+    let n = shifted - 12_582_912
+    // x − n·ln 2 with ln 2 split in two parts so that the subtraction is exact.
+    let r = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
+    var p: Float = 1.987_569_15e-4
+    p = p * r + 1.398_199_950_7e-3
+    p = p * r + 8.333_451_907_3e-3
+    p = p * r + 4.166_579_589_4e-2
+    p = p * r + 1.666_666_545_9e-1
+    p = p * r + 5.000_000_120_1e-1
+    let e = p * r * r + r + 1
+    let scale = Float(bitPattern: (shifted.bitPattern &- 0x4B40_0000 &+ 127) << 23)
+    let y = e * scale
+    return x > 88.72 ? .infinity : (x < -87.3 ? 0 : (x.isNaN ? x : y))
+}
+
+/// `out[i] = eˣ⁽ⁱ⁾`, written as its own loop: through ``mapKernel(_:_:)`` the polynomial was too
+/// large for the closure to be inlined and the loop ran scalar.
+func expKernel(_ x: TensorStorage, scale: Float = 1) -> TensorStorage {
+    let out = TensorStorage(count: x.count)
+    let src = x.data, dst = out.data
+    for i in 0..<x.count { dst[i] = fastExp(scale * src[i]) }
+    return out
+}
