@@ -90,22 +90,16 @@ final class DNNLPrimitive: @unchecked Sendable {
 /// Memory descriptor for a plain (row-major) float32 tensor.
 func plainDescriptor(_ dims: [Int], context: String) throws -> dnnl_memory_desc_t {
     var md = dnnl_memory_desc_t()
-    var d = dnnlDims(dims)
     let tags: [dnnl_format_tag_t] = [dnnl_a, dnnl_ab, dnnl_abc, dnnl_abcd, dnnl_abcde]
     precondition(dims.count >= 1 && dims.count <= tags.count, "plainDescriptor: rank \(dims.count) unsupported")
-    let status = withUnsafePointer(to: &d.0) { p in
-        dnnl_memory_desc_init_by_tag(&md, Int32(dims.count), p, dnnl_f32, tags[dims.count - 1])
-    }
-    try dnnlCheck(status, "dnnl_memory_desc_init_by_tag", context)
+    try dnnlCheck(dnnl_memory_desc_init_by_tag(&md, Int32(dims.count), dnnlDims(dims), dnnl_f32, tags[dims.count - 1]),
+                  "dnnl_memory_desc_init_by_tag", context)
     return md
 }
 
-/// oneDNN `dnnl_dims_t` from up to 12 values.
-func dnnlDims(_ values: [Int]) -> dnnl_dims_t {
+/// A `dnnl_dims_t` argument: 12 values, as an array so that the C side reads one contiguous buffer
+/// (a pointer to a tuple's first element is only promised to cover that element).
+func dnnlDims(_ values: [Int]) -> [dnnl_dim_t] {
     precondition(values.count <= 12, "dnnlDims: at most 12 dimensions")
-    var d = dnnl_dims_t(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    withUnsafeMutableBytes(of: &d) { raw in
-        for (i, v) in values.enumerated() { raw.storeBytes(of: dnnl_dim_t(v), toByteOffset: i * 8, as: dnnl_dim_t.self) }
-    }
-    return d
+    return values.map { dnnl_dim_t($0) } + Array(repeating: 0, count: 12 - values.count)
 }

@@ -52,16 +52,16 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
         let weightDims = g.groups == 1 ? g.weightShape
             : [g.groups, g.outChannels / g.groups, g.inChannels / g.groups, g.kernelHeight, g.kernelWidth]
         var weights = try plainDescriptor(weightDims, context: context)
-        var strides = dnnlDims([g.strideH, g.strideW])
-        var padL = dnnlDims([g.padH, g.padW])
+        let strides = dnnlDims([g.strideH, g.strideW])
+        let padL = dnnlDims([g.padH, g.padW])
         // The right padding that makes oneDNN's size formula exact for this input and output.
-        var padR = dnnlDims([(g.outHeight - 1) * g.strideH + g.kernelHeight - g.inHeight - g.padH,
+        let padR = dnnlDims([(g.outHeight - 1) * g.strideH + g.kernelHeight - g.inHeight - g.padH,
                              (g.outWidth - 1) * g.strideW + g.kernelWidth - g.inWidth - g.padW])
         let engine = DNNLContext.shared.engine
 
         var forwardDesc = dnnl_convolution_desc_t()
         try dnnlCheck(dnnl_convolution_forward_desc_init(&forwardDesc, dnnl_forward_training, dnnl_convolution_direct,
-                                                         &src, &weights, nil, &dst, &strides.0, &padL.0, &padR.0),
+                                                         &src, &weights, nil, &dst, strides, padL, padR),
                       "dnnl_convolution_forward_desc_init", context)
         var forwardPD: dnnl_primitive_desc_t?
         try dnnlCheck(dnnl_primitive_desc_create(&forwardPD, &forwardDesc, nil, engine, nil),
@@ -76,7 +76,7 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
         case .backwardData:
             var desc = dnnl_convolution_desc_t()
             try dnnlCheck(dnnl_convolution_backward_data_desc_init(&desc, dnnl_convolution_direct, &src, &weights, &dst,
-                                                                   &strides.0, &padL.0, &padR.0),
+                                                                   strides, padL, padR),
                           "dnnl_convolution_backward_data_desc_init", context)
             var pd: dnnl_primitive_desc_t?
             try dnnlCheck(dnnl_primitive_desc_create(&pd, &desc, nil, engine, forwardPD),
@@ -88,7 +88,7 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
         case .backwardWeights:
             var desc = dnnl_convolution_desc_t()
             try dnnlCheck(dnnl_convolution_backward_weights_desc_init(&desc, dnnl_convolution_direct, &src, &weights, nil,
-                                                                      &dst, &strides.0, &padL.0, &padR.0),
+                                                                      &dst, strides, padL, padR),
                           "dnnl_convolution_backward_weights_desc_init", context)
             var pd: dnnl_primitive_desc_t?
             try dnnlCheck(dnnl_primitive_desc_create(&pd, &desc, nil, engine, forwardPD),

@@ -8,8 +8,14 @@ extension Tensor {
     /// broadcast.
     public func matmul(_ other: Tensor) -> Tensor {
         shapeCheck(rank >= 1 && other.rank >= 1, "matmul: cannot multiply shapes \(shape) and \(other.shape)")
-        if rank == 1 { return unsqueezed(axis: 0).matmul(other).squeezed(axis: -2) }
-        if other.rank == 1 { return matmul(other.unsqueezed(axis: 1)).squeezed(axis: -1) }
+        if rank == 1 || other.rank == 1 {
+            let a = rank == 1 ? unsqueezed(axis: 0) : self
+            let b = other.rank == 1 ? other.unsqueezed(axis: 1) : other
+            var r = a.matmul(b)
+            if other.rank == 1 { r = r.squeezed(axis: -1) }
+            if rank == 1 { r = r.squeezed(axis: other.rank == 1 ? -1 : -2) }
+            return r
+        }
         let (m, k) = (shape[rank - 2], shape[rank - 1])
         let (k2, n) = (other.shape[other.rank - 2], other.shape[other.rank - 1])
         shapeCheck(k == k2, "matmul: shapes \(shape) and \(other.shape) do not chain (\(k) vs \(k2))")

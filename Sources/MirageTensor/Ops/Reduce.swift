@@ -148,20 +148,16 @@ extension Tensor {
     }
 }
 
-/// Σx over a buffer: float partial sums over blocks of 1024 (vectorised), blocks added in double.
+/// Σx over a buffer, accumulated in double-precision SIMD lanes (memory-bound either way, and
+/// float accumulation over 10⁶ terms drifts in the sixth digit).
 func sumAll(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
-    var total = 0.0
+    var lanes = SIMD8<Double>()
     var i = 0
-    while i < n {
-        let end = Swift.min(n, i + 1024)
-        var lanes = SIMD16<Float>()
-        while i + 16 <= end {
-            lanes += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-            i += 16
-        }
-        var block = Double(lanes.sum())
-        while i < end { block += Double(x[i]); i += 1 }
-        total += block
+    while i + 8 <= n {
+        lanes += SIMD8<Double>(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
+        i += 8
     }
+    var total = lanes.sum()
+    while i < n { total += Double(x[i]); i += 1 }
     return total
 }

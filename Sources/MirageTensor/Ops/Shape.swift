@@ -26,7 +26,7 @@ extension Tensor {
 
     /// Inserts a size-1 dimension at `axis`.
     public func unsqueezed(axis: Int) -> Tensor {
-        let a = normalizeAxis(axis < 0 ? axis + 1 : axis, rank: rank + 1, op: "unsqueezed")
+        let a = normalizeAxis(axis, rank: rank + 1, op: "unsqueezed")
         var s = shape
         s.insert(1, at: a)
         return reshaped(s)

@@ -1,24 +1,39 @@
 /// Reductions composed from primitives: their derivatives, at every order, follow from those of
 /// the primitives.
 extension Tensor {
-    /// log Σ exp(x) over `axes`, stable for large values (the maximum is subtracted first).
-    public func logSumExp(axes: [Int], keepDims: Bool = false) -> Tensor {
-        // The shift is a constant: it cancels exactly in the value and in every derivative.
+    /// `x − max(x)` over `axes` and the log of its exponentials' sum. The maximum is a constant
+    /// shift: it cancels exactly in every value and derivative below, and keeps `exp` from
+    /// overflowing. An all-−∞ slice keeps its −∞ instead of producing NaN.
+    private func shiftedLogSumExp(_ axes: [Int]) -> (shifted: Tensor, logSum: Tensor, shift: Tensor) {
         let m = max(axes: axes, keepDims: true).detached()
-        let finite = Tensor.where(m.abs() .< .infinity, m, Tensor(0))
-        let s = (self - finite).exp().sum(axes: axes, keepDims: true).log() + finite
-        return keepDims ? s : s.reshaped(s.shape.enumerated()
-            .filter { !Set(axes.map { normalizeAxis($0, rank: rank, op: "logSumExp") }).contains($0.offset) }.map(\.element))
+        let shift = Tensor.where(m.abs() .< .infinity, m, Tensor(0))
+        let shifted = self - shift
+        return (shifted, shifted.exp().sum(axes: axes, keepDims: true).log(), shift)
+    }
+
+    /// log Σ exp(x) over `axes`, stable for large values.
+    public func logSumExp(axes: [Int], keepDims: Bool = false) -> Tensor {
+        let (_, logSum, shift) = shiftedLogSumExp(axes)
+        let s = logSum + shift
+        if keepDims { return s }
+        let drop = Set(axes.map { normalizeAxis($0, rank: rank, op: "logSumExp") })
+        return s.reshaped(s.shape.enumerated().filter { !drop.contains($0.offset) }.map(\.element))
     }
 
     /// log Σ exp(x) over one axis.
     public func logSumExp(axis: Int, keepDims: Bool = false) -> Tensor { logSumExp(axes: [axis], keepDims: keepDims) }
 
     /// exp(x) / Σ exp(x) along `axis`.
-    public func softmax(axis: Int = -1) -> Tensor { logSoftmax(axis: axis).exp() }
+    public func softmax(axis: Int = -1) -> Tensor {
+        let e = shiftedLogSumExp([axis]).shifted.exp()
+        return e / e.sum(axes: [axis], keepDims: true)
+    }
 
     /// x − log Σ exp(x) along `axis`.
-    public func logSoftmax(axis: Int = -1) -> Tensor { self - logSumExp(axes: [axis], keepDims: true) }
+    public func logSoftmax(axis: Int = -1) -> Tensor {
+        let (shifted, logSum, _) = shiftedLogSumExp([axis])
+        return shifted - logSum
+    }
 
     /// Variance over `axes`; all axes when nil. `unbiased` divides by n − 1 (Bessel's
     /// correction, `torch.var`'s default) instead of n.

@@ -1,0 +1,104 @@
+import Foundation
+import MirageTensor
+import Testing
+
+@Suite struct AutogradTests {
+    @Test func backwardAccumulatesIntoLeaves() {
+        let x = Tensor([1, 2, 3]).requiringGrad()
+        (x * x).sum().backward()
+        #expect(x.grad!.scalars == [2, 4, 6])
+        (x * 3).sum().backward()
+        #expect(x.grad!.scalars == [5, 7, 9])
+        x.grad = nil
+        #expect(x.grad == nil)
+    }
+
+    @Test func sharedSubexpressionsAddTheirContributions() {
+        let x = Tensor([2]).requiringGrad()
+        let y = x * x
+        let z = y * y + y   // x⁴ + x², derivative 4x³ + 2x = 36
+        z.sum().backward()
+        #expect(x.grad!.scalars == [36])
+    }
+
+    @Test func detachAndNoGradStopRecording() {
+        let x = Tensor([1, 2]).requiringGrad()
+        #expect(!(x.detached() * 2).requiresGrad)
+        #expect(!withNoGrad { x * 2 }.requiresGrad)
+        #expect((x * 2).requiresGrad)
+        let y = x * x.detached()
+        y.sum().backward()
+        #expect(x.grad!.scalars == [1, 2])
+    }
+
+    @Test func gradientsLeaveGradUntouchedAndGiveZerosForUnusedInputs() {
+        let a = Tensor([1, 2]).requiringGrad(), b = Tensor([3]).requiringGrad()
+        let g = gradients(of: (a * a).sum(), wrt: [a, b])
+        #expect(g[0].scalars == [2, 4])
+        #expect(g[1].scalars == [0])
+        #expect(a.grad == nil)
+    }
+
+    @Test func higherOrderDerivatives() {
+        // f(x) = x³: f' = 3x², f'' = 6x, f''' = 6.
+        let x = Tensor([2]).requiringGrad()
+        let d1 = gradients(of: x.pow(3).sum(), wrt: [x], createGraph: true)[0]
+        let d2 = gradients(of: d1.sum(), wrt: [x], createGraph: true)[0]
+        let d3 = gradients(of: d2.sum(), wrt: [x])[0]
+        #expect(d1.scalars == [12])
+        #expect(d2.scalars == [12])
+        #expect(d3.scalars == [6])
+        // Through a saved output: σ'' = σ(1−σ)(1−2σ).
+        let s = Tensor([0.3]).requiringGrad()
+        let ds = gradients(of: s.sigmoid().sum(), wrt: [s], createGraph: true)[0]
+        let dds = gradients(of: ds.sum(), wrt: [s])[0]
+        let sig: Float = 1 / (1 + Float(0.74081822))
+        #expect(Swift.abs(dds.item - sig * (1 - sig) * (1 - 2 * sig)) < 1e-6)
+    }
+
+    @Test func gradientWithRespectToAnIntermediate() {
+        let x = Tensor([1, 2]).requiringGrad()
+        let h = x * 3
+        let g = gradients(of: (h * h).sum(), wrt: [h])[0]
+        #expect(g.scalars == [6, 12])
+    }
+
+    @Test func deepGraphsDoNotOverflowTheStack() {
+        let x = Tensor([1]).requiringGrad()
+        var y = x
+        for _ in 0..<20_000 { y = y + 0.001 }
+        y.sum().backward()
+        #expect(x.grad!.scalars == [1])
+    }
+
+    @Test func noGradIsPerThread() {
+        withNoGrad {
+            final class Box: @unchecked Sendable { var recorded = false }
+            let box = Box()
+            let thread = Thread { box.recorded = (Tensor([1]).requiringGrad() * 2).requiresGrad }
+            thread.start()
+            while !thread.isFinished { usleep(1000) }
+            #expect(!GradMode.isEnabled)
+            #expect(box.recorded)
+        }
+    }
+}
+
+/// The checker itself: a derivative that is wrong by a factor of two must be caught.
+@Suite struct GradCheckSelfTests {
+    @Test func catchesAWrongFirstDerivative() {
+        // x·stop(x) has value x² but analytic gradient x: half the true 2x.
+        withKnownIssue {
+            GradCheck.check([GradCheck.input([4], seed: 1)]) { $0[0] * $0[0].detached() }
+        }
+    }
+
+    @Test func catchesAWrongSecondDerivative() {
+        // First derivative right (2x), second derivative lost through the detached factor.
+        withKnownIssue {
+            GradCheck.checkSecondOrder([GradCheck.input([4], seed: 2)]) { x in
+                x[0] * x[0].detached() * x[0].detached()
+            }
+        }
+    }
+}

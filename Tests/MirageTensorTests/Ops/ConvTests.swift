@@ -1,0 +1,91 @@
+import MirageTensor
+import Testing
+
+@Suite struct ConvTests {
+    /// Direct convolution in double precision (cross-correlation, as in PyTorch).
+    static func reference(_ x: Tensor, _ w: Tensor, stride: (Int, Int), padding: (Int, Int), groups: Int) -> [Float] {
+        let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (o, cg, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
+        let oh = (h + 2 * padding.0 - kh) / stride.0 + 1, ow = (wd + 2 * padding.1 - kw) / stride.1 + 1
+        let xs = x.scalars, ws = w.scalars
+        var out = [Float]()
+        for b in 0..<n { for oc in 0..<o { for i in 0..<oh { for j in 0..<ow {
+            let g = oc / (o / groups)
+            var acc = 0.0
+            for ic in 0..<cg { for di in 0..<kh { for dj in 0..<kw {
+                let y = i * stride.0 - padding.0 + di, xx = j * stride.1 - padding.1 + dj
+                guard y >= 0, y < h, xx >= 0, xx < wd else { continue }
+                acc += Double(xs[((b * c + g * cg + ic) * h + y) * wd + xx]) * Double(ws[((oc * cg + ic) * kh + di) * kw + dj])
+            } } }
+            out.append(Float(acc))
+        } } } }
+        return out
+    }
+
+    @Test(arguments: [((1, 1), (0, 0), 1), ((2, 2), (1, 1), 1), ((2, 1), (1, 0), 2), ((1, 2), (2, 1), 4)])
+    func conv2dMatchesDirectConvolution(_ stride: (Int, Int), _ padding: (Int, Int), _ groups: Int) {
+        let x = Tensor.randn([2, 4, 7, 6], generator: RandomGenerator(seed: 1))
+        let w = Tensor.randn([4, 4 / groups, 3, 3], generator: RandomGenerator(seed: 2))
+        let y = conv2d(x, w, stride: stride, padding: padding, groups: groups)
+        expectClose(y, Self.reference(x, w, stride: stride, padding: padding, groups: groups), atol: 1e-4, rtol: 1e-4)
+    }
+
+    @Test func convTransposeIsTheAdjointOfConv() {
+        // ⟨conv(x, w), y⟩ = ⟨x, convᵀ(y, w)⟩ for every x, y: the defining property of convᵀ.
+        for (stride, padding, outputPadding, groups) in [((2, 2), (1, 1), (0, 0), 1), ((2, 2), (0, 1), (1, 1), 2), ((1, 1), (1, 1), (0, 0), 1)] {
+            let w = Tensor.randn([4, 6 / groups, 4, 3], generator: RandomGenerator(seed: 3))
+            let y = Tensor.randn([2, 4, 5, 5], generator: RandomGenerator(seed: 4))
+            let t = convTranspose2d(y, w, stride: stride, padding: padding, outputPadding: outputPadding, groups: groups)
+            let x = Tensor.randn(t.shape, generator: RandomGenerator(seed: 5))
+            let forward = conv2d(x, w, stride: stride, padding: padding, groups: groups)
+            #expect(forward.shape == y.shape)
+            let lhs = (forward * y).sum().item, rhs = (x * t).sum().item
+            #expect(Swift.abs(lhs - rhs) < 1e-3 * Swift.max(1, Swift.abs(lhs)), "\(lhs) vs \(rhs)")
+        }
+        // PyTorch's output size formula.
+        let up = convTranspose2d(Tensor.zeros([1, 8, 7, 7]), Tensor.zeros([8, 3, 4, 4]), stride: (2, 2), padding: (1, 1))
+        #expect(up.shape == [1, 3, 14, 14])
+    }
+
+    @Test func gradients() {
+        let x = GradCheck.input([2, 2, 5, 5], seed: 6), w = GradCheck.input([3, 2, 3, 3], seed: 7)
+        let b = GradCheck.input([3], seed: 8)
+        GradCheck.check([x, w, b]) { conv2d($0[0], $0[1], bias: $0[2], stride: (2, 2), padding: (1, 1)) }
+        GradCheck.check([x, w]) { conv2d($0[0], $0[1], stride: (1, 2)) }
+        let wt = GradCheck.input([2, 3, 4, 4], seed: 9)
+        GradCheck.check([x, wt, b]) { convTranspose2d($0[0], $0[1], bias: $0[2], stride: (2, 2), padding: (1, 1)) }
+        let xg = GradCheck.input([1, 4, 4, 4], seed: 10), wg = GradCheck.input([4, 2, 3, 3], seed: 11)
+        GradCheck.check([xg, wg]) { conv2d($0[0], $0[1], padding: (1, 1), groups: 2) }
+        GradCheck.check([xg, wg]) { convTranspose2d($0[0], $0[1], stride: (2, 2), outputPadding: (1, 1), groups: 2) }
+        // An input size the stride does not divide: the last rows are never read.
+        GradCheck.check([GradCheck.input([1, 1, 6, 6], seed: 12), GradCheck.input([1, 1, 3, 3], seed: 13)]) {
+            conv2d($0[0], $0[1], stride: (2, 2))
+        }
+    }
+
+    @Test func secondOrder() {
+        let x = GradCheck.input([1, 2, 4, 4], seed: 14), w = GradCheck.input([2, 2, 3, 3], seed: 15)
+        GradCheck.checkSecondOrder([x, w]) { conv2d($0[0], $0[1], stride: (2, 2), padding: (1, 1)).tanh() }
+        let wt = GradCheck.input([2, 1, 4, 4], seed: 16)
+        GradCheck.checkSecondOrder([x, wt]) { convTranspose2d($0[0], $0[1], stride: (2, 2), padding: (1, 1)).pow(2) }
+    }
+
+    /// WGAN-GP's penalty: the gradient of ‖∂D(x)/∂x‖₂ with respect to the parameters of a conv
+    /// net D, against finite differences of the penalty itself.
+    @Test func gradientPenaltyThroughAConvNet() {
+        let x = GradCheck.input([2, 1, 6, 6], seed: 17)
+        let w1 = GradCheck.input([3, 1, 4, 4], seed: 18).mul(0.5), b1 = GradCheck.input([3], seed: 19)
+        let w2 = GradCheck.input([1, 3 * 3 * 3], seed: 20).mul(0.3)
+        func critic(_ x: Tensor, _ w1: Tensor, _ b1: Tensor, _ w2: Tensor) -> Tensor {
+            let h = conv2d(x, w1, bias: b1, stride: (2, 2), padding: (1, 1)).softplus().tanh()
+            return h.reshaped([x.shape[0], -1]).matmul(w2.transposed())
+        }
+        GradCheck.check([w1, b1, w2], eps: 5e-3) { p in
+            withGrad {
+                let xi = x.requiringGrad()
+                let g = MirageTensor.gradients(of: critic(xi, p[0], p[1], p[2]).sum(), wrt: [xi], createGraph: true)[0]
+                return (g.reshaped([2, -1]).norm(axis: 1) - 1).pow(2).mean()
+            }
+        }
+    }
+}
