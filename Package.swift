@@ -15,6 +15,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "MirageTensor", targets: ["MirageTensor"]),
+        .library(name: "MirageNN", targets: ["MirageNN"]),
+        .library(name: "MirageData", targets: ["MirageData"]),
         .executable(name: "mirage", targets: ["mirage"]),
     ],
     dependencies: [
@@ -31,18 +33,55 @@ let package = Package(
             dependencies: ["CDNNL"],
             swiftSettings: vectorISA
         ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPNG",
+            path: "Sources/CPNG",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        .target(
+            name: "MirageNN",
+            dependencies: ["MirageTensor"],
+            swiftSettings: vectorISA
+        ),
+        .target(
+            name: "MirageData",
+            dependencies: ["MirageTensor", "CZlib", "CPNG"],
+            swiftSettings: vectorISA
+        ),
         .executableTarget(
             name: "mirage",
             dependencies: [
                 "CDNNL",
                 "MirageTensor",
+                "MirageNN",
+                "MirageData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "MirageTestSupport",
+            dependencies: ["MirageTensor"],
+            path: "Tests/MirageTestSupport"
+        ),
         .testTarget(
             name: "MirageTensorTests",
-            dependencies: ["MirageTensor"],
-            exclude: ["Fixtures/README.md"]
+            dependencies: ["MirageTensor", "MirageTestSupport"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "MirageNNTests",
+            dependencies: ["MirageNN", "MirageTestSupport"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "MirageDataTests",
+            dependencies: ["MirageData"],
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -1,4 +1,5 @@
 import MirageTensor
+import MirageTestSupport
 import Testing
 
 /// Shape mismatches stop the process with a message naming the op and both shapes.

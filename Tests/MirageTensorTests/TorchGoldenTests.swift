@@ -1,5 +1,6 @@
 import Foundation
 import MirageTensor
+import MirageTestSupport
 import Testing
 
 /// Outputs and gradients against values recorded from PyTorch by `scripts/make_torch_fixtures.py`.

@@ -1,4 +1,5 @@
 import MirageTensor
+import MirageTestSupport
 import Testing
 
 @Suite struct SliceTests {

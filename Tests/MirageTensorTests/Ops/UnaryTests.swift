@@ -1,5 +1,6 @@
 import Foundation
 import MirageTensor
+import MirageTestSupport
 import Testing
 
 @Suite struct UnaryTests {

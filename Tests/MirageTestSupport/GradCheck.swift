@@ -1,6 +1,8 @@
 import MirageTensor
 import Testing
 
+// Test helpers shared by every Mirage test target.
+
 /// Finite-difference gradient checks.
 ///
 /// Mirage computes in Float32 only, so the checks are built to stay meaningful there:
@@ -11,10 +13,10 @@ import Testing
 ///   the few hundred outputs a check uses;
 /// - so a difference above `atol = 2e-3` plus `rtol = 1e-2` of the gradient's size is a wrong
 ///   derivative, not noise. (A wrong derivative is off by O(1): a missing factor 2 or sign.)
-enum GradCheck {
+public enum GradCheck {
     /// A random tensor with values in ±[`margin`, 1], away from the kinks of relu, abs and clamp
     /// at 0, so that ±eps never crosses one.
-    static func input(_ shape: [Int], seed: UInt64, margin: Float = 0.1) -> Tensor {
+    public static func input(_ shape: [Int], seed: UInt64, margin: Float = 0.1) -> Tensor {
         let g = RandomGenerator(seed: seed)
         let values = (0..<shape.reduce(1, *)).map { _ -> Float in
             let m = margin + (1 - margin) * g.nextUniform()
@@ -25,7 +27,7 @@ enum GradCheck {
 
     /// Shuffled values 0.2, 0.25, 0.3, …: 0.05 apart, more than 2·eps, so that ±eps never changes
     /// which element is a maximum; being positive, squaring keeps their order too.
-    static func distinct(_ shape: [Int], seed: UInt64) -> Tensor {
+    public static func distinct(_ shape: [Int], seed: UInt64) -> Tensor {
         var values = (0..<shape.reduce(1, *)).map { 0.2 + 0.05 * Float($0) }
         var g = RandomGenerator(seed: seed)
         values.shuffle(using: &g)
@@ -33,17 +35,17 @@ enum GradCheck {
     }
 
     /// Positive values in [`low`, `high`] (for log, sqrt, division).
-    static func positive(_ shape: [Int], seed: UInt64, low: Float = 0.5, high: Float = 2) -> Tensor {
+    public static func positive(_ shape: [Int], seed: UInt64, low: Float = 0.5, high: Float = 2) -> Tensor {
         Tensor.rand(shape, low: low, high: high, generator: RandomGenerator(seed: seed))
     }
 
     /// L = Σ f(x)·r, in Double.
-    static func objective(_ y: Tensor, _ r: [Float]) -> Double {
+    public static func objective(_ y: Tensor, _ r: [Float]) -> Double {
         zip(y.scalars, r).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
     }
 
     /// Checks the gradients of `f` with respect to every input against central differences.
-    static func check(_ inputs: [Tensor], eps: Float = 1e-2, atol: Double = 2e-3, rtol: Double = 1e-2,
+    public static func check(_ inputs: [Tensor], eps: Float = 1e-2, atol: Double = 2e-3, rtol: Double = 1e-2,
                       sourceLocation: SourceLocation = #_sourceLocation, _ f: ([Tensor]) -> Tensor) {
         let leaves = inputs.map { $0.copy().requiringGrad() }
         let y = f(leaves)
@@ -76,7 +78,7 @@ enum GradCheck {
     /// Second-order check: differentiates `h(x) = Σₖ ⟨∂L/∂xₖ, vₖ⟩`, computed with
     /// `createGraph: true`, and compares with central differences of `h`. This is exactly the
     /// path a gradient penalty takes.
-    static func checkSecondOrder(_ inputs: [Tensor], eps: Float = 1e-2, atol: Double = 3e-3, rtol: Double = 2e-2,
+    public static func checkSecondOrder(_ inputs: [Tensor], eps: Float = 1e-2, atol: Double = 3e-3, rtol: Double = 2e-2,
                                  sourceLocation: SourceLocation = #_sourceLocation, _ f: @escaping ([Tensor]) -> Tensor) {
         let probe = withNoGrad { f(inputs) }
         let r = Tensor.randn(probe.shape, generator: RandomGenerator(seed: 7))
@@ -94,7 +96,7 @@ enum GradCheck {
 }
 
 /// Element-wise closeness with a message that shows the first mismatch.
-func expectClose(_ a: Tensor, _ b: [Float], shape: [Int]? = nil, atol: Float = 1e-5, rtol: Float = 1e-5,
+public func expectClose(_ a: Tensor, _ b: [Float], shape: [Int]? = nil, atol: Float = 1e-5, rtol: Float = 1e-5,
                  sourceLocation: SourceLocation = #_sourceLocation) {
     if let shape { #expect(a.shape == shape, sourceLocation: sourceLocation) }
     #expect(a.count == b.count, "\(a.count) elements, expected \(b.count)", sourceLocation: sourceLocation)

@@ -1,0 +1,2 @@
+// zlib, from Debian's zlib1g-dev: gzip IDX files and PNG streams.
+#include <zlib.h>

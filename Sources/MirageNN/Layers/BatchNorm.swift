@@ -1,0 +1,84 @@
+import MirageTensor
+
+/// Batch normalisation (Ioffe & Szegedy, 2015) over the channel axis 1, like
+/// `torch.nn.BatchNorm1d` / `BatchNorm2d`.
+///
+/// In training mode it normalises with the batch's mean and biased variance and updates the
+/// running statistics (`running = (1 − momentum)·running + momentum·batch`, with the unbiased
+/// variance); in evaluation mode it uses the running statistics.
+///
+/// ## Shape
+/// `(N, C)` or `(N, C, L)` for ``BatchNorm1d``, `(N, C, H, W)` for ``BatchNorm2d``; output as input.
+///
+/// - SeeAlso: <https://arxiv.org/abs/1502.03167>
+public class BatchNorm: Module, Layer {
+    @Parameter public var weight: Tensor?
+    @Parameter public var bias: Tensor?
+    @Buffer public var runningMean: Tensor?
+    @Buffer public var runningVar: Tensor?
+    @Buffer public var numBatchesTracked: Tensor?
+    public let numFeatures: Int
+    public let eps: Float
+    public let momentum: Float
+    let ranks: Set<Int>
+
+    init(numFeatures: Int, eps: Float, momentum: Float, affine: Bool, trackRunningStats: Bool, ranks: Set<Int>) {
+        self.numFeatures = numFeatures
+        self.eps = eps
+        self.momentum = momentum
+        self.ranks = ranks
+        self.weight = affine ? Tensor.ones([numFeatures]) : nil
+        self.bias = affine ? Tensor.zeros([numFeatures]) : nil
+        self.runningMean = trackRunningStats ? Tensor.zeros([numFeatures]) : nil
+        self.runningVar = trackRunningStats ? Tensor.ones([numFeatures]) : nil
+        self.numBatchesTracked = trackRunningStats ? Tensor(0) : nil
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        precondition(ranks.contains(x.rank) && x.shape[1] == numFeatures,
+                     "\(type(of: self)): input has shape \(x.shape), expected rank \(ranks.sorted()) with \(numFeatures) channels")
+        let axes = [0] + Array(2..<x.rank)
+        var statShape = [Int](repeating: 1, count: x.rank)
+        statShape[1] = numFeatures
+        let mean: Tensor, variance: Tensor
+        if isTraining || runningMean == nil {
+            mean = x.mean(axes: axes, keepDims: true)
+            let centered = x - mean
+            variance = (centered * centered).mean(axes: axes, keepDims: true)
+            if isTraining, let rm = runningMean, let rv = runningVar {
+                let n = Float(x.count / numFeatures)
+                precondition(n > 1, "\(type(of: self)): training needs more than one value per channel, got input shape \(x.shape)")
+                withNoGrad {
+                    runningMean = rm * (1 - momentum) + mean.reshaped([numFeatures]) * momentum
+                    runningVar = rv * (1 - momentum) + variance.reshaped([numFeatures]) * (momentum * n / (n - 1))
+                    numBatchesTracked = numBatchesTracked.map { $0 + 1 }
+                }
+            }
+        } else {
+            mean = runningMean!.reshaped(statShape)
+            variance = runningVar!.reshaped(statShape)
+        }
+        var y = (x - mean) / (variance + eps).sqrt()
+        if let w = weight { y = y * w.reshaped(statShape) }
+        if let b = bias { y = y + b.reshaped(statShape) }
+        return y
+    }
+}
+
+/// Batch normalisation for `(N, C)` or `(N, C, L)` inputs, like `torch.nn.BatchNorm1d`.
+public final class BatchNorm1d: BatchNorm {
+    public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true,
+                trackRunningStats: Bool = true) {
+        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine,
+                   trackRunningStats: trackRunningStats, ranks: [2, 3])
+    }
+}
+
+/// Batch normalisation for `(N, C, H, W)` inputs, like `torch.nn.BatchNorm2d`.
+public final class BatchNorm2d: BatchNorm {
+    public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true,
+                trackRunningStats: Bool = true) {
+        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine,
+                   trackRunningStats: trackRunningStats, ranks: [4])
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import MirageTensor
+
+/// Adam (Kingma & Ba, 2015) with bias correction and optional L2 weight decay, with
+/// `torch.optim.Adam`'s update rule and defaults.
+///
+/// ```swift
+/// let opt = Adam(generator.trainableParameters(), learningRate: 2e-4, betas: (0.5, 0.999)) // DCGAN
+/// ```
+///
+/// - SeeAlso: <https://arxiv.org/abs/1412.6980>, ``AdamW``
+public class Adam: Optimizer {
+    public let betas: (Float, Float)
+    public let eps: Float
+    public let weightDecay: Float
+    /// Whether weight decay is decoupled from the gradient (AdamW) rather than added to it (L2).
+    let decoupled: Bool
+
+    public init(_ parameters: [Tensor], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+                eps: Float = 1e-8, weightDecay: Float = 0) {
+        self.betas = betas
+        self.eps = eps
+        self.weightDecay = weightDecay
+        self.decoupled = false
+        super.init(parameters, learningRate: learningRate)
+    }
+
+    init(_ parameters: [Tensor], learningRate: Float, betas: (Float, Float), eps: Float, weightDecay: Float,
+         decoupled: Bool) {
+        self.betas = betas
+        self.eps = eps
+        self.weightDecay = weightDecay
+        self.decoupled = decoupled
+        super.init(parameters, learningRate: learningRate)
+    }
+
+    override public func update(_ parameter: Tensor, gradient: Tensor, state: inout [String: Tensor]) {
+        let t = nextStep(&state)
+        let m = mutablePointer(buffer("exp_avg", like: parameter, in: &state))
+        let v = mutablePointer(buffer("exp_avg_sq", like: parameter, in: &state))
+        let p = mutablePointer(parameter), g = gradient.storage.data
+        let (b1, b2) = betas
+        let correction1 = 1 - Foundation.pow(b1, Float(t))
+        let correction2Root = (1 - Foundation.pow(b2, Float(t))).squareRoot()
+        let stepSize = learningRate / correction1
+        let (lr, wd, eps, decoupled) = (learningRate, weightDecay, eps, decoupled)
+        for i in 0..<parameter.count {
+            if decoupled { p[i] *= 1 - lr * wd }
+            let gi = decoupled ? g[i] : g[i] + wd * p[i]
+            m[i] = b1 * m[i] + (1 - b1) * gi
+            v[i] = b2 * v[i] + (1 - b2) * gi * gi
+            p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + eps)
+        }
+    }
+}
+
+/// Adam with decoupled weight decay (Loshchilov & Hutter, 2019), like `torch.optim.AdamW`
+/// (default weight decay 0.01).
+///
+/// - SeeAlso: <https://arxiv.org/abs/1711.05101>
+public final class AdamW: Adam {
+    override public init(_ parameters: [Tensor], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+                eps: Float = 1e-8, weightDecay: Float = 0.01) {
+        super.init(parameters, learningRate: learningRate, betas: betas, eps: eps, weightDecay: weightDecay,
+                   decoupled: true)
+    }
+}

@@ -1,0 +1,38 @@
+import MirageTensor
+
+/// An exponential moving average of a module's parameters (buffers are copied as they are):
+/// `shadow ← decay·shadow + (1 − decay)·parameter` after each step. Diffusion models and GANs
+/// sample from the average, which is smoother than the last iterate.
+///
+/// ```swift
+/// let ema = ExponentialMovingAverage(of: model, decay: 0.999)
+/// // after each optimizer step:
+/// ema.update(from: model)
+/// // to sample:
+/// try ema.copy(to: samplingModel)
+/// ```
+public final class ExponentialMovingAverage {
+    public let decay: Float
+    /// The averaged state by dotted key.
+    public private(set) var shadow: [String: Tensor]
+
+    public init(of module: Module, decay: Float = 0.999) {
+        precondition(decay >= 0 && decay <= 1, "ExponentialMovingAverage: decay must be in [0, 1], got \(decay)")
+        self.decay = decay
+        shadow = Dictionary(uniqueKeysWithValues: module.stateDict().map { ($0.0, $0.1.copy()) })
+    }
+
+    /// Moves the average towards `module`'s current parameters and copies its buffers.
+    public func update(from module: Module) {
+        let d = decay
+        for (key, p) in module.namedParameters() {
+            guard let s = shadow[key] else { preconditionFailure("ExponentialMovingAverage: unknown parameter \(key)") }
+            let sp = s.storage.data, pp = p.storage.data
+            for i in 0..<s.count { sp[i] = d * sp[i] + (1 - d) * pp[i] }
+        }
+        for (key, b) in module.namedBuffers() { shadow[key]?.assign(b) }
+    }
+
+    /// Loads the averaged state into `module` (of the same architecture).
+    public func copy(to module: Module) throws { try module.loadStateDict(shadow) }
+}
