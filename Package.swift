@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "MirageTensor", targets: ["MirageTensor"]),
         .library(name: "MirageNN", targets: ["MirageNN"]),
         .library(name: "MirageData", targets: ["MirageData"]),
+        .library(name: "MirageEval", targets: ["MirageEval"]),
+        .library(name: "MirageModels", targets: ["MirageModels"]),
         .executable(name: "mirage", targets: ["mirage"]),
     ],
     dependencies: [
@@ -53,6 +55,16 @@ let package = Package(
             dependencies: ["MirageTensor", "CZlib", "CPNG"],
             swiftSettings: vectorISA
         ),
+        .target(
+            name: "MirageEval",
+            dependencies: ["MirageTensor", "MirageNN", "MirageData"],
+            swiftSettings: vectorISA
+        ),
+        .target(
+            name: "MirageModels",
+            dependencies: ["MirageTensor", "MirageNN", "MirageData", "MirageEval"],
+            swiftSettings: vectorISA
+        ),
         .executableTarget(
             name: "mirage",
             dependencies: [
@@ -60,6 +72,8 @@ let package = Package(
                 "MirageTensor",
                 "MirageNN",
                 "MirageData",
+                "MirageEval",
+                "MirageModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,6 +91,15 @@ let package = Package(
             name: "MirageNNTests",
             dependencies: ["MirageNN", "MirageTestSupport"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "MirageEvalTests",
+            dependencies: ["MirageEval", "MirageTestSupport"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "MirageModelsTests",
+            dependencies: ["MirageModels", "MirageTestSupport"]
         ),
         .testTarget(
             name: "MirageDataTests",
