@@ -12,6 +12,8 @@ extension Mirage {
             Targets:
               matmul        Mirage's matmul vs oneDNN's raw dnnl_sgemm on n×n matrices (GFLOP/s).
               elementwise   add, multiply, relu, exp and sum on 2^20 floats (GB/s moved).
+              conv          DCGAN's 64→128 4×4 stride-2 convolution on 64 14×14 maps: forward,
+                            backward-data and backward-weights (GFLOP/s).
 
             Examples:
               mirage bench matmul --size 1024
@@ -32,7 +34,7 @@ extension Mirage {
         var json: String?
 
         enum Target: String, ExpressibleByArgument, CaseIterable {
-            case matmul, elementwise
+            case matmul, elementwise, conv
         }
 
         func validate() throws {
@@ -46,6 +48,7 @@ extension Mirage {
                 switch target {
                 case .matmul: results.merge(benchMatmul()) { $1 }
                 case .elementwise: results.merge(benchElementwise()) { $1 }
+                case .conv: results.merge(benchConv()) { $1 }
                 }
             }
             if let json {
@@ -93,6 +96,21 @@ extension Mirage {
             print(String(format: "matmul %dx%d: Mirage %.1f GFLOP/s, raw dnnl_sgemm %.1f GFLOP/s, ratio %.2f",
                          n, n, mg, sg, mg / sg))
             return ["size": Double(n), "mirage_gflops": mg, "sgemm_gflops": sg, "ratio": mg / sg]
+        }
+
+        private func benchConv() -> [String: Double] {
+            let g = RandomGenerator(seed: 2)
+            let x = Tensor.randn([64, 64, 14, 14], generator: g).requiringGrad()
+            let w = Tensor.randn([128, 64, 4, 4], generator: g).requiringGrad()
+            let flops = 2.0 * 64 * 128 * 7 * 7 * 64 * 16
+            let forward = bestSeconds { _ = withNoGrad { conv2d(x, w, stride: (2, 2), padding: (1, 1)) } }
+            let y = conv2d(x, w, stride: (2, 2), padding: (1, 1))
+            let dy = Tensor.randn(y.shape, generator: g)
+            let backward = bestSeconds { _ = gradients(of: y, wrt: [x, w], outputGradient: dy) }
+            let (fg, bg) = (flops / forward / 1e9, 2 * flops / backward / 1e9)
+            print(String(format: "conv 64→128 4×4/2 on 64×14×14: forward %.2f ms (%.1f GFLOP/s), backward %.2f ms (%.1f GFLOP/s)",
+                         forward * 1e3, fg, backward * 1e3, bg))
+            return ["conv_forward_gflops": fg, "conv_backward_gflops": bg]
         }
 
         private func benchElementwise() -> [String: Double] {

@@ -1,0 +1,118 @@
+import Foundation
+import MirageNN
+import MirageTensor
+
+/// A generative adversarial network (Goodfellow et al., 2014) with the non-saturating generator
+/// loss, in two architectures: MLPs, and DCGAN's convolutions (Radford et al., 2016).
+///
+/// Each step: the discriminator takes one Adam step on BCE(D(real), 1) + BCE(D(G(z)), 0), then
+/// the generator one on BCE(D(G(z)), 1) (maximising log D(G(z)) rather than minimising
+/// log(1 − D(G(z))), which saturates early in training).
+///
+/// ```swift
+/// let gan = GAN(GAN.Config(architecture: .dcgan))
+/// let losses = gan.trainStep(images: realInMinusOneToOne, labels: labels) // ["loss_d": …, "loss_g": …, "d_real": …, "d_fake": …]
+/// ```
+///
+/// - SeeAlso: <https://arxiv.org/abs/1406.2661>, <https://arxiv.org/abs/1511.06434>
+public final class GAN: GenerativeModel {
+    public enum Architecture: String, Codable, Sendable {
+        case mlp, dcgan
+    }
+
+    public struct Config: Codable, Equatable, Sendable {
+        public var architecture = Architecture.dcgan
+        public var imageShape = [1, 28, 28]
+        public var noise = 100
+        public var learningRate: Float = 2e-4
+        public var beta1: Float = 0.5
+        public var beta2: Float = 0.999
+        public var seed: UInt64 = 0
+        public init(architecture: Architecture = .dcgan) { self.architecture = architecture }
+    }
+
+    public let config: Config
+    public let generator: any Layer
+    public let discriminator: any Layer
+    let optimizerG: Adam
+    let optimizerD: Adam
+    /// Draws the generator's noise during training.
+    let noise: RandomGenerator
+
+    public init(_ config: Config) {
+        self.config = config
+        let g = RandomGenerator(seed: config.seed)
+        switch config.architecture {
+        case .mlp:
+            generator = MLPGenerator(noise: config.noise, imageShape: config.imageShape, generator: g)
+            discriminator = MLPDiscriminator(imageShape: config.imageShape, generator: g)
+        case .dcgan:
+            precondition(Array(config.imageShape.suffix(2)) == [28, 28], "GAN: the DCGAN architecture is for 28×28 images, got \(config.imageShape)")
+            generator = DCGANGenerator(noise: config.noise, channels: config.imageShape[0], generator: g)
+            discriminator = DCGANDiscriminator(channels: config.imageShape[0], generator: g)
+            dcganInitialize(generator, generator: g)
+            dcganInitialize(discriminator, generator: g)
+        }
+        let betas = (config.beta1, config.beta2)
+        optimizerG = Adam(generator.trainableParameters(), learningRate: config.learningRate, betas: betas)
+        optimizerD = Adam(discriminator.trainableParameters(), learningRate: config.learningRate, betas: betas)
+        noise = RandomGenerator(seed: config.seed &+ 1)
+    }
+
+    public var configuration: Data { (try? JSONEncoder().encode(config)) ?? Data() }
+    public var networks: [(String, Module)] { [("generator", generator), ("discriminator", discriminator)] }
+    public var optimizers: [(String, Optimizer)] { [("generator", optimizerG), ("discriminator", optimizerD)] }
+    public var generators: [(String, RandomGenerator)] { [("noise", noise)] }
+    public var inputFormat: InputFormat { InputFormat(range: -1...1) }
+
+    public func trainStep(images real: Tensor, labels: Tensor) -> [String: Float] {
+        let n = real.shape[0]
+        let ones = Tensor.ones([n, 1]), zeros = Tensor.zeros([n, 1])
+        let fake = generator(Tensor.randn([n, config.noise], generator: noise))
+
+        let dReal = discriminator(real), dFake = discriminator(fake.detached())
+        let lossD = binaryCrossEntropyWithLogits(dReal, ones) + binaryCrossEntropyWithLogits(dFake, zeros)
+        lossD.backward()
+        optimizerD.step()
+        optimizerD.zeroGrad()
+
+        let lossG = binaryCrossEntropyWithLogits(discriminator(fake), ones)
+        lossG.backward()
+        optimizerG.step()
+        optimizerG.zeroGrad()
+        // The discriminator's gradients from the generator step are not used: clear them.
+        optimizerD.zeroGrad()
+        return ["loss_d": lossD.item, "loss_g": lossG.item,
+                "d_real": dReal.sigmoid().mean().item, "d_fake": dFake.sigmoid().mean().item]
+    }
+
+    /// Images from noise, `[count, C, H, W]` in [0, 1], with the generator in evaluation mode.
+    public func sample(count: Int, generator rng: RandomGenerator) -> Tensor {
+        generate(Tensor.randn([count, config.noise], generator: rng))
+    }
+
+    /// The generator's images for given noise vectors, in [0, 1].
+    public func generate(_ z: Tensor) -> Tensor {
+        let wasTraining = generator.isTraining
+        generator.eval()
+        defer { generator.train(wasTraining) }
+        var parts: [Tensor] = []
+        var start = 0
+        while start < z.shape[0] {  // in chunks, to bound memory for large sample counts
+            let end = min(z.shape[0], start + 1024)
+            parts.append(withNoGrad { toUnitRange(generator(z.sliced(axis: 0, start..<end)), from: -1...1) })
+            start = end
+        }
+        return Tensor.concat(parts, axis: 0)
+    }
+
+    public func sheets(fixed: Tensor, noise rng: RandomGenerator) -> [Sheet] {
+        let samples = Sheet(name: "samples", images: sample(count: 64, generator: rng), columns: 8)
+        // Straight lines between pairs of noise vectors: a smooth generator morphs one digit into another.
+        let rows = 8, steps = 10
+        let a = Tensor.randn([rows, 1, config.noise], generator: rng), b = Tensor.randn([rows, 1, config.noise], generator: rng)
+        let t = Tensor.arange(0, Float(steps)).reshaped([1, steps, 1]) / Float(steps - 1)
+        let z = (a * (1 - t) + b * t).reshaped([rows * steps, config.noise])
+        return [samples, Sheet(name: "interpolations", images: generate(z), columns: steps)]
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import MirageData
+import MirageModels
+import MirageNN
+import MirageTensor
+import Testing
+
+@Suite(.serialized) struct TrainerTests {
+    static func folder(_ name: String) -> RunFolder {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mirage-trainer-\(ProcessInfo.processInfo.processIdentifier)-\(name)").path
+        try? FileManager.default.removeItem(atPath: path)
+        return RunFolder(path)
+    }
+
+    static func options(steps: Int) -> TrainingOptions {
+        var o = TrainingOptions()
+        o.steps = steps
+        o.batchSize = 32
+        o.trainingSubset = 128   // 4 batches an epoch
+        o.checkpointEvery = 3
+        o.logEvery = 2
+        return o
+    }
+
+    @Test func writesTheRunFolder() throws {
+        let run = Self.folder("layout")
+        defer { try? FileManager.default.removeItem(at: run.root) }
+        let model = try ModelRegistry.make(kind: "gan")
+        try Trainer(model: model, kind: "gan", train: MNISTSubset.train, test: MNISTSubset.test, run: run,
+                    options: Self.options(steps: 9)).run()
+        let fm = FileManager.default
+        for url in [run.config, run.lastCheckpoint, run.metrics, run.lossPlot,
+                    run.sheet(epoch: 1, name: "samples", main: true), run.sheet(epoch: 3, name: "interpolations", main: false)] {
+            #expect(fm.fileExists(atPath: url.path), "missing \(url.path)")
+        }
+        let lines = try String(contentsOf: run.metrics, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 5)  // steps 2, 4, 6, 8 and the last, 9
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+        #expect(first["step"] as? Int == 2 && first["loss_d"] is Double && first["loss_g"] is Double)
+        let sheet = try PNG.read(run.sheet(epoch: 1, name: "samples", main: true).path)
+        #expect(sheet.width > 28 * 8 && sheet.height > 28 * 8)
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: run.config)) as! [String: Any]
+        #expect(config["kind"] as? String == "gan")
+    }
+
+    /// Stopping and resuming gives the same weights as one uninterrupted run, mid-epoch included.
+    @Test func resumeIsExact() throws {
+        let whole = Self.folder("whole"), split = Self.folder("split")
+        defer { for r in [whole, split] { try? FileManager.default.removeItem(at: r.root) } }
+        try Trainer(model: try ModelRegistry.make(kind: "vae"), kind: "vae", train: MNISTSubset.train, test: MNISTSubset.test,
+                    run: whole, options: Self.options(steps: 10)).run()
+        try Trainer(model: try ModelRegistry.make(kind: "vae"), kind: "vae", train: MNISTSubset.train, test: MNISTSubset.test,
+                    run: split, options: Self.options(steps: 6)).run()
+        let resumed = try ModelRegistry.make(kind: "vae")
+        try Trainer(model: resumed, kind: "vae", train: MNISTSubset.train, test: MNISTSubset.test, run: split,
+                    options: Self.options(steps: 10)).run(resume: true)
+        let a = try Checkpoint.read(from: whole.lastCheckpoint).tensors, b = try Checkpoint.read(from: split.lastCheckpoint).tensors
+        #expect(a.keys.sorted() == b.keys.sorted())
+        for (k, v) in a { #expect(b[k]!.scalars.map(\.bitPattern) == v.scalars.map(\.bitPattern), "\(k) differs") }
+    }
+
+    final class Diverging: GenerativeModel {
+        let net = Linear(2, 2)
+        lazy var opt = SGD(net.trainableParameters(), learningRate: 0.1)
+        var calls = 0
+        var configuration: Data { Data("{}".utf8) }
+        var networks: [(String, Module)] { [("net", net)] }
+        var optimizers: [(String, Optimizer)] { [("sgd", opt)] }
+        var generators: [(String, RandomGenerator)] { [] }
+        var inputFormat: InputFormat { InputFormat(range: 0...1) }
+        func trainStep(images: Tensor, labels: Tensor) -> [String: Float] {
+            calls += 1
+            return ["loss": calls >= 5 ? .nan : 1]
+        }
+        func sample(count: Int, generator: RandomGenerator) -> Tensor { Tensor.zeros([count, 1, 28, 28]) }
+        func sheets(fixed: Tensor, noise: RandomGenerator) -> [Sheet] { [] }
+    }
+
+    @Test func aNaNLossStopsWithAClearError() throws {
+        let run = Self.folder("nan")
+        defer { try? FileManager.default.removeItem(at: run.root) }
+        do {
+            try Trainer(model: Diverging(), kind: "diverging", train: MNISTSubset.train, test: MNISTSubset.test, run: run,
+                        options: Self.options(steps: 10)).run()
+            Issue.record("expected an error")
+        } catch let e as TrainingError {
+            #expect(e.description.hasPrefix("loss became NaN or infinite at step 5"))
+            #expect(e.description.contains(run.lastCheckpoint.path))  // step 3's checkpoint
+        }
+    }
+
+    @Test func resumeRefusesAnotherKindOrAMissingCheckpoint() throws {
+        let run = Self.folder("kind")
+        defer { try? FileManager.default.removeItem(at: run.root) }
+        #expect(throws: TrainingError.self) {
+            try Trainer(model: try ModelRegistry.make(kind: "ae"), kind: "ae", train: MNISTSubset.train, test: MNISTSubset.test,
+                        run: run, options: Self.options(steps: 2)).run(resume: true)
+        }
+        try Trainer(model: try ModelRegistry.make(kind: "ae"), kind: "ae", train: MNISTSubset.train, test: MNISTSubset.test,
+                    run: run, options: Self.options(steps: 2)).run()
+        #expect(throws: TrainingError.self) {
+            try Trainer(model: try ModelRegistry.make(kind: "dae"), kind: "dae", train: MNISTSubset.train, test: MNISTSubset.test,
+                        run: run, options: Self.options(steps: 4)).run(resume: true)
+        }
+    }
+}
