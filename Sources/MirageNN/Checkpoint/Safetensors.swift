@@ -57,9 +57,12 @@ public struct Checkpoint {
         out.append(json)
         for key in keys {
             tensors[key]!.withUnsafeBufferPointer { b in
-                b.withMemoryRebound(to: UInt32.self) { words in
-                    for w in words { withUnsafeBytes(of: w.littleEndian) { out.append(contentsOf: $0) } }
-                }
+                #if _endian(little)
+                out.append(UnsafeBufferPointer(start: UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: UInt8.self),
+                                               count: 4 * b.count))
+                #else
+                for v in b { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+                #endif
             }
         }
         return out

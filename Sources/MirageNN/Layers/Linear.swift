@@ -37,7 +37,7 @@ public final class Linear: Module, Layer {
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.shape.last == inFeatures, "Linear: input has shape \(x.shape), expected last dimension \(inFeatures)")
-        let y = x.matmul(weight.transposed())
+        let y = x.matmul(transposed: weight)
         return bias.map { y + $0 } ?? y
     }
 }

@@ -43,13 +43,17 @@ public class Adam: Optimizer {
         let correction1 = 1 - Foundation.pow(b1, Float(t))
         let correction2Root = (1 - Foundation.pow(b2, Float(t))).squareRoot()
         let stepSize = learningRate / correction1
-        let (lr, wd, eps, decoupled) = (learningRate, weightDecay, eps, decoupled)
-        for i in 0..<parameter.count {
-            if decoupled { p[i] *= 1 - lr * wd }
-            let gi = decoupled ? g[i] : g[i] + wd * p[i]
-            m[i] = b1 * m[i] + (1 - b1) * gi
-            v[i] = b2 * v[i] + (1 - b2) * gi * gi
-            p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + eps)
+        let (lr, wd, eps) = (learningRate, weightDecay, eps)
+        let count = parameter.count
+        let decay: Float = decoupled ? 1 - lr * wd : 1, l2: Float = decoupled ? 0 : wd
+        for i in 0..<count {
+            let pi = p[i] * decay
+            let gi = g[i] + l2 * pi
+            let mi = b1 * m[i] + (1 - b1) * gi
+            let vi = b2 * v[i] + (1 - b2) * gi * gi
+            m[i] = mi
+            v[i] = vi
+            p[i] = pi - stepSize * mi / (vi.squareRoot() / correction2Root + eps)
         }
     }
 }

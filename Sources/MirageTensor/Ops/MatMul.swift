@@ -32,6 +32,20 @@ extension Tensor {
         return lhs.batchedMatmul(rhs, false, false).reshaped(batch + [m, n])
     }
 
+    /// `self × otherᵀ` for a 2-D `other` of shape `[n, k]`, without copying the transpose: the
+    /// product of a linear layer (`x·Wᵀ` with `W` stored `[out, in]`).
+    ///
+    /// ## Shape
+    /// `self`: `(*, k)`, `other`: `(n, k)`, result: `(*, n)`.
+    public func matmul(transposed other: Tensor) -> Tensor {
+        shapeCheck(rank >= 1 && other.rank == 2 && shape[rank - 1] == other.shape[1],
+                   "matmul(transposed:): shapes \(shape) and \(other.shape)ᵀ do not chain")
+        let lead = Array(shape.dropLast())
+        let k = other.shape[1], n = other.shape[0]
+        return reshaped([1, lead.reduce(1, *), k]).batchedMatmul(other.reshaped([1, n, k]), false, true)
+            .reshaped(lead + [n])
+    }
+
     /// `op(self) × op(other)` for 3-D operands of equal batch, where `op` transposes the last two
     /// axes when its flag is set. Derivatives are products of the same kind, so no transpose is
     /// ever copied.
