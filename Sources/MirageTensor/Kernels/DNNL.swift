@@ -1,4 +1,5 @@
 import CDNNL
+import Foundation
 
 /// A failed oneDNN call: which call, for what, and oneDNN's status.
 public struct DNNLError: Error, CustomStringConvertible {
@@ -45,46 +46,129 @@ final class DNNLContext: @unchecked Sendable {
     }
 }
 
-/// A created primitive with its memory objects, ready to run on new buffers.
+/// A memory object in a layout oneDNN chose, with the reorder that fills it from (or empties it
+/// into) a plain row-major buffer, and its own scratch storage.
+final class DNNLStagedMemory: @unchecked Sendable {
+    let memory: dnnl_memory_t
+    /// Reorder between the plain user buffer and `memory`; nil when the layouts are the same.
+    let reorder: dnnl_primitive_t?
+    let plain: dnnl_memory_t?
+    let scratch: UnsafeMutableRawPointer?
+
+    /// - Parameters:
+    ///   - chosen: The layout the primitive wants.
+    ///   - plainDims: The plain layout of the user's buffer.
+    ///   - toPlain: Whether data flows from `memory` to the user buffer (outputs) or back (inputs).
+    init(chosen: UnsafePointer<dnnl_memory_desc_t>, plainDims: [Int], toPlain: Bool, context: String) throws {
+        let engine = DNNLContext.shared.engine
+        var m: dnnl_memory_t?
+        try dnnlCheck(dnnl_memory_create(&m, chosen, engine, nil), "dnnl_memory_create", context)
+        memory = m!
+        var plainMD = try plainDescriptor(plainDims, context: context)
+        if dnnl_memory_desc_equal(chosen, &plainMD) != 0 {
+            reorder = nil
+            plain = nil
+            scratch = nil
+            return
+        }
+        var p: dnnl_memory_t?
+        try dnnlCheck(dnnl_memory_create(&p, &plainMD, engine, nil), "dnnl_memory_create", context)
+        plain = p!
+        let bytes = max(dnnl_memory_desc_get_size(chosen), 64)
+        var raw: UnsafeMutableRawPointer?
+        guard posix_memalign(&raw, 64, bytes) == 0 else {
+            throw DNNLError(call: "posix_memalign", context: context, status: dnnl_out_of_memory)
+        }
+        scratch = raw
+        var pd: dnnl_primitive_desc_t?
+        try dnnlCheck(toPlain ? dnnl_reorder_primitive_desc_create(&pd, chosen, engine, &plainMD, engine, nil)
+                              : dnnl_reorder_primitive_desc_create(&pd, &plainMD, engine, chosen, engine, nil),
+                      "dnnl_reorder_primitive_desc_create", context)
+        defer { dnnl_primitive_desc_destroy(pd) }
+        var r: dnnl_primitive_t?
+        try dnnlCheck(dnnl_primitive_create(&r, pd), "dnnl_primitive_create", context)
+        reorder = r!
+    }
+
+    deinit { free(scratch) }
+
+    /// Points the primitive's memory at `buffer` (same layout) or at the scratch, filling it
+    /// from `buffer` first for an input.
+    func bind(_ buffer: UnsafeMutableRawPointer, isInput: Bool, context: String) throws {
+        guard let reorder, let plain, let scratch else {
+            try dnnlCheck(dnnl_memory_set_data_handle(memory, buffer), "dnnl_memory_set_data_handle", context)
+            return
+        }
+        try dnnlCheck(dnnl_memory_set_data_handle(memory, scratch), "dnnl_memory_set_data_handle", context)
+        try dnnlCheck(dnnl_memory_set_data_handle(plain, buffer), "dnnl_memory_set_data_handle", context)
+        if isInput { try runReorder(reorder, from: plain, to: memory, context: context) }
+    }
+
+    /// Copies an output from the scratch into the user buffer bound last.
+    func finish(context: String) throws {
+        guard let reorder, let plain else { return }
+        try runReorder(reorder, from: memory, to: plain, context: context)
+    }
+
+    private func runReorder(_ r: dnnl_primitive_t, from: dnnl_memory_t, to: dnnl_memory_t, context: String) throws {
+        let args = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: from), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: to)]
+        try dnnlCheck(dnnl_primitive_execute(r, DNNLContext.shared.stream, 2, args), "dnnl_primitive_execute (reorder)", context)
+    }
+}
+
+/// A created primitive with two inputs and one output, each in the layout oneDNN prefers and
+/// reordered from or to plain buffers as needed.
 final class DNNLPrimitive: @unchecked Sendable {
     let primitive: dnnl_primitive_t
-    /// (argument kind, memory object) in the order `run` receives buffers.
-    let arguments: [(Int32, dnnl_memory_t)]
+    let arguments: [(kind: Int32, memory: DNNLStagedMemory)]
     let context: String
+    // Memory objects and scratch buffers are per primitive: one call at a time.
+    private let lock = NSLock()
 
-    init(descriptor: dnnl_primitive_desc_t, argumentKinds: [(Int32, dnnl_query_t)], context: String) throws {
+    /// - Parameter argumentKinds: (argument kind, query for its layout, plain dims), inputs first
+    ///   and the output last.
+    init(descriptor: dnnl_primitive_desc_t, argumentKinds: [(Int32, dnnl_query_t, [Int])], context: String) throws {
         var p: dnnl_primitive_t?
         try dnnlCheck(dnnl_primitive_create(&p, descriptor), "dnnl_primitive_create", context)
         primitive = p!
-        var args: [(Int32, dnnl_memory_t)] = []
-        for (kind, query) in argumentKinds {
+        var args: [(Int32, DNNLStagedMemory)] = []
+        for (i, (kind, query, dims)) in argumentKinds.enumerated() {
             guard let md = dnnl_primitive_desc_query_md(descriptor, query, 0) else {
                 throw DNNLError(call: "dnnl_primitive_desc_query_md", context: context, status: dnnl_invalid_arguments)
             }
-            var m: dnnl_memory_t?
-            try dnnlCheck(dnnl_memory_create(&m, md, DNNLContext.shared.engine, nil), "dnnl_memory_create", context)
-            args.append((kind, m!))
+            args.append((kind, try DNNLStagedMemory(chosen: md, plainDims: dims, toPlain: i == argumentKinds.count - 1,
+                                                    context: context)))
         }
         arguments = args
         self.context = context
     }
 
-    /// Runs the primitive on `buffers`, one per argument, and waits for it.
+    /// Runs the primitive on plain `buffers` (inputs, then the output) and waits for it.
     func run(_ buffers: [UnsafeMutableRawPointer]) {
         precondition(buffers.count == arguments.count)
+        lock.lock()
+        defer { lock.unlock() }
         do {
-            var exec: [dnnl_exec_arg_t] = []
-            for ((kind, memory), buffer) in zip(arguments, buffers) {
-                try dnnlCheck(dnnl_memory_set_data_handle(memory, buffer), "dnnl_memory_set_data_handle", context)
-                exec.append(dnnl_exec_arg_t(arg: kind, memory: memory))
+            for (i, (arg, buffer)) in zip(arguments, buffers).enumerated() {
+                try arg.memory.bind(buffer, isInput: i < arguments.count - 1, context: context)
             }
+            let exec = arguments.map { dnnl_exec_arg_t(arg: $0.kind, memory: $0.memory.memory) }
             let stream = DNNLContext.shared.stream
             try dnnlCheck(dnnl_primitive_execute(primitive, stream, Int32(exec.count), exec), "dnnl_primitive_execute", context)
+            try arguments.last!.memory.finish(context: context)
             try dnnlCheck(dnnl_stream_wait(stream), "dnnl_stream_wait", context)
         } catch {
             fatalError("\(error)")
         }
     }
+}
+
+/// A memory descriptor that lets the primitive choose the layout.
+func anyLayoutDescriptor(_ dims: [Int], context: String) throws -> dnnl_memory_desc_t {
+    var md = dnnl_memory_desc_t()
+    try dnnlCheck(dnnl_memory_desc_init_by_tag(&md, Int32(dims.count), dnnlDims(dims), dnnl_f32, dnnl_format_tag_any),
+                  "dnnl_memory_desc_init_by_tag", context)
+    return md
 }
 
 /// Memory descriptor for a plain (row-major) float32 tensor.

@@ -47,11 +47,13 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
 
     private static func makeConvolution(_ pass: ConvPass, _ g: ConvGeometry) throws -> DNNLPrimitive {
         let context = "conv2d \(pass) input \(g.inputShape) weight \(g.weightShape) output \(g.outputShape) stride (\(g.strideH), \(g.strideW)) padding (\(g.padH), \(g.padW)) groups \(g.groups)"
-        var src = try plainDescriptor(g.inputShape, context: context)
-        var dst = try plainDescriptor(g.outputShape, context: context)
+        // Layouts are left to oneDNN: its direct convolutions want channel-blocked data (nChw16c),
+        // and reordering our plain buffers in and out costs far less than the plain-layout kernels.
+        var src = try anyLayoutDescriptor(g.inputShape, context: context)
+        var dst = try anyLayoutDescriptor(g.outputShape, context: context)
         let weightDims = g.groups == 1 ? g.weightShape
             : [g.groups, g.outChannels / g.groups, g.inChannels / g.groups, g.kernelHeight, g.kernelWidth]
-        var weights = try plainDescriptor(weightDims, context: context)
+        var weights = try anyLayoutDescriptor(weightDims, context: context)
         let strides = dnnlDims([g.strideH, g.strideW])
         let padL = dnnlDims([g.padH, g.padW])
         // The right padding that makes oneDNN's size formula exact for this input and output.
@@ -71,8 +73,8 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
         switch pass {
         case .forward:
             return try DNNLPrimitive(descriptor: forwardPD!, argumentKinds: [
-                (DNNL_ARG_SRC, dnnl_query_src_md), (DNNL_ARG_WEIGHTS, dnnl_query_weights_md),
-                (DNNL_ARG_DST, dnnl_query_dst_md)], context: context)
+                (DNNL_ARG_SRC, dnnl_query_src_md, g.inputShape), (DNNL_ARG_WEIGHTS, dnnl_query_weights_md, weightDims),
+                (DNNL_ARG_DST, dnnl_query_dst_md, g.outputShape)], context: context)
         case .backwardData:
             var desc = dnnl_convolution_desc_t()
             try dnnlCheck(dnnl_convolution_backward_data_desc_init(&desc, dnnl_convolution_direct, &src, &weights, &dst,
@@ -83,8 +85,8 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
                           "dnnl_primitive_desc_create", context)
             defer { dnnl_primitive_desc_destroy(pd) }
             return try DNNLPrimitive(descriptor: pd!, argumentKinds: [
-                (DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md), (DNNL_ARG_WEIGHTS, dnnl_query_weights_md),
-                (DNNL_ARG_DIFF_SRC, dnnl_query_diff_src_md)], context: context)
+                (DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, g.outputShape), (DNNL_ARG_WEIGHTS, dnnl_query_weights_md, weightDims),
+                (DNNL_ARG_DIFF_SRC, dnnl_query_diff_src_md, g.inputShape)], context: context)
         case .backwardWeights:
             var desc = dnnl_convolution_desc_t()
             try dnnlCheck(dnnl_convolution_backward_weights_desc_init(&desc, dnnl_convolution_direct, &src, &weights, nil,
@@ -95,8 +97,8 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
                           "dnnl_primitive_desc_create", context)
             defer { dnnl_primitive_desc_destroy(pd) }
             return try DNNLPrimitive(descriptor: pd!, argumentKinds: [
-                (DNNL_ARG_SRC, dnnl_query_src_md), (DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md),
-                (DNNL_ARG_DIFF_WEIGHTS, dnnl_query_diff_weights_md)], context: context)
+                (DNNL_ARG_SRC, dnnl_query_src_md, g.inputShape), (DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, g.outputShape),
+                (DNNL_ARG_DIFF_WEIGHTS, dnnl_query_diff_weights_md, weightDims)], context: context)
         }
     }
 }
