@@ -7,6 +7,6 @@ struct Mirage: ParsableCommand {
         commandName: "mirage",
         abstract: "Deep generative models in Swift: train, sample, evaluate, benchmark.",
         version: "0.1.0",
-        subcommands: [Bench.self]
+        subcommands: [Eval.self, Bench.self]
     )
 }

@@ -1,0 +1,24 @@
+import ArgumentParser
+
+extension Mirage {
+    /// `mirage eval`: scores generated samples and trains the judge classifier behind the scores.
+    struct Eval: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "eval",
+            abstract: "Evaluate generated samples: Fréchet distance, class coverage, precision and recall.",
+            discussion: """
+            The measures use MNISTJudge, a small CNN shipped in Data/judge/ (see README, "Evaluation").
+
+            Examples:
+              mirage eval samples samples.npy
+              mirage eval samples --real mnist-train --count 10000
+              mirage eval train-judge --epochs 3
+            """,
+            // One entry per subcommand file (EvalSamples.swift, EvalTrainJudge.swift, …).
+            subcommands: [
+                Samples.self,
+                TrainJudge.self,
+            ]
+        )
+    }
+}
