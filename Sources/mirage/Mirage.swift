@@ -7,6 +7,11 @@ struct Mirage: ParsableCommand {
         commandName: "mirage",
         abstract: "Deep generative models in Swift: train, sample, evaluate, benchmark.",
         version: "0.1.0",
-        subcommands: [Eval.self, Bench.self]
+        subcommands: [Train.self, Sample.self, Eval.self, Bench.self, DataCommand.self]
     )
+
+    static func main() {
+        OpenMPWaitPolicy.applyBeforeStart()
+        main(nil)
+    }
 }

@@ -46,6 +46,7 @@ final class ProgressReporter {
         } else if step % plainEvery == 0 || step == totalSteps {
             print(String(format: "step %d/%d (epoch %d/%d)  %.1f it/s  ETA %@  %@", step, totalSteps, epoch, epochs, rate,
                          Self.clock(eta), lossText))
+            fflush(stdout)  // a log file or pipe should see progress as it happens
         }
     }
 
@@ -53,6 +54,7 @@ final class ProgressReporter {
     func message(_ text: String) {
         if isTerminal { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
         print(text)
+        fflush(stdout)
     }
 
     static func clock(_ seconds: Double) -> String {

@@ -13,11 +13,13 @@ extension Mirage {
               mirage eval samples samples.npy
               mirage eval samples --real mnist-train --count 10000
               mirage eval train-judge --epochs 3
+              mirage eval nll runs/vae --samples 1000
             """,
             // One entry per subcommand file (EvalSamples.swift, EvalTrainJudge.swift, …).
             subcommands: [
                 Samples.self,
                 TrainJudge.self,
+                NLL.self,
             ]
         )
     }
