@@ -9,7 +9,7 @@ enum LossCurve {
     static func render(_ series: [(String, [(Int, Float)])], width: Int = 640, panelHeight: Int = 160) -> RasterImage {
         let height = max(1, series.count) * panelHeight
         var image = RasterImage(width: width, height: height, channels: 3, filledWith: 255)
-        for (index, (_, points)) in series.enumerated() {
+        for (index, (name, points)) in series.enumerated() {
             let top = index * panelHeight, margin = 12
             let color = palette[index % palette.count]
             // Panel frame.
@@ -21,6 +21,13 @@ enum LossCurve {
             let finite = points.filter { $0.1.isFinite }
             guard let first = finite.first, let last = finite.last, finite.count > 1 else { continue }
             let lo = finite.map(\.1).min()!, hi = finite.map(\.1).max()!
+            // Label: the series, its last value, and the vertical range of the panel.
+            TinyFont.draw(String(format: "%@  last %.4g", name, last.1), into: &image, x: margin + 6, y: top + margin + 4, color: color)
+            TinyFont.draw(String(format: "%.4g", hi), into: &image, x: width - margin - 60, y: top + margin + 4, color: (110, 110, 110))
+            TinyFont.draw(String(format: "%.4g", lo), into: &image, x: width - margin - 60, y: top + panelHeight - margin - 10,
+                          color: (110, 110, 110))
+            TinyFont.draw(String(format: "step %d-%d", first.0, last.0), into: &image, x: width / 2 - 40,
+                          y: top + panelHeight - margin - 10, color: (110, 110, 110))
             let span = hi > lo ? hi - lo : 1
             let x0 = Double(first.0), xSpan = Double(max(last.0 - first.0, 1))
             func pixel(_ p: (Int, Float)) -> (Int, Int) {
