@@ -20,6 +20,7 @@ public enum EvalError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A file cannot be written.
     case unwritable(file: String, reason: String)
 
+    /// The message: the file or paths involved and what to do.
     public var description: String {
         switch self {
         case let .judgeNotFound(searched):

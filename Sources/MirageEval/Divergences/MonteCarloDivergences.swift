@@ -38,6 +38,7 @@ public struct MonteCarloEstimate: Equatable, Sendable, CustomStringConvertible {
         count = terms.count
     }
 
+    /// The estimate and its standard error, `1.02 ± 0.01`.
     public var description: String { String(format: "%.6g ± %.2g", value, standardError) }
 }
 

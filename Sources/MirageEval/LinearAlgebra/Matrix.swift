@@ -179,6 +179,7 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
         return (0..<a.rows).map { i in (0..<a.columns).reduce(0) { $0 + a[i, $1] * x[$1] } }
     }
 
+    /// The size, and the elements when there are at most 16.
     public var description: String {
         "Matrix(\(rows)×\(columns))" + (rows * columns <= 16 ? " \(elements)" : "")
     }

@@ -83,7 +83,7 @@ extension Mirage.Eval {
             let report = SampleQuality.evaluate(samples: samples, judge: judgeModel, reference: reference)
             if json {
                 let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else {
                 print(table(report, source: sourceName, seconds: Date().timeIntervalSince(started)))
