@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a data file or dataset could not be read, written or found.
 ///
 /// Every case names the file (or dataset) and what is wrong with it, so that the message alone
@@ -80,4 +82,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             return message
         }
     }
+}
+
+extension DataError: LocalizedError {
+    /// The same text as ``description``, for APIs that show `localizedDescription`.
+    public var errorDescription: String? { description }
 }

@@ -15,6 +15,14 @@ final class TemporaryFolder {
     /// The path of `name` inside the folder.
     func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 
+    /// Creates the subfolder `name` and returns its path.
+    @discardableResult
+    func folder(_ name: String) -> String {
+        let p = file(name)
+        try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
+        return p
+    }
+
     /// Writes `bytes` to `name` and returns its path.
     @discardableResult
     func write(_ name: String, _ bytes: [UInt8]) -> String {

@@ -29,12 +29,15 @@ public enum DatasetLocator {
     ///   - name: The dataset's folder name under `Data/` (`mnist`, `cifar10`).
     ///   - files: File names that must all be present.
     ///   - dataDirectory: An explicit folder, searched alone when given.
+    ///   - subfolders: Folders inside each candidate to try too, right after it (the
+    ///     `cifar-10-batches-bin` of an unpacked archive).
     ///   - environment: The environment to read `MIRAGE_DATA` from (the process's by default).
     /// - Returns: The folder's path.
     /// - Throws: ``DataError/datasetNotFound(name:searched:files:)`` naming every folder tried.
-    public static func locate(_ name: String, files: [String], dataDirectory: String? = nil,
+    public static func locate(_ name: String, files: [String], dataDirectory: String? = nil, subfolders: [String] = [],
                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
         let candidates = candidateFolders(name, dataDirectory: dataDirectory, environment: environment)
+            .flatMap { folder in [folder] + subfolders.map { join(folder, $0) } }
         for folder in candidates where holdsAll(files, in: folder) {
             return folder
         }
