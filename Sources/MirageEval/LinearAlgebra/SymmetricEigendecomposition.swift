@@ -3,7 +3,7 @@ import Foundation
 /// The eigenvalues and eigenvectors of a real symmetric matrix, A = V·diag(λ)·Vᵀ, in Double.
 ///
 /// Householder reduction to tridiagonal form followed by the implicit QL algorithm with Wilkinson
-/// shifts (EISPACK's `tred2` and `tql2`, as in JAMA): O(n³), about 10 ms for the 128×128
+/// shifts (EISPACK's `tred2` and `tql2`, as in JAMA): O(n³), milliseconds for the 128×128
 /// covariance of the judge's features, and backward stable, so the eigenvalues are exact to
 /// about n·ε·‖A‖. Eigenvalues come out in ascending order, like `numpy.linalg.eigh`; each
 /// column of ``eigenvectors`` has unit length. Only the lower triangle of the input is read (as

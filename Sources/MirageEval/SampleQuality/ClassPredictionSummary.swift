@@ -6,7 +6,7 @@ import MirageTensor
 /// Score with the MNIST judge in place of Inception).
 ///
 /// - **Confident share**: the share of samples whose largest class probability is at least
-///   the threshold (0.9 by default). Real MNIST test digits score about 0.99 under the shipped
+///   the threshold (0.9 by default). Real MNIST training digits score 0.98 under the shipped
 ///   judge; noise and smudges score low. It saturates at 1 for any generator that draws a few
 ///   clean digits, however few distinct ones.
 /// - **Class histogram** and its **KL to uniform**: counts of the most probable class over all

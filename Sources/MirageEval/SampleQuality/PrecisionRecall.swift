@@ -17,7 +17,7 @@ import MirageTensor
 /// caveat, kept here.
 ///
 /// Distances are exact (no approximate search): ‖a‖² + ‖b‖² − 2a·b from Float32 matrix
-/// products in blocks, so 10,000 × 10,000 points of 128 features take about a second.
+/// products in blocks, so 10,000 × 10,000 points of 128 features take a few seconds.
 ///
 /// ```swift
 /// let real = judge.evaluate(testImages).features, fake = judge.evaluate(samples).features

@@ -10,7 +10,7 @@ import MirageTensor
 /// Mirage ships the statistics of the 10,000 MNIST test images under the shipped judge in
 /// `Data/judge/mnist-test-stats.safetensors`, next to the judge. The file records the judge's
 /// ``MNISTJudge/fingerprint``; ``mnistTest(judge:dataDirectory:)`` uses the cache only when it
-/// matches the judge in hand and recomputes otherwise (about a second), so statistics of one
+/// matches the judge in hand and recomputes otherwise (a few seconds), so statistics of one
 /// judge are never compared with features of another. Values are stored as Float32.
 ///
 /// ```swift

@@ -58,7 +58,10 @@ extension Mirage.Eval {
             } else {
                 let train = try ImageDataset.mnist(split: .train, dataDirectory: dataDir)
                 let options = JudgeTrainer.Options(epochs: epochs, batchSize: batchSize, learningRate: learningRate, seed: seed)
-                let (trained, summary) = JudgeTrainer.train(trainingSet: train, testSet: test, options: options) { print($0) }
+                let (trained, summary) = JudgeTrainer.train(trainingSet: train, testSet: test, options: options) { line in
+                    print(line)
+                    fflush(stdout)   // progress lines appear as they come, also when piped to a file
+                }
                 judge = trained
                 let metadata = [
                     "test_accuracy": String(format: "%.4f", summary.testAccuracy),
