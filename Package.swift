@@ -103,6 +103,10 @@ let package = Package(
             dependencies: ["MirageModels", "MirageTestSupport"]
         ),
         .testTarget(
+            name: "MirageCLITests",
+            exclude: ["Snapshots"]
+        ),
+        .testTarget(
             name: "MirageDataTests",
             dependencies: ["MirageData"],
             exclude: ["Fixtures"]

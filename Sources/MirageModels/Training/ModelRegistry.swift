@@ -6,9 +6,9 @@ public enum ModelRegistry {
     /// Kinds with a one-line description, in the order `mirage train --help` lists them.
     public static let kinds: [(name: String, summary: String)] = [
         ("ae", "autoencoder (MLP, 32-d code)"),
-        ("dae", "denoising autoencoder (Gaussian noise σ=0.5; --noise masking for masking noise)"),
-        ("vae", "variational autoencoder (784-400-20, Bernoulli decoder on dynamically binarised pixels)"),
-        ("gan", "GAN with MLP generator and discriminator, non-saturating loss"),
+        ("dae", "denoising autoencoder (Gaussian σ=0.5, or --noise masking)"),
+        ("vae", "variational autoencoder (784-400-20, Bernoulli decoder)"),
+        ("gan", "GAN with MLP networks, non-saturating loss"),
         ("dcgan", "DCGAN for 28×28 images (the benchmark architecture)"),
     ]
 

@@ -13,8 +13,8 @@ extension Mirage {
             Models:
             \(ModelRegistry.kinds.map { "  \($0.name.padding(toLength: 8, withPad: " ", startingAt: 0))\($0.summary)" }.joined(separator: "\n"))
 
-            The run folder gets config.json, checkpoints/last.safetensors, samples/epoch-NNN.png
-            (sheets at fixed noise), metrics.jsonl and loss.png. Ctrl-C saves a checkpoint;
+            The run folder gets config.json, checkpoints/last.safetensors, samples/epoch-NNN.png \
+            (sheets at fixed noise), metrics.jsonl and loss.png. Ctrl-C saves a checkpoint; \
             --resume continues exactly where the run stopped.
 
             Examples:
