@@ -1,6 +1,7 @@
 import Testing
 
-/// The suites that run the judge's convolutions, nested here so that they run one at a time:
-/// MirageTensor's cached oneDNN convolution primitives set their buffers and run without a lock,
-/// so two threads convolving the same shapes at once would overwrite each other's buffers.
+/// The suites that run the judge on thousands of images, nested here so that they run one at a
+/// time: each pass holds a few hundred megabytes of activations, and MirageTensor runs a cached
+/// oneDNN primitive for one caller at a time anyway, so running them side by side only adds
+/// memory and waiting.
 @Suite(.serialized) struct JudgeBackedTests {}
