@@ -90,7 +90,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MirageNNTests",
-            dependencies: ["MirageNN", "MirageTestSupport"],
+            dependencies: ["MirageNN", "MirageData", "MirageTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
