@@ -35,6 +35,9 @@ final class DNNLContext: @unchecked Sendable {
 
     let engine: dnnl_engine_t
     let stream: dnnl_stream_t
+    /// Held while a primitive runs: the stream and each primitive's memory objects serve one call
+    /// at a time (tests call kernels from several threads; training calls them from one).
+    let executionLock = NSLock()
 
     private init() throws {
         var e: dnnl_engine_t?
@@ -122,8 +125,6 @@ final class DNNLPrimitive: @unchecked Sendable {
     let primitive: dnnl_primitive_t
     let arguments: [(kind: Int32, memory: DNNLStagedMemory)]
     let context: String
-    // Memory objects and scratch buffers are per primitive: one call at a time.
-    private let lock = NSLock()
 
     /// - Parameter argumentKinds: (argument kind, query for its layout, plain dims), inputs first
     ///   and the output last.
@@ -146,6 +147,7 @@ final class DNNLPrimitive: @unchecked Sendable {
     /// Runs the primitive on plain `buffers` (inputs, then the output) and waits for it.
     func run(_ buffers: [UnsafeMutableRawPointer]) {
         precondition(buffers.count == arguments.count)
+        let lock = DNNLContext.shared.executionLock
         lock.lock()
         defer { lock.unlock() }
         do {
