@@ -14,12 +14,14 @@ extension Mirage {
               mirage eval samples --real mnist-train --count 10000
               mirage eval train-judge --epochs 3
               mirage eval nll runs/vae --samples 1000
+              mirage eval reconstruction runs/dae
             """,
             // One entry per subcommand file (EvalSamples.swift, EvalTrainJudge.swift, …).
             subcommands: [
                 Samples.self,
                 TrainJudge.self,
                 NLL.self,
+                Reconstruction.self,
             ]
         )
     }
