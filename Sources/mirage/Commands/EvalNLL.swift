@@ -29,21 +29,10 @@ extension Mirage.Eval {
         @Option(help: "Importance samples per test image (k).")
         var samples: Int = 1000
 
-        @Option(help: "Number of test images (from the start of the test split).")
-        var count: Int = 10_000
-
-        @Option(help: "Seed of the binarisation and of the importance samples.")
-        var seed: UInt64 = 0
-
-        @Option(help: "Folder holding the mnist/ dataset (default: the bundled copy).")
-        var dataDir: String?
-
-        @Flag(help: "Print one JSON object instead of a table.")
-        var json = false
+        @OptionGroup var testSet: TestSetOptions
 
         func validate() throws {
             guard samples > 0 else { throw ValidationError("--samples must be positive, got \(samples)") }
-            guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
         }
 
         func run() throws {
@@ -54,9 +43,9 @@ extension Mirage.Eval {
                 throw ValidationError("\(runPath) has a Gaussian decoder; nll is defined here for the Bernoulli decoder on binarised MNIST")
             }
             vae.setTraining(false)
-            let test = try ImageDataset.mnist(split: .test, dataDirectory: dataDir)
-            let n = min(count, test.count)
-            let g = RandomGenerator(seed: seed)
+            let test = try ImageDataset.mnist(split: .test, dataDirectory: testSet.dataDir)
+            let n = min(testSet.count, test.count)
+            let g = RandomGenerator(seed: testSet.seed)
             let start = Date()
             var elbo = 0.0, bound = 0.0
             var done = 0
@@ -73,7 +62,7 @@ extension Mirage.Eval {
                                          "nll_nats": bound / Double(n),
                                          "nll_bits_per_dim": BitsPerDimension.fromNats(bound / Double(n), dimensions: 784),
                                          "seconds": Date().timeIntervalSince(start)]
-            if json {
+            if testSet.json {
                 let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {

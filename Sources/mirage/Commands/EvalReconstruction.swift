@@ -25,30 +25,16 @@ extension Mirage.Eval {
         @Argument(help: ArgumentHelp("The autoencoder's run folder or checkpoint file.", valueName: "run"))
         var runPath: String
 
-        @Option(help: "Number of test images (from the start of the test split).")
-        var count: Int = 10_000
-
-        @Option(help: "Seed of the corruption noise.")
-        var seed: UInt64 = 0
-
-        @Option(help: "Folder holding the mnist/ dataset (default: the bundled copy).")
-        var dataDir: String?
-
-        @Flag(help: "Print one JSON object instead of a table.")
-        var json = false
-
-        func validate() throws {
-            guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
-        }
+        @OptionGroup var testSet: TestSetOptions
 
         func run() throws {
             guard let ae = try loadModel(runPath) as? Autoencoder else {
                 throw ValidationError("\(runPath) is not an autoencoder run (ae or dae)")
             }
             ae.setTraining(false)
-            let test = try ImageDataset.mnist(split: .test, dataDirectory: dataDir)
-            let n = min(count, test.count)
-            let g = RandomGenerator(seed: seed)
+            let test = try ImageDataset.mnist(split: .test, dataDirectory: testSet.dataDir)
+            let n = min(testSet.count, test.count)
+            let g = RandomGenerator(seed: testSet.seed)
             var clean = 0.0, noisy = 0.0, denoised = 0.0
             var done = 0
             while done < n {
@@ -72,7 +58,7 @@ extension Mirage.Eval {
                 result["denoised_psnr_db"] = psnr(denoised)
                 result["psnr_gain_db"] = psnr(denoised) - psnr(noisy)
             }
-            if json {
+            if testSet.json {
                 print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
                 return
             }
