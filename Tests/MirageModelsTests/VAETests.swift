@@ -23,13 +23,13 @@ import Testing
         let vae = VAE(VAE.Config())
         let g = RandomGenerator(seed: 3)
         let images = MNISTSubset.trainImages(2048), test = MNISTSubset.testImages(256)
-        let binaryTest = Tensor.bernoulliOf(test, generator: g)
+        let binaryTest = Tensor.bernoulli(probabilities: test, generator: g)
         func testELBO() -> Float {
             withNoGrad { let (r, k) = vae.elboTerms(binaryTest, generator: RandomGenerator(seed: 4)); return (r - k).mean().item }
         }
         let before = testELBO()
         for step in 0..<300 {
-            let batch = Tensor.bernoulliOf(MNISTSubset.batch(images, step: step, size: 64), generator: g)
+            let batch = Tensor.bernoulli(probabilities: MNISTSubset.batch(images, step: step, size: 64), generator: g)
             _ = vae.trainStep(images: batch, labels: Tensor.zeros([64]))
         }
         let after = testELBO()
@@ -39,9 +39,3 @@ import Testing
     }
 }
 
-extension Tensor {
-    /// Pixels drawn as Bernoullis with the pixel's value as probability.
-    static func bernoulliOf(_ p: Tensor, generator: RandomGenerator) -> Tensor {
-        (Tensor.rand(p.shape, generator: generator) .< p)
-    }
-}

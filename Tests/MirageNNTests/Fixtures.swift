@@ -12,10 +12,4 @@ enum Fixtures {
         }
     }
 
-    /// The tensors under `prefix.`, with the prefix removed.
-    static func group(_ file: Checkpoint, _ prefix: String) -> [String: MirageTensor.Tensor] {
-        var out: [String: MirageTensor.Tensor] = [:]
-        for (k, v) in file.tensors where k.hasPrefix(prefix + ".") { out[String(k.dropFirst(prefix.count + 1))] = v }
-        return out
-    }
 }

@@ -8,19 +8,16 @@ import MirageTensor
 /// and every random generator's state.
 public enum TrainingCheckpoint {
     public static func save(_ model: any GenerativeModel, kind: String, step: Int, to url: URL) throws {
-        var tensors: [String: Tensor] = [:]
-        for (name, net) in model.networks {
-            for (key, t) in net.stateDict() { tensors["\(name).\(key)"] = t }
-        }
-        for (name, opt) in model.optimizers {
-            for (key, t) in opt.stateDict() { tensors["optimizer.\(name).\(key)"] = t }
-        }
+        var file = Checkpoint()
+        for (name, net) in model.networks { file.insert(net.stateDict(), under: name) }
+        for (name, opt) in model.optimizers { file.insert(opt.stateDict().map { ($0.key, $0.value) }, under: "optimizer.\(name)") }
         var metadata = ["mirage.kind": kind, "mirage.step": String(step),
                         "mirage.config": String(decoding: model.configuration, as: UTF8.self)]
         for (name, g) in model.generators {
             metadata["mirage.rng.\(name)"] = g.state.map(String.init).joined(separator: ",")
         }
-        try Checkpoint(tensors: tensors, metadata: metadata).write(to: url)
+        file.metadata = metadata
+        try file.write(to: url)
     }
 
     /// The kind and configuration stored in a checkpoint, to rebuild its model.
@@ -36,14 +33,9 @@ public enum TrainingCheckpoint {
     ///
     /// - Throws: ``CheckpointError`` naming the file and what does not fit.
     public static func restore(_ model: any GenerativeModel, from file: Checkpoint, path: String) throws {
-        func part(_ prefix: String) -> [String: Tensor] {
-            var out: [String: Tensor] = [:]
-            for (k, v) in file.tensors where k.hasPrefix(prefix + ".") { out[String(k.dropFirst(prefix.count + 1))] = v }
-            return out
-        }
         do {
-            for (name, net) in model.networks { try net.loadStateDict(part(name)) }
-            for (name, opt) in model.optimizers { try opt.loadStateDict(part("optimizer.\(name)")) }
+            for (name, net) in model.networks { try net.loadStateDict(file.tensors(under: name)) }
+            for (name, opt) in model.optimizers { try opt.loadStateDict(file.tensors(under: "optimizer.\(name)")) }
         } catch {
             throw CheckpointError(path: path, problem: "does not fit the model: \(error)")
         }

@@ -38,6 +38,19 @@ public struct Checkpoint {
         self.metadata = metadata
     }
 
+    /// The tensors whose keys start with `prefix.`, with that prefix removed: one network's or
+    /// optimizer's part of a checkpoint that holds several.
+    public func tensors(under prefix: String) -> [String: Tensor] {
+        var out: [String: Tensor] = [:]
+        for (key, value) in tensors where key.hasPrefix(prefix + ".") { out[String(key.dropFirst(prefix.count + 1))] = value }
+        return out
+    }
+
+    /// Adds `entries` with their keys prefixed by `prefix.`, the inverse of ``tensors(under:)``.
+    public mutating func insert<S: Sequence>(_ entries: S, under prefix: String) where S.Element == (String, Tensor) {
+        for (key, value) in entries { tensors["\(prefix).\(key)"] = value }
+    }
+
     /// The file's bytes: an 8-byte little-endian header length, a JSON header padded with spaces
     /// to a multiple of 8, then the tensors' little-endian data in key order.
     public func serialized() throws -> Data {

@@ -1,6 +1,7 @@
-/// Element-wise kernels run on the same OpenMP thread pool as oneDNN (libgomp), rather than on a
-/// second pool: on 2 cores two pools fight for the cores, and libdispatch's `concurrentPerform`
-/// costs several hundred microseconds a call here, more than a 1M-element add.
+/// Strided copies (permutes, expands, slices, pads) run on the same OpenMP thread pool as oneDNN
+/// (libgomp), rather than on a second pool: on 2 cores two pools fight for the cores, and
+/// libdispatch's `concurrentPerform` costs several hundred microseconds a call here. The
+/// closure-based element-wise loops stay on one thread (see Elementwise.swift).
 
 @_silgen_name("GOMP_parallel")
 private func gompParallel(_ fn: @convention(c) (UnsafeMutableRawPointer?) -> Void,

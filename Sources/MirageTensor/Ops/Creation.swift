@@ -60,4 +60,13 @@ extension Tensor {
         for i in 0..<s.count { s.data[i] = generator.nextUniform() < p ? 1 : 0 }
         return Tensor(storage: s, shape: shape)
     }
+
+    /// Ones with probability `probabilities[i]` at each position, zeros otherwise: dynamic
+    /// binarisation of pixel intensities in [0, 1], for instance. No gradient.
+    public static func bernoulli(probabilities: Tensor, generator: RandomGenerator = .global) -> Tensor {
+        let s = TensorStorage(count: probabilities.count)
+        let p = probabilities.storage.data
+        for i in 0..<s.count { s.data[i] = generator.nextUniform() < p[i] ? 1 : 0 }
+        return Tensor(storage: s, shape: probabilities.shape)
+    }
 }

@@ -52,7 +52,7 @@ extension Mirage.Eval {
             while done < n {
                 let m = min(100, n - done)
                 let x = test.tensor(indices: Array(done..<(done + m)))
-                let binary = Tensor.rand(x.shape, generator: g) .< x
+                let binary = Tensor.bernoulli(probabilities: x, generator: g)
                 let (rec, kl) = withNoGrad { vae.elboTerms(binary, generator: g) }
                 elbo += Double((rec - kl).sum().item)
                 bound += Double(vae.importanceWeightedNLL(binary, samples: samples, generator: g).sum().item)

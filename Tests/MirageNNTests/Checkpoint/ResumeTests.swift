@@ -36,21 +36,18 @@ import Testing
     }
 
     static func save(_ net: Net, _ opt: Adam, to url: URL) throws {
-        var tensors = Dictionary(uniqueKeysWithValues: net.stateDict().map { ("model.\($0.0)", $0.1) })
-        for (k, v) in opt.stateDict() { tensors["optimizer.\(k)"] = v }
-        try Checkpoint(tensors: tensors, metadata: ["rng": net.rng.state.map(String.init).joined(separator: ",")]).write(to: url)
+        var file = Checkpoint(metadata: ["rng": net.rng.state.map(String.init).joined(separator: ",")])
+        file.insert(net.stateDict(), under: "model")
+        file.insert(opt.stateDict().map { ($0.key, $0.value) }, under: "optimizer")
+        try file.write(to: url)
     }
 
     static func load(from url: URL) throws -> (Net, Adam) {
         let file = try Checkpoint.read(from: url)
         let net = Net()
         let opt = Adam(net.trainableParameters(), learningRate: 1e-2)
-        var model: [String: Tensor] = [:], optim: [String: Tensor] = [:]
-        for (k, v) in file.tensors {
-            if k.hasPrefix("model.") { model[String(k.dropFirst(6))] = v } else { optim[String(k.dropFirst(10))] = v }
-        }
-        try net.loadStateDict(model)
-        try opt.loadStateDict(optim)
+        try net.loadStateDict(file.tensors(under: "model"))
+        try opt.loadStateDict(file.tensors(under: "optimizer"))
         net.rng.state = file.metadata["rng"]!.split(separator: ",").map { UInt64($0)! }
         return (net, opt)
     }

@@ -33,7 +33,7 @@ import Testing
     func matchesPyTorch(_ name: String) throws {
         let layer = Self.layers[name]!.make()
         layer.train(Self.layers[name]!.train)
-        let params = Fixtures.group(Self.file, "\(name).param"), before = Fixtures.group(Self.file, "\(name).buffer_before")
+        let params = Self.file.tensors(under: "\(name).param"), before = Self.file.tensors(under: "\(name).buffer_before")
         try layer.loadStateDict(params.merging(before) { a, _ in a })
         let raw = Self.file.tensors["\(name).input"]!
         let x = name == "embedding" ? raw : raw.requiringGrad()
@@ -50,7 +50,7 @@ import Testing
             let expected = try #require(Self.file.tensors["\(name).grad.\(key)"], "no PyTorch gradient for \(key)")
             expectClose(g, expected.scalars, shape: expected.shape, atol: 1e-4, rtol: 1e-4)
         }
-        for (key, expected) in Fixtures.group(Self.file, "\(name).buffer_after") {
+        for (key, expected) in Self.file.tensors(under: "\(name).buffer_after") {
             let mine = try #require(layer.namedBuffers().first { $0.0 == key }?.1, "no buffer \(key)")
             expectClose(mine, expected.scalars, atol: 1e-5, rtol: 1e-5)
         }

@@ -9,7 +9,7 @@ import Testing
 
     @Test(arguments: ["bce", "crossEntropy", "mse", "l1"])
     func matchesPyTorch(_ name: String) {
-        let t = Fixtures.group(Self.file, name)
+        let t = Self.file.tensors(under: name)
         let x = t["input"]!.requiringGrad(), target = t["target"]!
         let loss: Tensor = switch name {
         case "bce": binaryCrossEntropyWithLogits(x, target)
