@@ -14,10 +14,22 @@ enum OpenMPWaitPolicy {
     /// the gap between two kernels of one step, far less than a scheduler time slice.
     static let spinCount = "20000"
 
+    /// Set beside `GOMP_SPINCOUNT` when Mirage chose it, so that child processes that are not
+    /// Mirage (the PyTorch peer of `mirage bench`) can be given the user's environment back.
+    static let injectedMarker = "MIRAGE_SET_GOMP_SPINCOUNT"
+
+    /// The environment as the user gave it, without the settings Mirage added for itself.
+    static var userEnvironment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        if env.removeValue(forKey: injectedMarker) != nil { env["GOMP_SPINCOUNT"] = nil }
+        return env
+    }
+
     static func applyBeforeStart() {
         let env = ProcessInfo.processInfo.environment
         guard env["OMP_WAIT_POLICY"] == nil, env["GOMP_SPINCOUNT"] == nil else { return }
         setenv("GOMP_SPINCOUNT", spinCount, 1)
+        setenv(injectedMarker, "1", 1)
         let args = CommandLine.unsafeArgv
         execv("/proc/self/exe", args)
         // execv returns only on failure (no /proc, say): carry on with libgomp's defaults.

@@ -54,6 +54,11 @@ public enum Kernels {
     /// The backend every op uses.
     nonisolated(unsafe) public static var backend: any KernelBackend = OneDNNBackend()
 
+    /// Floating-point operations (two per multiply-add) done by matrix products and convolutions
+    /// since the process started. `mirage bench` reads its change over a step to report GFLOP/s.
+    /// Ops running on several threads at once may undercount it; nothing depends on it otherwise.
+    nonisolated(unsafe) public static var flopCount = 0
+
     /// Threads for Swift's own element-wise kernels: `OMP_NUM_THREADS` when set (so one setting
     /// governs oneDNN's OpenMP pool and ours), else the number of cores.
     nonisolated(unsafe) public static var threadCount: Int = {

@@ -1,0 +1,74 @@
+import Foundation
+import MirageNN
+import MirageTensor
+
+/// A small time-conditioned U-Net that predicts the noise in a DDPM step, for 28×28 images.
+///
+/// Channels go `ch → 2ch (14×14) → 4ch (7×7)` and back up with transposed convolutions; each
+/// convolution is followed by GroupNorm(8) and SiLU, and the decoder concatenates the encoder's
+/// maps of the same size (skip connections). The timestep enters through a sinusoidal embedding,
+/// a two-layer MLP, and a projection added to the bottleneck. The layer names and shapes are those
+/// of the benchmark's PyTorch `TimeUNet`, so state dicts carry over.
+///
+/// ```swift
+/// let unet = TimeUNet(generator: RandomGenerator(seed: 0))
+/// let predicted = unet(noisyImages, timesteps: t) // same shape as noisyImages
+/// ```
+///
+/// ## Shape
+/// images `(N, channels, 28, 28)`, timesteps `(N)` (integral values as floats); output as images.
+///
+/// - SeeAlso: <https://arxiv.org/abs/2006.11239> (DDPM), <https://arxiv.org/abs/1505.04597> (U-Net)
+public final class TimeUNet: Module {
+    public let t1: Linear, t2: Linear, tp: Linear
+    public let inc: Conv2d, d1: Conv2d, d2: Conv2d, mid: Conv2d, out: Conv2d
+    public let u2: ConvTranspose2d, u1: ConvTranspose2d
+    public let gn: [GroupNorm]
+    /// Base channel count `ch`; also the width of the sinusoidal time embedding.
+    public let width: Int
+    /// Frequencies of the sinusoidal embedding, `exp(−i·ln(10⁴)/(ch/2))`.
+    let frequencies: Tensor
+
+    /// - Parameters:
+    ///   - channels: Image channels in and out.
+    ///   - width: Base channel count `ch` (the benchmark uses 32); must divide by 8 for GroupNorm.
+    ///   - generator: Source of the initial weights.
+    public init(channels: Int = 1, width ch: Int = 32, generator g: RandomGenerator = .global) {
+        precondition(ch % 8 == 0 && ch >= 8, "TimeUNet: width must be a positive multiple of 8, got \(ch)")
+        width = ch
+        t1 = Linear(ch, ch * 4, generator: g)
+        t2 = Linear(ch * 4, ch * 4, generator: g)
+        inc = Conv2d(channels, ch, kernelSize: 3, padding: 1, generator: g)
+        d1 = Conv2d(ch, ch * 2, kernelSize: 4, stride: 2, padding: 1, generator: g)
+        d2 = Conv2d(ch * 2, ch * 4, kernelSize: 4, stride: 2, padding: 1, generator: g)
+        mid = Conv2d(ch * 4, ch * 4, kernelSize: 3, padding: 1, generator: g)
+        u2 = ConvTranspose2d(ch * 4, ch * 2, kernelSize: 4, stride: 2, padding: 1, generator: g)
+        u1 = ConvTranspose2d(ch * 4, ch, kernelSize: 4, stride: 2, padding: 1, generator: g)
+        out = Conv2d(ch * 2, channels, kernelSize: 3, padding: 1, generator: g)
+        tp = Linear(ch * 4, ch * 4, generator: g)
+        gn = [ch, ch * 2, ch * 4, ch * 4, ch * 2, ch].map { GroupNorm(8, $0) }
+        let half = ch / 2
+        frequencies = Tensor((0..<half).map { Float(Foundation.exp(-Double($0) * Foundation.log(10000.0) / Double(half))) },
+                             shape: [1, half])
+    }
+
+    /// The sinusoidal embedding `[sin(t·f), cos(t·f)]` of each timestep, `(N, width)`.
+    public func timeEmbedding(_ t: Tensor) -> Tensor {
+        let angles = t.reshaped([t.count, 1]) * frequencies
+        return Tensor.concat([angles.sin(), angles.cos()], axis: 1)
+    }
+
+    /// Predicts the noise in `x` at timesteps `t`.
+    public func callAsFunction(_ x: Tensor, timesteps t: Tensor) -> Tensor {
+        precondition(x.rank == 4 && x.shape[2] % 4 == 0 && x.shape[3] % 4 == 0 && t.count == x.shape[0],
+                     "TimeUNet: images have shape \(x.shape) and timesteps \(t.shape); expected (N, C, H, W) with H, W divisible by 4 and N timesteps")
+        let e = t2(t1(timeEmbedding(t)).silu())
+        let h0 = gn[0](inc(x)).silu()
+        let h1 = gn[1](d1(h0)).silu()
+        let h2 = gn[2](d2(h1)).silu()
+        let m = gn[3](mid(h2 + tp(e).reshaped([x.shape[0], width * 4, 1, 1]))).silu()
+        let up2 = gn[4](u2(m)).silu()
+        let up1 = gn[5](u1(Tensor.concat([up2, h1], axis: 1))).silu()
+        return out(Tensor.concat([up1, h0], axis: 1))
+    }
+}

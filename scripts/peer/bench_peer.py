@@ -1,0 +1,241 @@
+"""PyTorch peer of `mirage bench`: times one training step of a benchmark model.
+
+The architectures, losses, optimizers and batch size (64) are those of the reference
+shared/reference/torch_models.py (see shared/BENCHMARKS.md); this file rebuilds them so that
+the repository carries its own peer. `mirage bench --peer PYTHON` runs it once per model, in a
+fresh process, and reads the one JSON line it prints:
+
+    {"model": ..., "ms_per_step": ..., "steps": ..., "peak_rss_mb": ...}
+
+Run by hand:  python scripts/peer/bench_peer.py dcgan --steps 30 --threads 2
+Needs only torch. Not part of Mirage itself, which never depends on Python.
+"""
+import argparse
+import json
+import math
+import resource
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+B = 64
+
+
+class MLPGenerator(nn.Sequential):
+    def __init__(self):
+        super().__init__(nn.Linear(100, 256), nn.LeakyReLU(0.2), nn.Linear(256, 512), nn.LeakyReLU(0.2),
+                         nn.Linear(512, 1024), nn.LeakyReLU(0.2), nn.Linear(1024, 784), nn.Tanh())
+
+
+class MLPDiscriminator(nn.Sequential):
+    def __init__(self):
+        super().__init__(nn.Linear(784, 512), nn.LeakyReLU(0.2), nn.Linear(512, 256), nn.LeakyReLU(0.2),
+                         nn.Linear(256, 1))
+
+
+class DCGANGenerator(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(100, 128 * 7 * 7)
+        self.bn0 = nn.BatchNorm1d(128 * 7 * 7)
+        self.up1 = nn.ConvTranspose2d(128, 64, 4, 2, 1)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.up2 = nn.ConvTranspose2d(64, 1, 4, 2, 1)
+
+    def forward(self, z):
+        h = F.relu(self.bn0(self.fc(z))).view(-1, 128, 7, 7)
+        return torch.tanh(self.up2(F.relu(self.bn1(self.up1(h)))))
+
+
+class DCGANDiscriminator(nn.Module):
+    def __init__(self, batch_norm=True):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 64, 4, 2, 1)
+        self.c2 = nn.Conv2d(64, 128, 4, 2, 1)
+        self.bn2 = nn.BatchNorm2d(128) if batch_norm else nn.Identity()
+        self.fc = nn.Linear(128 * 7 * 7, 1)
+
+    def forward(self, x):
+        h = F.leaky_relu(self.c1(x), 0.2)
+        return self.fc(F.leaky_relu(self.bn2(self.c2(h)), 0.2).flatten(1))
+
+
+class VAE(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.e = nn.Linear(784, 400)
+        self.mu = nn.Linear(400, 20)
+        self.lv = nn.Linear(400, 20)
+        self.d1 = nn.Linear(20, 400)
+        self.d2 = nn.Linear(400, 784)
+
+    def forward(self, x):
+        h = F.relu(self.e(x))
+        mu, lv = self.mu(h), self.lv(h)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * lv)
+        return self.d2(F.relu(self.d1(z))), mu, lv
+
+
+class TimeUNet(nn.Module):
+    def __init__(self, ch=32):
+        super().__init__()
+        self.ch = ch
+        self.t1 = nn.Linear(ch, ch * 4)
+        self.t2 = nn.Linear(ch * 4, ch * 4)
+        self.inc = nn.Conv2d(1, ch, 3, 1, 1)
+        self.d1 = nn.Conv2d(ch, ch * 2, 4, 2, 1)
+        self.d2 = nn.Conv2d(ch * 2, ch * 4, 4, 2, 1)
+        self.mid = nn.Conv2d(ch * 4, ch * 4, 3, 1, 1)
+        self.u2 = nn.ConvTranspose2d(ch * 4, ch * 2, 4, 2, 1)
+        self.u1 = nn.ConvTranspose2d(ch * 4, ch, 4, 2, 1)
+        self.out = nn.Conv2d(ch * 2, 1, 3, 1, 1)
+        self.tp = nn.Linear(ch * 4, ch * 4)
+        self.gn = nn.ModuleList(nn.GroupNorm(8, c) for c in (ch, ch * 2, ch * 4, ch * 4, ch * 2, ch))
+
+    def embed(self, t):
+        half = self.ch // 2
+        freqs = torch.exp(-torch.arange(half, dtype=torch.float32) * (math.log(10000.0) / half))
+        angles = t.float()[:, None] * freqs[None]
+        return torch.cat([angles.sin(), angles.cos()], 1)
+
+    def forward(self, x, t):
+        e = self.t2(F.silu(self.t1(self.embed(t))))
+        h0 = F.silu(self.gn[0](self.inc(x)))
+        h1 = F.silu(self.gn[1](self.d1(h0)))
+        h2 = F.silu(self.gn[2](self.d2(h1)))
+        m = F.silu(self.gn[3](self.mid(h2 + self.tp(e)[:, :, None, None])))
+        u2 = F.silu(self.gn[4](self.u2(m)))
+        u1 = F.silu(self.gn[5](self.u1(torch.cat([u2, h1], 1))))
+        return self.out(torch.cat([u1, h0], 1))
+
+
+class AffineCoupling(nn.Module):
+    def __init__(self, d=784, h=512, parity=0):
+        super().__init__()
+        mask = torch.zeros(d)
+        mask[parity::2] = 1
+        self.register_buffer("m", mask)
+        self.net = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, h), nn.ReLU(), nn.Linear(h, 2 * d))
+
+    def forward(self, x):
+        s, t = self.net(x * self.m).chunk(2, 1)
+        s = torch.tanh(s) * (1 - self.m)
+        t = t * (1 - self.m)
+        return x * torch.exp(s) + t, s.sum(1)
+
+
+def make_step(name, x):
+    """Builds the model(s) of `name` and returns a function running one step."""
+    xf = x.view(B, 784)
+    if name in ("mlp_gan", "dcgan"):
+        G, D = (MLPGenerator(), MLPDiscriminator()) if name == "mlp_gan" else (DCGANGenerator(), DCGANDiscriminator())
+        real = xf if name == "mlp_gan" else x
+        oG = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
+        oD = torch.optim.Adam(D.parameters(), 2e-4, betas=(0.5, 0.999))
+        ones, zeros = torch.ones(B, 1), torch.zeros(B, 1)
+
+        def step():
+            fake = G(torch.randn(B, 100))
+            lD = F.binary_cross_entropy_with_logits(D(real), ones) + \
+                F.binary_cross_entropy_with_logits(D(fake.detach()), zeros)
+            oD.zero_grad(); lD.backward(); oD.step()
+            lG = F.binary_cross_entropy_with_logits(D(fake), ones)
+            oG.zero_grad(); lG.backward(); oG.step()
+        return step
+    if name == "wgan_gp":
+        G, D = DCGANGenerator(), DCGANDiscriminator(batch_norm=False)
+        oG = torch.optim.Adam(G.parameters(), 1e-4, betas=(0.0, 0.9))
+        oD = torch.optim.Adam(D.parameters(), 1e-4, betas=(0.0, 0.9))
+
+        def step():
+            fake = G(torch.randn(B, 100)).detach()
+            eps = torch.rand(B, 1, 1, 1)
+            mixed = (eps * x + (1 - eps) * fake).requires_grad_(True)
+            g, = torch.autograd.grad(D(mixed).sum(), mixed, create_graph=True)
+            penalty = ((g.flatten(1).norm(dim=1) - 1) ** 2).mean()
+            lD = D(fake).mean() - D(x).mean() + 10 * penalty
+            oD.zero_grad(); lD.backward(); oD.step()
+            lG = -D(G(torch.randn(B, 100))).mean()
+            oG.zero_grad(); lG.backward(); oG.step()
+        return step
+    if name == "vae":
+        V = VAE()
+        opt = torch.optim.Adam(V.parameters(), 1e-3)
+        xb = (xf > 0).float()
+
+        def step():
+            logits, mu, lv = V(xb)
+            rec = F.binary_cross_entropy_with_logits(logits, xb, reduction="sum")
+            kl = -0.5 * torch.sum(1 + lv - mu.pow(2) - lv.exp())
+            loss = (rec + kl) / B
+            opt.zero_grad(); loss.backward(); opt.step()
+        return step
+    if name == "ddpm_unet":
+        U = TimeUNet()
+        opt = torch.optim.Adam(U.parameters(), 2e-4)
+        alpha_bar = torch.cumprod(1 - torch.linspace(1e-4, 0.02, 1000), 0)
+
+        def step():
+            t = torch.randint(0, 1000, (B,))
+            noise = torch.randn_like(x)
+            ab = alpha_bar[t][:, None, None, None]
+            noisy = ab.sqrt() * x + (1 - ab).sqrt() * noise
+            loss = F.mse_loss(U(noisy, t), noise)
+            opt.zero_grad(); loss.backward(); opt.step()
+        return step
+    if name == "realnvp":
+        flow = nn.ModuleList(AffineCoupling(parity=i % 2) for i in range(6))
+        opt = torch.optim.Adam(flow.parameters(), 1e-3)
+        data = (xf + 1) / 2
+        log_2pi = math.log(2 * math.pi)
+
+        def step():
+            h, logdet = data, torch.zeros(B)
+            for c in flow:
+                h, ld = c(h)
+                logdet = logdet + ld
+            nll = (0.5 * h.pow(2).sum(1) + 0.5 * 784 * log_2pi - logdet).mean()
+            opt.zero_grad(); nll.backward(); opt.step()
+        return step
+    if name == "dcgan_sample_1024":
+        G = DCGANGenerator().eval()
+
+        def step():
+            with torch.no_grad():
+                G(torch.randn(1024, 100))
+        return step
+    raise SystemExit(f"bench_peer.py: unknown model {name!r}")
+
+
+def timed_steps(name, steps):
+    """The reference's repetition counts: 3x for the MLP GAN, 5x for the VAE, steps/5 for sampling."""
+    return {"mlp_gan": steps * 3, "vae": steps * 5, "dcgan_sample_1024": max(3, steps // 5)}.get(name, steps)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("model")
+    ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=3)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    x = torch.rand(B, 1, 28, 28) * 2 - 1
+    step = make_step(a.model, x)
+    for _ in range(a.warmup):
+        step()
+    n = timed_steps(a.model, a.steps)
+    t0 = time.perf_counter()
+    for _ in range(n):
+        step()
+    ms = (time.perf_counter() - t0) / n * 1e3
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"model": a.model, "ms_per_step": ms, "steps": n, "peak_rss_mb": peak_mb,
+                      "torch": torch.__version__, "threads": torch.get_num_threads()}))
+
+
+if __name__ == "__main__":
+    main()
