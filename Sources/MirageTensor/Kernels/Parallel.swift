@@ -29,13 +29,18 @@ func parallelWorkers(_ workers: Int, _ body: (Int) -> Void) {
 }
 
 /// Splits `0..<count` into contiguous chunks and runs `body(range)` on each, in parallel when the
-/// work is large enough to pay for a second thread.
+/// work is large enough to pay for a second thread. `body` must be safe to run concurrently on
+/// disjoint ranges; optimizer updates use it.
+///
+/// ```swift
+/// parallelChunks(parameter.count, grain: 1 << 15) { range in update(range) }
+/// ```
 ///
 /// - Parameters:
 ///   - count: The number of elements.
 ///   - grain: The smallest chunk worth a thread of its own (elements).
 @inline(__always)
-func parallelChunks(_ count: Int, grain: Int = 1 << 16, _ body: (Range<Int>) -> Void) {
+public func parallelChunks(_ count: Int, grain: Int = 1 << 16, _ body: (Range<Int>) -> Void) {
     let workers = min(Kernels.threadCount, count / max(grain, 1))
     if workers <= 1 {
         body(0..<count)

@@ -7,7 +7,10 @@ extension Tensor {
         return (keep, set)
     }
 
-    private func reduceKernel(keepShape: [Int], initial: Float, _ combine: (Float, Float) -> Float) -> TensorStorage {
+    /// Reduces to `keepShape` with `combine`; `lanes` is the same combination on vectors, used
+    /// for rows reduced to one value (a scalar accumulator is a serial dependency chain).
+    private func reduceKernel(keepShape: [Int], initial: Float, _ combine: (Float, Float) -> Float,
+                              lanes: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>) -> TensorStorage {
         let out = TensorStorage(count: elementCount(keepShape), repeating: initial)
         if count == 0 { return out }
         let (cshape, cstrides) = coalesce(shape, [contiguousStrides(shape), broadcastStrides(keepShape, to: shape)])
@@ -20,8 +23,15 @@ extension Tensor {
         for row in 0..<(count / inner) {
             let x = src + row * inner, o = dst + offO
             if so == 0 {
+                var vector = SIMD8<Float>(repeating: initial)
+                var i = 0
+                while i + 8 <= inner {
+                    vector = lanes(vector, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
+                    i += 8
+                }
                 var acc = initial
-                for i in 0..<inner { acc = combine(acc, x[i]) }
+                for k in 0..<8 { acc = combine(acc, vector[k]) }
+                while i < inner { acc = combine(acc, x[i]); i += 1 }
                 o[0] = combine(o[0], acc)
             } else {
                 for i in 0..<inner { o[i] = combine(o[i], x[i]) }
@@ -50,7 +60,7 @@ extension Tensor {
         if set.count == rank && count > 4096 {
             out = TensorStorage(count: 1, repeating: Float(sumAll(storage.data, count)))
         } else {
-            out = reduceKernel(keepShape: keep, initial: 0, +)
+            out = reduceKernel(keepShape: keep, initial: 0, +, lanes: +)
         }
         let inShape = shape
         return Tensor.record("sum", out, shape: outShape, inputs: [self]) { g, _ in
@@ -72,11 +82,12 @@ extension Tensor {
     public func mean(axis: Int, keepDims: Bool = false) -> Tensor { mean(axes: [axis], keepDims: keepDims) }
 
     private func extremum(_ axes: [Int]?, keepDims: Bool, op: String, initial: Float,
-                          _ pick: (Float, Float) -> Float) -> Tensor {
+                          _ pick: (Float, Float) -> Float,
+                          lanes: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>) -> Tensor {
         shapeCheck(count > 0, "\(op): cannot reduce an empty tensor of shape \(shape)")
         let (keep, set) = reducedShape(axes ?? Array(0..<rank), op: op)
         let outShape = keepDims ? keep : shape.enumerated().filter { !set.contains($0.offset) }.map(\.element)
-        let out = reduceKernel(keepShape: keep, initial: initial, pick)
+        let out = reduceKernel(keepShape: keep, initial: initial, pick, lanes: lanes)
         return Tensor.record(op, out, shape: outShape, inputs: [self], savesOutput: true) { g, y in
             // Ties share the gradient equally, as torch.amax does.
             let mask = (self.detached() .== y.detached().reshaped(keep))
@@ -87,12 +98,14 @@ extension Tensor {
 
     /// Maximum over `axes`; all axes when `axes` is nil. Tied maxima share the gradient.
     public func max(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
-        extremum(axes, keepDims: keepDims, op: "max", initial: -.infinity) { Swift.max($0, $1) }
+        extremum(axes, keepDims: keepDims, op: "max", initial: -.infinity, { Swift.max($0, $1) },
+                 lanes: { $0.replacing(with: $1, where: $1 .> $0 .| ($1 .!= $1)) })
     }
 
     /// Minimum over `axes`; all axes when `axes` is nil. Tied minima share the gradient.
     public func min(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
-        extremum(axes, keepDims: keepDims, op: "min", initial: .infinity) { Swift.min($0, $1) }
+        extremum(axes, keepDims: keepDims, op: "min", initial: .infinity, { Swift.min($0, $1) },
+                 lanes: { $0.replacing(with: $1, where: $1 .< $0 .| ($1 .!= $1)) })
     }
 
     /// Maximum over one axis.
