@@ -37,31 +37,23 @@ public class BatchNorm: Module, Layer {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(ranks.contains(x.rank) && x.shape[1] == numFeatures,
                      "\(type(of: self)): input has shape \(x.shape), expected rank \(ranks.sorted()) with \(numFeatures) channels")
-        let axes = [0] + Array(2..<x.rank)
-        var statShape = [Int](repeating: 1, count: x.rank)
-        statShape[1] = numFeatures
-        let mean: Tensor, variance: Tensor
         if isTraining || runningMean == nil {
-            mean = x.mean(axes: axes, keepDims: true)
-            let centered = x - mean
-            variance = (centered * centered).mean(axes: axes, keepDims: true)
+            let (y, mean, variance) = x.batchNormalized(weight: weight, bias: bias, eps: eps)
             if isTraining, let rm = runningMean, let rv = runningVar {
                 let n = Float(x.count / numFeatures)
                 precondition(n > 1, "\(type(of: self)): training needs more than one value per channel, got input shape \(x.shape)")
                 withNoGrad {
-                    runningMean = rm * (1 - momentum) + mean.reshaped([numFeatures]) * momentum
-                    runningVar = rv * (1 - momentum) + variance.reshaped([numFeatures]) * (momentum * n / (n - 1))
+                    runningMean = rm * (1 - momentum) + mean * momentum
+                    runningVar = rv * (1 - momentum) + variance * (momentum * n / (n - 1))
                     numBatchesTracked = numBatchesTracked.map { $0 + 1 }
                 }
             }
-        } else {
-            mean = runningMean!.reshaped(statShape)
-            variance = runningVar!.reshaped(statShape)
+            return y
         }
-        var y = (x - mean) / (variance + eps).sqrt()
-        if let w = weight { y = y * w.reshaped(statShape) }
-        if let b = bias { y = y + b.reshaped(statShape) }
-        return y
+        // Running statistics fold into one scale and shift per channel.
+        let scale = 1 / (runningVar! + eps).sqrt() * (weight ?? Tensor.ones([numFeatures]))
+        let shift = (bias ?? Tensor.zeros([numFeatures])) - runningMean! * scale
+        return x.channelAffine(scale: scale, shift: shift)
     }
 }
 

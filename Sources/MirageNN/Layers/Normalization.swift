@@ -35,13 +35,7 @@ public final class GroupNorm: Module, Layer {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.rank >= 2 && x.shape[1] == numChannels,
                      "GroupNorm: input has shape \(x.shape), expected (N, \(numChannels), …)")
-        let grouped = x.reshaped([x.shape[0], numGroups, -1])
-        var y = standardize(grouped, axes: [2], eps: eps).reshaped(x.shape)
-        var affineShape = [Int](repeating: 1, count: x.rank)
-        affineShape[1] = numChannels
-        if let w = weight { y = y * w.reshaped(affineShape) }
-        if let b = bias { y = y + b.reshaped(affineShape) }
-        return y
+        return x.groupNormalized(groups: numGroups, weight: weight, bias: bias, eps: eps)
     }
 }
 
@@ -94,9 +88,7 @@ public final class InstanceNorm2d: Module, Layer {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.rank == 4 && x.shape[1] == numFeatures,
                      "InstanceNorm2d: input has shape \(x.shape), expected (N, \(numFeatures), H, W)")
-        var y = standardize(x, axes: [2, 3], eps: eps)
-        if let w = weight { y = y * w.reshaped([1, numFeatures, 1, 1]) }
-        if let b = bias { y = y + b.reshaped([1, numFeatures, 1, 1]) }
-        return y
+        // One group per channel: group normalisation's kernel with per-channel affine parameters.
+        return x.groupNormalized(groups: numFeatures, weight: weight, bias: bias, eps: eps)
     }
 }

@@ -1,0 +1,312 @@
+/// Batch and group normalisation as single ops with hand-written kernels. Composed from
+/// primitives they took ten passes over the activations forward and more backward; here the
+/// forward pass reads the input twice and writes once, and so does the backward pass.
+///
+/// The fused backward kernel runs when gradients are not being recorded. Under
+/// `createGraph: true` the derivative is built from primitives instead (the same formula), so
+/// that gradients of gradients stay exact.
+
+/// Which statistics a normalisation shares. The input is viewed as `[N, G, Cg, S]`: `N` samples,
+/// `G` groups of `Cg` channels, `S` positions per channel.
+struct NormalizationLayout {
+    var n: Int, groups: Int, channelsPerGroup: Int, positions: Int
+    /// GroupNorm: one mean and variance per sample and group. BatchNorm: one per group (channel),
+    /// shared by the whole batch.
+    var perSample: Bool
+
+    var channels: Int { groups * channelsPerGroup }
+    var statCount: Int { perSample ? n * groups : groups }
+    /// Values behind each statistic.
+    var reduced: Int { (perSample ? 1 : n) * channelsPerGroup * positions }
+    /// The statistic of sample `i`, channel `c`.
+    @inline(__always) func stat(_ i: Int, _ c: Int) -> Int { (perSample ? i * groups : 0) + c / channelsPerGroup }
+    /// The axes the statistics reduce over, in the tensor `[N, C, S…]` (for the composed derivative).
+    func statAxes(rank: Int) -> [Int] { perSample ? [2] : [0] + Array(2..<rank) }
+}
+
+/// Σx and Σx·y over a row, in vector lanes.
+@inline(__always)
+private func rowSums(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int) -> (Float, Float) {
+    var sx = SIMD8<Float>(), sxy = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= count {
+        let a = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+        let b = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
+        sx += a
+        sxy += a * b
+        i += 8
+    }
+    var tx = sx.sum(), txy = sxy.sum()
+    while i < count { tx += x[i]; txy += x[i] * y[i]; i += 1 }
+    return (tx, txy)
+}
+
+/// Per-statistic mean, biased variance and 1/√(var + eps) of `x`.
+private func normalizationStatistics(_ x: UnsafePointer<Float>, _ l: NormalizationLayout, eps: Float)
+    -> (mean: [Float], variance: [Float], invStd: [Float]) {
+    var sum = [Double](repeating: 0, count: l.statCount), sumSq = sum
+    let (c, s) = (l.channels, l.positions)
+    for i in 0..<l.n {
+        let row = x + i * c * s
+        if s == 1 && !l.perSample && l.channelsPerGroup == 1 {
+            // BatchNorm1d on (N, C): accumulate across the batch, vectorised over channels.
+            for k in 0..<c {
+                let v = Double(row[k])
+                sum[k] += v
+                sumSq[k] += v * v
+            }
+        } else {
+            for ch in 0..<c {
+                let (a, b) = rowSums(row + ch * s, row + ch * s, s)
+                let k = l.stat(i, ch)
+                sum[k] += Double(a)
+                sumSq[k] += Double(b)
+            }
+        }
+    }
+    let m = Double(l.reduced)
+    var mean = [Float](repeating: 0, count: l.statCount), variance = mean, invStd = mean
+    for k in 0..<l.statCount {
+        let mu = sum[k] / m
+        let v = Swift.max(sumSq[k] / m - mu * mu, 0)
+        mean[k] = Float(mu)
+        variance[k] = Float(v)
+        invStd[k] = Float(1 / (v + Double(eps)).squareRoot())
+    }
+    return (mean, variance, invStd)
+}
+
+/// `out = x·a + b` with `a`, `b` per (sample, channel) (`perSample`) or per channel.
+private func channelAffineKernel(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                 _ a: [Float], _ b: [Float], _ l: NormalizationLayout) {
+    let (c, s) = (l.channels, l.positions)
+    a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in
+            for i in 0..<l.n {
+                let xi = x + i * c * s, oi = out + i * c * s
+                let ai = pa.baseAddress! + (l.perSample ? i * c : 0), bi = pb.baseAddress! + (l.perSample ? i * c : 0)
+                if s == 1 {
+                    for k in 0..<c { oi[k] = xi[k] * ai[k] + bi[k] }
+                } else {
+                    for ch in 0..<c {
+                        let (sa, sb) = (ai[ch], bi[ch])
+                        let xr = xi + ch * s, or = oi + ch * s
+                        for p in 0..<s { or[p] = xr[p] * sa + sb }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Tensor {
+    /// Normalises with statistics of this tensor over `layout`, then scales and shifts each
+    /// channel: `(x − μ)/√(σ² + eps)·weight + bias`. Returns the biased variance too (for running
+    /// statistics); mean and variance carry no gradient.
+    func normalized(_ l: NormalizationLayout, weight: Tensor?, bias: Tensor?, eps: Float, op: String)
+        -> (output: Tensor, mean: [Float], variance: [Float]) {
+        let (mean, variance, invStd) = normalizationStatistics(storage.data, l, eps: eps)
+        let c = l.channels
+        let rows = l.perSample ? l.n : 1
+        var scale = [Float](repeating: 0, count: rows * c), shift = scale
+        for r in 0..<rows {
+            for ch in 0..<c {
+                let k = l.stat(r, ch)
+                let w = weight.map { $0.storage.data[ch] } ?? 1, b = bias.map { $0.storage.data[ch] } ?? 0
+                scale[r * c + ch] = invStd[k] * w
+                shift[r * c + ch] = b - mean[k] * invStd[k] * w
+            }
+        }
+        let out = TensorStorage(count: count)
+        channelAffineKernel(storage.data, out.data, scale, shift, l)
+        let x = self
+        let inputs = [x] + [weight, bias].compactMap { $0 }
+        let result = Tensor.record(op, out, shape: shape, inputs: inputs) { g, _ in
+            GradMode.isEnabled
+                ? x.composedNormalizationGradients(g, l, weight: weight, bias: bias, eps: eps)
+                : x.fusedNormalizationGradients(g, l, weight: weight, bias: bias, mean: mean, invStd: invStd)
+        }
+        return (result, mean, variance)
+    }
+
+    /// The derivative from primitives, differentiable again (`createGraph`).
+    private func composedNormalizationGradients(_ g: Tensor, _ l: NormalizationLayout, weight: Tensor?,
+                                                bias: Tensor?, eps: Float) -> [Tensor?] {
+        let grouped = reshaped([l.n, l.groups, l.channelsPerGroup * l.positions])
+        let viewShape = l.perSample ? grouped.shape : [l.n, l.channels, l.positions]
+        let xv = reshaped(viewShape), gv0 = g.reshaped([l.n, l.channels, l.positions])
+        let axes = l.statAxes(rank: 3)
+        let mean = xv.mean(axes: axes, keepDims: true)
+        let centered = xv - mean
+        let invStd = 1 / ((centered * centered).mean(axes: axes, keepDims: true) + eps).sqrt()
+        let xhat = (centered * invStd).reshaped([l.n, l.channels, l.positions])
+        let gw = weight.map { gv0 * $0.reshaped([1, l.channels, 1]) } ?? gv0
+        let gwv = gw.reshaped(viewShape), xhatv = xhat.reshaped(viewShape)
+        let dx = invStd * (gwv - gwv.mean(axes: axes, keepDims: true)
+                           - xhatv * (gwv * xhatv).mean(axes: axes, keepDims: true))
+        var grads: [Tensor?] = [requiresGrad ? dx.reshaped(shape) : nil]
+        if let weight { grads.append(weight.requiresGrad ? (gv0 * xhat).sum(axes: [0, 2]) : nil) }
+        if let bias { grads.append(bias.requiresGrad ? gv0.sum(axes: [0, 2]) : nil) }
+        return grads
+    }
+
+    /// The derivative in two passes over (x, g): per-row sums, then dx = g·a + x·k₂ + k₃, from
+    /// dx = σ⁻¹·(g·w − mean(g·w) − x̂·mean(g·w·x̂)) with x̂ = (x − μ)·σ⁻¹.
+    private func fusedNormalizationGradients(_ g: Tensor, _ l: NormalizationLayout, weight: Tensor?,
+                                             bias: Tensor?, mean: [Float], invStd: [Float]) -> [Tensor?] {
+        let (c, s) = (l.channels, l.positions)
+        let x = storage.data, gp = g.storage.data
+        let w: (Int) -> Float = { ch in weight.map { $0.storage.data[ch] } ?? 1 }
+        var sumG = [Double](repeating: 0, count: c), sumGX = sumG          // per channel, for weight and bias
+        var statG = [Double](repeating: 0, count: l.statCount), statGX = statG // Σ g·w and Σ g·w·x per statistic
+        for i in 0..<l.n {
+            let xi = x + i * c * s, gi = gp + i * c * s
+            if s == 1 {
+                for ch in 0..<c {
+                    let (gv, xv) = (Double(gi[ch]), Double(xi[ch]))
+                    sumG[ch] += gv
+                    sumGX[ch] += gv * xv
+                }
+                if l.perSample || l.channelsPerGroup != 1 {
+                    for ch in 0..<c {
+                        let k = l.stat(i, ch), wc = Double(w(ch))
+                        statG[k] += wc * Double(gi[ch])
+                        statGX[k] += wc * Double(gi[ch]) * Double(xi[ch])
+                    }
+                }
+            } else {
+                for ch in 0..<c {
+                    let (a, b) = rowSums(gi + ch * s, xi + ch * s, s)
+                    let k = l.stat(i, ch), wc = Double(w(ch))
+                    sumG[ch] += Double(a)
+                    sumGX[ch] += Double(b)
+                    statG[k] += wc * Double(a)
+                    statGX[k] += wc * Double(b)
+                }
+            }
+        }
+        if !l.perSample && l.channelsPerGroup == 1 {
+            for ch in 0..<c { statG[ch] = Double(w(ch)) * sumG[ch]; statGX[ch] = Double(w(ch)) * sumGX[ch] }
+        }
+        var grads: [Tensor?] = []
+        if requiresGrad {
+            let m = Double(l.reduced)
+            let rows = l.perSample ? l.n : 1
+            var a = [Float](repeating: 0, count: rows * c), b = a, k2 = a
+            for r in 0..<rows {
+                for ch in 0..<c {
+                    let k = l.stat(r, ch)
+                    let (mu, inv) = (Double(mean[k]), Double(invStd[k]))
+                    let sgx = statGX[k] - mu * statG[k]
+                    let kk2 = -inv * inv * inv * sgx / m
+                    a[r * c + ch] = Float(Double(w(ch)) * inv)
+                    k2[r * c + ch] = Float(kk2)
+                    b[r * c + ch] = Float(-inv * statG[k] / m - mu * kk2)
+                }
+            }
+            let dx = TensorStorage(count: count)
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    k2.withUnsafeBufferPointer { pk in
+                        for i in 0..<l.n {
+                            let off = l.perSample ? i * c : 0
+                            let (ai, bi, ki) = (pa.baseAddress! + off, pb.baseAddress! + off, pk.baseAddress! + off)
+                            let xi = x + i * c * s, gi = gp + i * c * s, di = dx.data + i * c * s
+                            if s == 1 {
+                                for ch in 0..<c { di[ch] = gi[ch] * ai[ch] + xi[ch] * ki[ch] + bi[ch] }
+                            } else {
+                                for ch in 0..<c {
+                                    let (sa, sb, sk) = (ai[ch], bi[ch], ki[ch])
+                                    let (xr, gr, dr) = (xi + ch * s, gi + ch * s, di + ch * s)
+                                    for p in 0..<s { dr[p] = gr[p] * sa + xr[p] * sk + sb }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            grads.append(Tensor(storage: dx, shape: shape))
+        } else {
+            grads.append(nil)
+        }
+        if let weight {
+            // Σ g·x̂ per channel = Σ_i invStd·(Σ g·x − μ·Σ g), with per-sample statistics summed per row.
+            if weight.requiresGrad {
+                var dw = [Float](repeating: 0, count: c)
+                if l.perSample {
+                    for i in 0..<l.n {
+                        let xi = x + i * c * s, gi = gp + i * c * s
+                        for ch in 0..<c {
+                            let (a, b) = rowSums(gi + ch * s, xi + ch * s, s)
+                            let k = l.stat(i, ch)
+                            dw[ch] += Float(Double(invStd[k]) * (Double(b) - Double(mean[k]) * Double(a)))
+                        }
+                    }
+                } else {
+                    for ch in 0..<c { dw[ch] = Float(Double(invStd[ch]) * (sumGX[ch] - Double(mean[ch]) * sumG[ch])) }
+                }
+                grads.append(Tensor(dw))
+            } else {
+                grads.append(nil)
+            }
+        }
+        if let bias { grads.append(bias.requiresGrad ? Tensor(sumG.map { Float($0) }) : nil) }
+        return grads
+    }
+
+    /// Batch normalisation with this batch's statistics, per channel (axis 1) over the batch and
+    /// all positions, like `torch.nn.functional.batch_norm` in training mode.
+    ///
+    /// - Returns: The output, and the batch mean and biased variance per channel (no gradient),
+    ///   for running statistics.
+    public func batchNormalized(weight: Tensor?, bias: Tensor?, eps: Float) -> (output: Tensor, mean: Tensor, variance: Tensor) {
+        shapeCheck(rank >= 2, "batchNormalized: input must be (N, C, …), got shape \(shape)")
+        let c = shape[1]
+        checkAffine(weight, bias, channels: c, op: "batchNormalized")
+        let l = NormalizationLayout(n: shape[0], groups: c, channelsPerGroup: 1,
+                                    positions: shape[2...].reduce(1, *), perSample: false)
+        let (y, mean, variance) = normalized(l, weight: weight, bias: bias, eps: eps, op: "batchNorm")
+        return (y, Tensor(mean), Tensor(variance))
+    }
+
+    /// Group normalisation: statistics per sample over each of `groups` groups of channels and all
+    /// positions, then a per-channel scale and shift, like `torch.nn.functional.group_norm`.
+    public func groupNormalized(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {
+        shapeCheck(rank >= 2 && groups > 0 && shape[1] % groups == 0,
+                   "groupNormalized: input shape \(shape) needs (N, C, …) with C divisible by \(groups) groups")
+        let c = shape[1]
+        checkAffine(weight, bias, channels: c, op: "groupNormalized")
+        let l = NormalizationLayout(n: shape[0], groups: groups, channelsPerGroup: c / groups,
+                                    positions: shape[2...].reduce(1, *), perSample: true)
+        return normalized(l, weight: weight, bias: bias, eps: eps, op: "groupNorm").output
+    }
+
+    /// `x·scale[c] + shift[c]` for each channel `c` (axis 1) in one pass: batch normalisation
+    /// with running statistics folded into a scale and a shift.
+    ///
+    /// ## Shape
+    /// self `(N, C, …)`, scale and shift `(C)`; output as self.
+    public func channelAffine(scale: Tensor, shift: Tensor) -> Tensor {
+        shapeCheck(rank >= 2, "channelAffine: input must be (N, C, …), got shape \(shape)")
+        let c = shape[1]
+        checkAffine(scale, shift, channels: c, op: "channelAffine")
+        let l = NormalizationLayout(n: shape[0], groups: c, channelsPerGroup: 1,
+                                    positions: shape[2...].reduce(1, *), perSample: false)
+        let out = TensorStorage(count: count)
+        channelAffineKernel(storage.data, out.data, scale.scalars, shift.scalars, l)
+        var statShape = [Int](repeating: 1, count: rank)
+        statShape[1] = c
+        let x = self
+        let axes = [0] + Array(2..<rank)
+        return Tensor.record("channelAffine", out, shape: shape, inputs: [x, scale, shift]) { g, _ in
+            [x.requiresGrad ? g * scale.reshaped(statShape) : nil,
+             scale.requiresGrad ? (g * x).sum(axes: axes) : nil,
+             shift.requiresGrad ? g.sum(axes: axes) : nil]
+        }
+    }
+
+    private func checkAffine(_ weight: Tensor?, _ bias: Tensor?, channels c: Int, op: String) {
+        shapeCheck(weight.map { $0.shape == [c] } ?? true, "\(op): weight has shape \(weight!.shape), expected [\(c)]")
+        shapeCheck(bias.map { $0.shape == [c] } ?? true, "\(op): bias has shape \(bias!.shape), expected [\(c)]")
+    }
+}

@@ -1,0 +1,70 @@
+import MirageTensor
+import MirageTestSupport
+import Testing
+
+@Suite struct NormalizationTests {
+    /// The fused kernels against the same normalisation composed from primitives.
+    private func composedReference(_ x: Tensor, axes: [Int], viewShape: [Int], weight: Tensor, bias: Tensor) -> Tensor {
+        let v = x.reshaped(viewShape)
+        let centered = v - v.mean(axes: axes, keepDims: true)
+        let normalized = (centered / ((centered * centered).mean(axes: axes, keepDims: true) + 1e-5).sqrt()).reshaped(x.shape)
+        var affine = [Int](repeating: 1, count: x.rank)
+        affine[1] = x.shape[1]
+        return normalized * weight.reshaped(affine) + bias.reshaped(affine)
+    }
+
+    @Test func batchNormMatchesComposedValuesAndStatistics() {
+        let x = GradCheck.input([4, 3, 2, 5], seed: 1) * 3 + 1
+        let w = GradCheck.input([3], seed: 2), b = GradCheck.input([3], seed: 3)
+        let (y, mean, variance) = x.batchNormalized(weight: w, bias: b, eps: 1e-5)
+        let reference = composedReference(x, axes: [0, 2], viewShape: [4, 3, 10], weight: w, bias: b)
+        expectClose(y, reference.scalars, shape: x.shape, atol: 1e-4, rtol: 1e-4)
+        expectClose(mean, x.mean(axes: [0, 2, 3]).scalars, atol: 1e-5, rtol: 1e-5)
+        expectClose(variance, x.variance(axes: [0, 2, 3], unbiased: false).scalars, atol: 1e-4, rtol: 1e-4)
+        // (N, C) input, as in BatchNorm1d.
+        let flat = GradCheck.input([6, 4], seed: 4)
+        let w4 = GradCheck.input([4], seed: 5), b4 = GradCheck.input([4], seed: 6)
+        expectClose(flat.batchNormalized(weight: w4, bias: b4, eps: 1e-5).output,
+                    composedReference(flat, axes: [0, 2], viewShape: [6, 4, 1], weight: w4, bias: b4).scalars,
+                    atol: 1e-4, rtol: 1e-4)
+    }
+
+    @Test func groupNormMatchesComposed() {
+        let x = GradCheck.input([3, 6, 2, 3], seed: 7) * 2 - 1
+        let w = GradCheck.input([6], seed: 8), b = GradCheck.input([6], seed: 9)
+        let y = x.groupNormalized(groups: 3, weight: w, bias: b, eps: 1e-5)
+        let reference = composedReference(x, axes: [2], viewShape: [3, 3, 12], weight: w, bias: b)
+        expectClose(y, reference.scalars, shape: x.shape, atol: 1e-4, rtol: 1e-4)
+    }
+
+    // The first-order checks exercise the fused backward kernel (gradients are not recorded);
+    // the second-order checks exercise the composed derivative that `createGraph` uses.
+    @Test func gradientsOfBatchNorm() {
+        let x = GradCheck.input([4, 3, 2, 2], seed: 10), flat = GradCheck.input([5, 3], seed: 11)
+        let w = GradCheck.input([3], seed: 12), b = GradCheck.input([3], seed: 13)
+        GradCheck.check([x, w, b]) { $0[0].batchNormalized(weight: $0[1], bias: $0[2], eps: 1e-5).output }
+        GradCheck.check([flat, w, b]) { $0[0].batchNormalized(weight: $0[1], bias: $0[2], eps: 1e-5).output }
+        GradCheck.check([x]) { $0[0].batchNormalized(weight: nil, bias: nil, eps: 1e-5).output }
+    }
+
+    @Test func gradientsOfGroupNorm() {
+        let x = GradCheck.input([2, 4, 2, 3], seed: 14)
+        let w = GradCheck.input([4], seed: 15), b = GradCheck.input([4], seed: 16)
+        GradCheck.check([x, w, b]) { $0[0].groupNormalized(groups: 2, weight: $0[1], bias: $0[2], eps: 1e-5) }
+        GradCheck.check([x]) { $0[0].groupNormalized(groups: 4, weight: nil, bias: nil, eps: 1e-5) }
+    }
+
+    @Test func gradientsOfChannelAffine() {
+        let x = GradCheck.input([2, 3, 2, 2], seed: 17)
+        let s = GradCheck.input([3], seed: 18), t = GradCheck.input([3], seed: 19)
+        GradCheck.check([x, s, t]) { $0[0].channelAffine(scale: $0[1], shift: $0[2]) }
+        GradCheck.checkSecondOrder([x, s, t]) { $0[0].channelAffine(scale: $0[1], shift: $0[2]) }
+    }
+
+    @Test func secondOrderOfNormalization() {
+        let x = GradCheck.input([3, 2, 2, 2], seed: 20)
+        let w = GradCheck.input([2], seed: 21), b = GradCheck.input([2], seed: 22)
+        GradCheck.checkSecondOrder([x, w, b]) { $0[0].batchNormalized(weight: $0[1], bias: $0[2], eps: 1e-5).output }
+        GradCheck.checkSecondOrder([x, w, b]) { $0[0].groupNormalized(groups: 1, weight: $0[1], bias: $0[2], eps: 1e-5) }
+    }
+}
