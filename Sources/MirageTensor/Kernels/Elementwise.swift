@@ -1,33 +1,57 @@
-/// Element-wise loops over contiguous buffers. Closures passed here are inlined into the loops in
-/// optimised builds, which the compiler then vectorises. These loops run on one thread: one core
-/// already streams memory at 60-75 GB/s, and inside a closure handed to a thread pool the
-/// element function is no longer inlined, which made the two-thread loop four times slower.
+/// Element-wise loops over contiguous buffers, split across the thread pool when large.
+///
+/// The element function is a value of a concrete type conforming to ``ElementFunction``, never a
+/// closure: a generic kernel specialised for that type calls it directly, so the compiler inlines
+/// and vectorises it even inside the chunk body handed to the pool. A closure captured in that
+/// body stayed an indirect call per element and made the two-thread loop 5-10× slower than one
+/// thread. The functions themselves live in ElementFunctions.swift.
+
+/// A function of one float that element-wise kernels inline into their loops.
+protocol ElementFunction {
+    func callAsFunction(_ x: Float) -> Float
+}
+
+/// A function of two floats that element-wise kernels inline into their loops.
+protocol ElementFunction2 {
+    func callAsFunction(_ x: Float, _ y: Float) -> Float
+}
+
+/// A function of three floats that element-wise kernels inline into their loops.
+protocol ElementFunction3 {
+    func callAsFunction(_ x: Float, _ y: Float, _ z: Float) -> Float
+}
+
+/// Elements below which a loop stays on one thread: waking the second thread costs a few
+/// microseconds, about what one core takes to stream this much.
+let elementwiseGrain = 1 << 15
 
 /// `out[i] = f(x[i])`.
-@inline(__always)
-func mapKernel(_ x: TensorStorage, _ f: (Float) -> Float) -> TensorStorage {
+func mapKernel<F: ElementFunction>(_ x: TensorStorage, _ f: F) -> TensorStorage {
     let out = TensorStorage(count: x.count)
     let src = x.data, dst = out.data
-    for i in 0..<x.count { dst[i] = f(src[i]) }
+    parallelChunks(x.count, grain: elementwiseGrain) { r in
+        for i in r { dst[i] = f(src[i]) }
+    }
     return out
 }
 
 /// `out[i] = f(x[i], y[i])` for equal-sized buffers.
-@inline(__always)
-func zipKernel(_ x: TensorStorage, _ y: TensorStorage, _ f: (Float, Float) -> Float) -> TensorStorage {
+func zipKernel<F: ElementFunction2>(_ x: TensorStorage, _ y: TensorStorage, _ f: F) -> TensorStorage {
     let out = TensorStorage(count: x.count)
     let a = x.data, b = y.data, dst = out.data
-    for i in 0..<x.count { dst[i] = f(a[i], b[i]) }
+    parallelChunks(x.count, grain: elementwiseGrain) { r in
+        for i in r { dst[i] = f(a[i], b[i]) }
+    }
     return out
 }
 
 /// `out[i] = f(x[i], y[i], z[i])` for equal-sized buffers.
-@inline(__always)
-func zip3Kernel(_ x: TensorStorage, _ y: TensorStorage, _ z: TensorStorage,
-                _ f: (Float, Float, Float) -> Float) -> TensorStorage {
+func zip3Kernel<F: ElementFunction3>(_ x: TensorStorage, _ y: TensorStorage, _ z: TensorStorage, _ f: F) -> TensorStorage {
     let out = TensorStorage(count: x.count)
     let a = x.data, b = y.data, c = z.data, dst = out.data
-    for i in 0..<x.count { dst[i] = f(a[i], b[i], c[i]) }
+    parallelChunks(x.count, grain: elementwiseGrain) { r in
+        for i in r { dst[i] = f(a[i], b[i], c[i]) }
+    }
     return out
 }
 
@@ -59,53 +83,98 @@ func coalesce(_ shape: [Int], _ strides: [[Int]]) -> ([Int], [[Int]]) {
     return (outShape, outStrides)
 }
 
+/// The rows of a strided walk: a coalesced shape split into an inner dimension, walked by the
+/// kernels' own loops, and outer dimensions, walked row by row like an odometer while keeping
+/// each operand's element offset. Broadcasts, strided copies and reductions all walk this way.
+struct StridedRows {
+    /// Length of the inner dimension.
+    let inner: Int
+    /// Each operand's stride along the inner dimension.
+    let innerStrides: [Int]
+    /// Number of rows (the product of the outer dimensions).
+    let count: Int
+    private let outer: [Int]
+    private let outerStrides: [[Int]]
+
+    /// - Parameters:
+    ///   - shape: The shape walked.
+    ///   - strides: Each operand's strides over `shape`, in elements.
+    init(shape: [Int], strides: [[Int]]) {
+        let (cshape, cstrides) = coalesce(shape, strides)
+        inner = cshape[cshape.count - 1]
+        innerStrides = cstrides.map { $0[cshape.count - 1] }
+        outer = Array(cshape.dropLast())
+        outerStrides = cstrides.map { Array($0.dropLast()) }
+        count = elementCount(shape) / Swift.max(inner, 1)
+    }
+
+    /// Calls `body(offsets)` with each operand's element offset for every row in `rows`, in order.
+    @inline(__always)
+    func forEach(_ rows: Range<Int>, _ body: (_ offsets: UnsafeMutableBufferPointer<Int>) -> Void) {
+        let operands = outerStrides.count
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: outer.count + operands) { buffer in
+            let index = UnsafeMutableBufferPointer(rebasing: buffer[0..<outer.count])
+            let offsets = UnsafeMutableBufferPointer(rebasing: buffer[outer.count...])
+            var rem = rows.lowerBound
+            for d in stride(from: outer.count - 1, through: 0, by: -1) {
+                index[d] = rem % outer[d]
+                rem /= outer[d]
+            }
+            for k in 0..<operands {
+                var off = 0
+                for d in 0..<outer.count { off += index[d] * outerStrides[k][d] }
+                offsets[k] = off
+            }
+            for _ in rows {
+                body(offsets)
+                var d = outer.count - 1
+                while d >= 0 {
+                    index[d] += 1
+                    for k in 0..<operands { offsets[k] += outerStrides[k][d] }
+                    if index[d] < outer[d] { break }
+                    for k in 0..<operands { offsets[k] -= outerStrides[k][d] * outer[d] }
+                    index[d] = 0
+                    d -= 1
+                }
+            }
+        }
+    }
+}
+
 /// `out = f(a, b)` with NumPy broadcasting to `outShape`.
-@inline(__always)
-func broadcastKernel(_ a: Tensor, _ b: Tensor, outShape: [Int], _ f: (Float, Float) -> Float) -> TensorStorage {
+func broadcastKernel<F: ElementFunction2>(_ a: Tensor, _ b: Tensor, outShape: [Int], _ f: F) -> TensorStorage {
     if a.shape == b.shape { return zipKernel(a.storage, b.storage, f) }
     let out = TensorStorage(count: elementCount(outShape))
     let pa = a.storage.data, pb = b.storage.data, dst = out.data
     if b.count == 1 && a.count == out.count {
         let s = pb[0]
-        for i in 0..<out.count { dst[i] = f(pa[i], s) }
+        parallelChunks(out.count, grain: elementwiseGrain) { r in
+            for i in r { dst[i] = f(pa[i], s) }
+        }
         return out
     }
     if a.count == 1 && b.count == out.count {
         let s = pa[0]
-        for i in 0..<out.count { dst[i] = f(s, pb[i]) }
+        parallelChunks(out.count, grain: elementwiseGrain) { r in
+            for i in r { dst[i] = f(s, pb[i]) }
+        }
         return out
     }
-    let (shape, strides) = coalesce(outShape, [broadcastStrides(a.shape, to: outShape),
-                                               broadcastStrides(b.shape, to: outShape)])
-    let inner = shape[shape.count - 1]
-    let sa = strides[0][shape.count - 1], sb = strides[1][shape.count - 1]
-    let rows = out.count / max(inner, 1)
-    let outer = Array(shape.dropLast())
-    let outerA = Array(strides[0].dropLast()), outerB = Array(strides[1].dropLast())
-    do {
-        // Walk the outer index like an odometer, keeping both operands' offsets.
-        var index = [Int](repeating: 0, count: outer.count)
-        var offA = 0, offB = 0
-        for row in 0..<rows {
+    let rows = StridedRows(shape: outShape, strides: [broadcastStrides(a.shape, to: outShape),
+                                                      broadcastStrides(b.shape, to: outShape)])
+    let inner = rows.inner, sa = rows.innerStrides[0], sb = rows.innerStrides[1]
+    parallelChunks(rows.count, grain: Swift.max(1, elementwiseGrain / Swift.max(inner, 1))) { range in
+        var row = range.lowerBound
+        rows.forEach(range) { offsets in
             let o = dst + row * inner
-            let x = pa + offA, y = pb + offB
+            let x = pa + offsets[0], y = pb + offsets[1]
             switch (sa, sb) {
             case (1, 1): for i in 0..<inner { o[i] = f(x[i], y[i]) }
             case (1, 0): let v = y[0]; for i in 0..<inner { o[i] = f(x[i], v) }
             case (0, 1): let v = x[0]; for i in 0..<inner { o[i] = f(v, y[i]) }
             default: for i in 0..<inner { o[i] = f(x[i * sa], y[i * sb]) }
             }
-            var d = outer.count - 1
-            while d >= 0 {
-                index[d] += 1
-                offA += outerA[d]
-                offB += outerB[d]
-                if index[d] < outer[d] { break }
-                offA -= outerA[d] * outer[d]
-                offB -= outerB[d] * outer[d]
-                index[d] = 0
-                d -= 1
-            }
+            row += 1
         }
     }
     return out
@@ -115,45 +184,18 @@ func broadcastKernel(_ a: Tensor, _ b: Tensor, outShape: [Int], _ f: (Float, Flo
 /// given strides (in elements). Permutes, expands, slices, pads and concatenations are all this loop.
 func stridedCopy(shape: [Int], src: UnsafePointer<Float>, srcStrides: [Int],
                  dst: UnsafeMutablePointer<Float>, dstStrides: [Int]) {
-    let total = elementCount(shape)
-    if total == 0 { return }
-    let (cshape, cstrides) = coalesce(shape, [srcStrides, dstStrides])
-    let inner = cshape[cshape.count - 1]
-    let ss = cstrides[0][cshape.count - 1], ds = cstrides[1][cshape.count - 1]
-    let outer = Array(cshape.dropLast())
-    let outerS = Array(cstrides[0].dropLast()), outerD = Array(cstrides[1].dropLast())
-    let rows = total / inner
-    parallelChunks(rows, grain: max(1, (1 << 16) / inner)) { r in
-        var index = [Int](repeating: 0, count: outer.count)
-        var rem = r.lowerBound
-        for d in stride(from: outer.count - 1, through: 0, by: -1) {
-            index[d] = rem % outer[d]
-            rem /= outer[d]
-        }
-        var offS = 0, offD = 0
-        for d in 0..<outer.count {
-            offS += index[d] * outerS[d]
-            offD += index[d] * outerD[d]
-        }
-        for _ in r {
-            let s = src + offS, o = dst + offD
+    if elementCount(shape) == 0 { return }
+    let rows = StridedRows(shape: shape, strides: [srcStrides, dstStrides])
+    let inner = rows.inner, ss = rows.innerStrides[0], ds = rows.innerStrides[1]
+    parallelChunks(rows.count, grain: Swift.max(1, elementwiseGrain / Swift.max(inner, 1))) { range in
+        rows.forEach(range) { offsets in
+            let s = src + offsets[0], o = dst + offsets[1]
             if ss == 1 && ds == 1 {
                 o.update(from: s, count: inner)
             } else if ss == 0 && ds == 1 {
                 o.update(repeating: s[0], count: inner)
             } else {
                 for i in 0..<inner { o[i * ds] = s[i * ss] }
-            }
-            var d = outer.count - 1
-            while d >= 0 {
-                index[d] += 1
-                offS += outerS[d]
-                offD += outerD[d]
-                if index[d] < outer[d] { break }
-                offS -= outerS[d] * outer[d]
-                offD -= outerD[d] * outer[d]
-                index[d] = 0
-                d -= 1
             }
         }
     }

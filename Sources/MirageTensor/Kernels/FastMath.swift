@@ -23,12 +23,3 @@ func fastExp(_ x: Float) -> Float {
     let y = e * scale
     return x > 88.72 ? .infinity : (x < -87.3 ? 0 : (x.isNaN ? x : y))
 }
-
-/// `out[i] = eˣ⁽ⁱ⁾`, written as its own loop: through ``mapKernel(_:_:)`` the polynomial was too
-/// large for the closure to be inlined and the loop ran scalar.
-func expKernel(_ x: TensorStorage, scale: Float = 1) -> TensorStorage {
-    let out = TensorStorage(count: x.count)
-    let src = x.data, dst = out.data
-    for i in 0..<x.count { dst[i] = fastExp(scale * src[i]) }
-    return out
-}

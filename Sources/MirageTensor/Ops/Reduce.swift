@@ -13,15 +13,12 @@ extension Tensor {
                               lanes: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>) -> TensorStorage {
         let out = TensorStorage(count: elementCount(keepShape), repeating: initial)
         if count == 0 { return out }
-        let (cshape, cstrides) = coalesce(shape, [contiguousStrides(shape), broadcastStrides(keepShape, to: shape)])
-        let inner = cshape[cshape.count - 1]
-        let so = cstrides[1][cshape.count - 1]
-        let outer = Array(cshape.dropLast()), outerO = Array(cstrides[1].dropLast())
-        var index = [Int](repeating: 0, count: outer.count)
-        var offO = 0
+        // One thread: rows of different chunks may add into the same outputs.
+        let rows = StridedRows(shape: shape, strides: [contiguousStrides(shape), broadcastStrides(keepShape, to: shape)])
+        let inner = rows.inner, so = rows.innerStrides[1]
         let src = storage.data, dst = out.data
-        for row in 0..<(count / inner) {
-            let x = src + row * inner, o = dst + offO
+        rows.forEach(0..<rows.count) { offsets in
+            let x = src + offsets[0], o = dst + offsets[1]
             if so == 0 {
                 var vector = SIMD8<Float>(repeating: initial)
                 var i = 0
@@ -35,15 +32,6 @@ extension Tensor {
                 o[0] = combine(o[0], acc)
             } else {
                 for i in 0..<inner { o[i] = combine(o[i], x[i]) }
-            }
-            var d = outer.count - 1
-            while d >= 0 {
-                index[d] += 1
-                offO += outerO[d]
-                if index[d] < outer[d] { break }
-                offO -= outerO[d] * outer[d]
-                index[d] = 0
-                d -= 1
             }
         }
         return out
