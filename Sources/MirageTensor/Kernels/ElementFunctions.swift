@@ -118,6 +118,6 @@ struct SigmoidGradient: ElementFunction2 {
 /// log(1 + eˣ) = max(x, 0) + log1p(e^−|x|), which never overflows.
 struct Softplus: ElementFunction {
     @inline(__always) func callAsFunction(_ x: Float) -> Float {
-        Swift.max(x, 0) + Foundation.log1p(fastExp(-Swift.abs(x)))
+        Swift.max(x, 0) + fastLog1pUnit(fastExp(-Swift.abs(x)))
     }
 }

@@ -23,3 +23,29 @@ func fastExp(_ x: Float) -> Float {
     let y = e * scale
     return x > 88.72 ? .infinity : (x < -87.3 ? 0 : (x.isNaN ? x : y))
 }
+
+/// log(1 + y) for y in [0, 1] to within a few ulp, branch-free so that loops vectorise (softplus
+/// calls it on e^−|x|). Cephes' `logf` polynomial on the mantissa of u = 1 + y, with the rounding
+/// of 1 + y undone by the factor y / (u − 1).
+@inline(__always)
+func fastLog1pUnit(_ y: Float) -> Float {
+    let u = 1 + y
+    // u ∈ [1, 2]: take m = u/2 above √2 so that m − 1 is small, with log u = log m + e·ln 2.
+    let high = u > 1.414_213_5
+    let m = high ? u * 0.5 : u
+    let e: Float = high ? 1 : 0
+    let x = m - 1
+    let z = x * x
+    var p: Float = 7.037_683_629_2e-2
+    p = p * x - 1.151_461_031_0e-1
+    p = p * x + 1.167_699_874_0e-1
+    p = p * x - 1.242_014_084_6e-1
+    p = p * x + 1.424_932_278_7e-1
+    p = p * x - 1.666_805_766_5e-1
+    p = p * x + 2.000_071_476_5e-1
+    p = p * x - 2.499_999_399_3e-1
+    p = p * x + 3.333_333_117_4e-1
+    let logU = x + (x * z * p - 0.5 * z) + e * 0.693_147_18
+    let d = u - 1
+    return d == 0 ? y : logU * (y / d)
+}

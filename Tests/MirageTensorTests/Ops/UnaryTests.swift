@@ -64,6 +64,15 @@ import Testing
         }
     }
 
+    @Test func softplusIsAccurateOverItsRange() {
+        let xs = stride(from: Float(-80), through: 30, by: 0.0173).map { $0 } + [0, -1e-8, 1e-8]
+        let y = Tensor(xs).softplus().scalars
+        for (x, v) in zip(xs, y) {
+            let ref = Swift.max(Double(x), 0) + Foundation.log1p(Foundation.exp(-Swift.abs(Double(x))))
+            #expect(Swift.abs(Double(v) - ref) <= 4e-7 * ref, "softplus(\(x)) = \(v), expected \(ref)")
+        }
+    }
+
     @Test func fastTanhIsAccurateOverItsRange() {
         let xs = stride(from: Float(-12), through: 12, by: 0.00731).map { $0 } + [1e-30, -1e-7, 0.0999, 0.1001]
         let y = Tensor(xs).tanh().scalars
