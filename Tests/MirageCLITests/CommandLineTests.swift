@@ -94,6 +94,35 @@ import Testing
         }
         #expect(FileManager.default.fileExists(atPath: grid))
     }
+
+    /// `mirage bench` with a stand-in peer (a shell script printing what the PyTorch peer prints):
+    /// the table and the JSON carry both sides and their ratio; a failing peer names itself.
+    @Test func benchAgainstAPeer() throws {
+        let dir = Self.temporaryDirectory("bench")
+        let peer = dir.appendingPathComponent("peer.sh")
+        // Called as: sh peer.sh MODEL --steps N --threads T
+        try """
+        echo "{\\"model\\": \\"$1\\", \\"ms_per_step\\": 1000.0, \\"mean_ms_per_step\\": 1000.0, \\"peak_rss_mb\\": 700.0}"
+        """.write(to: peer, atomically: true, encoding: .utf8)
+        let json = dir.appendingPathComponent("bench.json")
+        let result = try Self.run(["bench", "vae", "--steps", "2", "--peer", "/bin/sh", "--peer-script", peer.path,
+                                   "--json", json.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("vae") && result.stdout.contains("geometric mean of ratios"))
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any]
+        let rows = report?["models"] as? [[String: Any]]
+        let row = try #require(rows?.first)
+        let (mirage, ratio) = (row["mirage_ms_per_step"] as? Double ?? 0, row["ratio"] as? Double ?? 0)
+        #expect(row["model"] as? String == "vae" && row["peer_ms_per_step"] as? Double == 1000)
+        #expect(mirage > 0 && Swift.abs(ratio - 1000 / mirage) < 1e-6 * ratio)
+        #expect((row["gflop_per_step"] as? Double ?? 0) > 0.2 && (row["mirage_peak_rss_mb"] as? Double ?? 0) > 0)
+        #expect(report?["sgemm_gflops"] as? Double ?? 0 > 0)
+
+        try "echo 'No module named torch' >&2; exit 1".write(to: peer, atomically: true, encoding: .utf8)
+        let failed = try Self.run(["bench", "vae", "--steps", "1", "--peer", "/bin/sh", "--peer-script", peer.path])
+        #expect(failed.status != 0)
+        #expect(failed.stderr.contains("the peer") && failed.stderr.contains("No module named torch"), "\(failed.stderr)")
+    }
 }
 
 extension String {

@@ -5,7 +5,7 @@ shared/reference/torch_models.py (see shared/BENCHMARKS.md); this file rebuilds 
 the repository carries its own peer. `mirage bench --peer PYTHON` runs it once per model, in a
 fresh process, and reads the one JSON line it prints:
 
-    {"model": ..., "ms_per_step": ..., "steps": ..., "peak_rss_mb": ...}
+    {"model": ..., "ms_per_step": <median>, "mean_ms_per_step": ..., "steps": ..., "peak_rss_mb": ...}
 
 Run by hand:  python scripts/peer/bench_peer.py dcgan --steps 30 --threads 2
 Needs only torch. Not part of Mirage itself, which never depends on Python.
@@ -14,6 +14,7 @@ import argparse
 import json
 import math
 import resource
+import statistics
 import time
 
 import torch
@@ -228,12 +229,15 @@ def main():
     for _ in range(a.warmup):
         step()
     n = timed_steps(a.model, a.steps)
-    t0 = time.perf_counter()
+    times = []
     for _ in range(n):
+        t0 = time.perf_counter()
         step()
-    ms = (time.perf_counter() - t0) / n * 1e3
+        times.append((time.perf_counter() - t0) * 1e3)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"model": a.model, "ms_per_step": ms, "steps": n, "peak_rss_mb": peak_mb,
+    # The median, as `mirage bench` reports: robust to a step descheduled on a shared machine.
+    print(json.dumps({"model": a.model, "ms_per_step": statistics.median(times),
+                      "mean_ms_per_step": statistics.fmean(times), "steps": n, "peak_rss_mb": peak_mb,
                       "torch": torch.__version__, "threads": torch.get_num_threads()}))
 
 

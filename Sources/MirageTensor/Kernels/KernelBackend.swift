@@ -55,9 +55,13 @@ public enum Kernels {
     nonisolated(unsafe) public static var backend: any KernelBackend = OneDNNBackend()
 
     /// Floating-point operations (two per multiply-add) done by matrix products and convolutions
-    /// since the process started. `mirage bench` reads its change over a step to report GFLOP/s.
-    /// Ops running on several threads at once may undercount it; nothing depends on it otherwise.
-    nonisolated(unsafe) public static var flopCount = 0
+    /// called from this thread since it started. `mirage bench` reads its change over a step to
+    /// report GFLOP/s. Per thread, so that work on other threads never enters a measurement.
+    public static var flopCount: Int { FlopCounter.current.pointee }
+
+    /// Adds `flops` to this thread's ``flopCount``.
+    @inline(__always)
+    static func countFlops(_ flops: Int) { FlopCounter.current.pointee &+= flops }
 
     /// Threads for Swift's own element-wise kernels: `OMP_NUM_THREADS` when set (so one setting
     /// governs oneDNN's OpenMP pool and ours), else the number of cores.
@@ -65,4 +69,21 @@ public enum Kernels {
         if let s = getenv("OMP_NUM_THREADS"), let n = Int(String(cString: s)), n > 0 { return n }
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }()
+}
+
+/// Per-thread FLOP counters, kept under a pthread key like ``GradMode``.
+enum FlopCounter {
+    private static let key: pthread_key_t = {
+        var k = pthread_key_t()
+        pthread_key_create(&k) { $0?.deallocate() }
+        return k
+    }()
+
+    static var current: UnsafeMutablePointer<Int> {
+        if let p = pthread_getspecific(key) { return p.assumingMemoryBound(to: Int.self) }
+        let p = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        p.initialize(to: 0)
+        pthread_setspecific(key, p)
+        return p
+    }
 }

@@ -89,7 +89,7 @@ func convolution(_ pass: ConvPass, _ g: ConvGeometry, _ a: Tensor, _ b: Tensor) 
     }
     let out = TensorStorage(count: elementCount(shape))
     if out.count > 0 {
-        Kernels.flopCount &+= 2 * g.macs
+        Kernels.countFlops(2 * g.macs)
         Kernels.backend.convolution(pass, g, a.storage.data, b.storage.data, output: out.data)
     }
     let (na, nb) = (a.requiresGrad, b.requiresGrad)

@@ -57,7 +57,7 @@ extension Tensor {
                    "matmul: shapes \(shape) and \(other.shape) do not chain (transposed: \(transA), \(transB))")
         let out = TensorStorage(count: batch * m * n)
         if k == 0 { out.data.update(repeating: 0, count: out.count) }
-        Kernels.flopCount &+= 2 * batch * m * n * k
+        Kernels.countFlops(2 * batch * m * n * k)
         for i in 0..<batch where k > 0 {
             Kernels.backend.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
                                  a: storage.data + i * m * k, lda: shape[2],

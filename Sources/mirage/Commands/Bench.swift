@@ -10,19 +10,21 @@ extension Mirage {
         static let configuration = CommandConfiguration(
             abstract: "Time the benchmark models' training steps (against the PyTorch peer) and Mirage's kernels.",
             discussion: """
-            Models (one training step each, batch 64, the shapes of shared/BENCHMARKS.md):
-              mlp_gan, dcgan, wgan_gp, vae, ddpm_unet, realnvp, and dcgan_sample_1024 (1024 samples, no grad).
-            Each model runs in a fresh process after 3 warm-up steps; the time is the mean over
-            the timed steps, the memory the process's peak resident set. With --peer, the PyTorch
-            peer (scripts/peer/bench_peer.py) times the same model right after, in the same run;
-            ratio = peer ms / Mirage ms, so above 1 means Mirage is faster. GFLOP/s counts the
-            matmul and convolution work of a step; "% sgemm" compares it with raw dnnl_sgemm at
-            n=1024 measured in the same run.
+            Models (one training step each, batch 64, shapes of shared/BENCHMARKS.md):
+              mlp_gan, dcgan, wgan_gp, vae, ddpm_unet, realnvp, and dcgan_sample_1024
+              (1024 samples, no gradients).
+
+            Each model runs in a fresh process: 3 warm-up steps, then the median step
+            time over the timed steps, and the process's peak resident memory. With
+            --peer, the PyTorch peer (scripts/peer/bench_peer.py) times the same model
+            right after, in the same run. ratio = peer ms / Mirage ms: above 1, Mirage
+            is faster. GFLOP/s counts the step's matmul and convolution work; % sgemm
+            compares it with raw dnnl_sgemm at n=1024, measured in the same run.
 
             Kernels:
-              matmul        Mirage's matmul vs oneDNN's raw dnnl_sgemm on n×n matrices (GFLOP/s).
-              elementwise   add, multiply, relu, exp and sum on 2^20 floats (GB/s moved).
-              conv          DCGAN's 64→128 4×4 stride-2 convolution on 64 14×14 maps (GFLOP/s).
+              matmul        Mirage's matmul vs raw dnnl_sgemm on n×n matrices.
+              elementwise   add, multiply, relu, exp and sum on 2^20 floats (GB/s).
+              conv          DCGAN's 64→128 4×4 stride-2 convolution (GFLOP/s).
 
             Examples:
               mirage bench --peer /tmp/torchenv/bin/python --json bench.json

@@ -42,12 +42,23 @@ extension Mirage.Bench {
         for _ in 0..<3 { step() }
         let n = model.timedSteps(steps)
         let flops0 = Kernels.flopCount
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<n { step() }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+        var times: [Double] = []
+        for _ in 0..<n {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            step()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-6)
+        }
         let flops = Double(Kernels.flopCount - flops0) / Double(n)
-        print(jsonLine(["model": name, "ms_per_step": seconds / Double(n) * 1e3, "steps": n,
-                        "flops_per_step": flops, "peak_rss_mb": peakResidentMB(), "threads": Kernels.threadCount]))
+        print(jsonLine(["model": name, "ms_per_step": median(times), "mean_ms_per_step": times.reduce(0, +) / Double(n),
+                        "steps": n, "flops_per_step": flops, "peak_rss_mb": peakResidentMB(),
+                        "threads": Kernels.threadCount]))
+    }
+
+    /// The median: one descheduled step on a shared machine moves the mean, not the median.
+    private func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }
 
     /// Raw `dnnl_sgemm` speed on n×n matrices, the ceiling the models' GFLOP/s are compared with.
@@ -105,6 +116,7 @@ extension Mirage.Bench {
             let gflops = (mirage.flopsPerStep ?? 0) / mirage.msPerStep / 1e6
             var entry: [String: Any] = [
                 "model": model.rawValue, "mirage_ms_per_step": mirage.msPerStep,
+                "mirage_mean_ms_per_step": mirage.extra["mean_ms_per_step"] ?? 0,
                 "mirage_peak_rss_mb": mirage.peakMB, "gflop_per_step": (mirage.flopsPerStep ?? 0) / 1e9,
                 "mirage_gflops": gflops, "sgemm_share": gflops / sgemm,
             ]
@@ -113,6 +125,7 @@ extension Mirage.Bench {
                 let ratio = p.msPerStep / mirage.msPerStep
                 ratios.append(ratio)
                 entry["peer_ms_per_step"] = p.msPerStep
+                entry["peer_mean_ms_per_step"] = p.extra["mean_ms_per_step"]
                 entry["peer_peak_rss_mb"] = p.peakMB
                 entry["ratio"] = ratio
                 ratioText = format(ratio, 2)
