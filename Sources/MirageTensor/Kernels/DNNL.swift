@@ -39,6 +39,23 @@ final class DNNLContext: @unchecked Sendable {
     /// at a time (tests call kernels from several threads; training calls them from one).
     let executionLock = NSLock()
 
+    /// Buffers for arguments in oneDNN's own layouts, one per argument position, shared by every
+    /// primitive (they run one at a time, under ``executionLock``) and grown to the largest
+    /// request. Owning one per primitive kept hundreds of megabytes alive for large batches.
+    private var scratch: [(pointer: UnsafeMutableRawPointer, bytes: Int)?] = [nil, nil, nil]
+
+    /// The shared buffer of argument position `slot`, at least `bytes` long. Call under ``executionLock``.
+    func scratchBuffer(slot: Int, bytes: Int) -> UnsafeMutableRawPointer {
+        if let s = scratch[slot], s.bytes >= bytes { return s.pointer }
+        if let s = scratch[slot] { free(s.pointer) }
+        var raw: UnsafeMutableRawPointer?
+        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
+            fatalError("oneDNN scratch: cannot allocate \(bytes) bytes")
+        }
+        scratch[slot] = (raw, bytes)
+        return raw
+    }
+
     private init() throws {
         var e: dnnl_engine_t?
         try dnnlCheck(dnnl_engine_create(&e, dnnl_cpu, 0), "dnnl_engine_create", "the CPU engine")
@@ -50,39 +67,37 @@ final class DNNLContext: @unchecked Sendable {
 }
 
 /// A memory object in a layout oneDNN chose, with the reorder that fills it from (or empties it
-/// into) a plain row-major buffer, and its own scratch storage.
+/// into) a plain row-major buffer through a scratch buffer shared by all primitives.
 final class DNNLStagedMemory: @unchecked Sendable {
     let memory: dnnl_memory_t
     /// Reorder between the plain user buffer and `memory`; nil when the layouts are the same.
     let reorder: dnnl_primitive_t?
     let plain: dnnl_memory_t?
-    let scratch: UnsafeMutableRawPointer?
+    /// The argument position, which picks the shared scratch buffer (see ``DNNLContext/scratchBuffer(slot:bytes:)``).
+    let slot: Int
+    /// Size of the data in the chosen layout.
+    let bytes: Int
 
     /// - Parameters:
     ///   - chosen: The layout the primitive wants.
     ///   - plainDims: The plain layout of the user's buffer.
     ///   - toPlain: Whether data flows from `memory` to the user buffer (outputs) or back (inputs).
-    init(chosen: UnsafePointer<dnnl_memory_desc_t>, plainDims: [Int], toPlain: Bool, context: String) throws {
+    init(chosen: UnsafePointer<dnnl_memory_desc_t>, plainDims: [Int], toPlain: Bool, slot: Int, context: String) throws {
         let engine = DNNLContext.shared.engine
         var m: dnnl_memory_t?
         try dnnlCheck(dnnl_memory_create(&m, chosen, engine, nil), "dnnl_memory_create", context)
         memory = m!
+        self.slot = slot
+        bytes = max(dnnl_memory_desc_get_size(chosen), 64)
         var plainMD = try plainDescriptor(plainDims, context: context)
         if dnnl_memory_desc_equal(chosen, &plainMD) != 0 {
             reorder = nil
             plain = nil
-            scratch = nil
             return
         }
         var p: dnnl_memory_t?
         try dnnlCheck(dnnl_memory_create(&p, &plainMD, engine, nil), "dnnl_memory_create", context)
         plain = p!
-        let bytes = max(dnnl_memory_desc_get_size(chosen), 64)
-        var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, 64, bytes) == 0 else {
-            throw DNNLError(call: "posix_memalign", context: context, status: dnnl_out_of_memory)
-        }
-        scratch = raw
         var pd: dnnl_primitive_desc_t?
         try dnnlCheck(toPlain ? dnnl_reorder_primitive_desc_create(&pd, chosen, engine, &plainMD, engine, nil)
                               : dnnl_reorder_primitive_desc_create(&pd, &plainMD, engine, chosen, engine, nil),
@@ -93,15 +108,14 @@ final class DNNLStagedMemory: @unchecked Sendable {
         reorder = r!
     }
 
-    deinit { free(scratch) }
-
-    /// Points the primitive's memory at `buffer` (same layout) or at the scratch, filling it
-    /// from `buffer` first for an input.
+    /// Points the primitive's memory at `buffer` (same layout) or at the shared scratch, filling
+    /// it from `buffer` first for an input. Call under the execution lock.
     func bind(_ buffer: UnsafeMutableRawPointer, isInput: Bool, context: String) throws {
-        guard let reorder, let plain, let scratch else {
+        guard let reorder, let plain else {
             try dnnlCheck(dnnl_memory_set_data_handle(memory, buffer), "dnnl_memory_set_data_handle", context)
             return
         }
+        let scratch = DNNLContext.shared.scratchBuffer(slot: slot, bytes: bytes)
         try dnnlCheck(dnnl_memory_set_data_handle(memory, scratch), "dnnl_memory_set_data_handle", context)
         try dnnlCheck(dnnl_memory_set_data_handle(plain, buffer), "dnnl_memory_set_data_handle", context)
         if isInput { try runReorder(reorder, from: plain, to: memory, context: context) }
@@ -138,7 +152,7 @@ final class DNNLPrimitive: @unchecked Sendable {
                 throw DNNLError(call: "dnnl_primitive_desc_query_md", context: context, status: dnnl_invalid_arguments)
             }
             args.append((kind, try DNNLStagedMemory(chosen: md, plainDims: dims, toPlain: i == argumentKinds.count - 1,
-                                                    context: context)))
+                                                    slot: i, context: context)))
         }
         arguments = args
         self.context = context
