@@ -80,15 +80,21 @@ final class DNNLStagedMemory: @unchecked Sendable {
 
     /// - Parameters:
     ///   - chosen: The layout the primitive wants.
-    ///   - plainDims: The plain layout of the user's buffer.
+    ///   - plainDims: The plain layout of the user's buffer; nil when the user's buffer already
+    ///     has the chosen layout (matmul operands described by their strides).
     ///   - toPlain: Whether data flows from `memory` to the user buffer (outputs) or back (inputs).
-    init(chosen: UnsafePointer<dnnl_memory_desc_t>, plainDims: [Int], toPlain: Bool, slot: Int, context: String) throws {
+    init(chosen: UnsafePointer<dnnl_memory_desc_t>, plainDims: [Int]?, toPlain: Bool, slot: Int, context: String) throws {
         let engine = DNNLContext.shared.engine
         var m: dnnl_memory_t?
         try dnnlCheck(dnnl_memory_create(&m, chosen, engine, nil), "dnnl_memory_create", context)
         memory = m!
         self.slot = slot
         bytes = max(dnnl_memory_desc_get_size(chosen), 64)
+        guard let plainDims else {
+            reorder = nil
+            plain = nil
+            return
+        }
         var plainMD = try plainDescriptor(plainDims, context: context)
         if dnnl_memory_desc_equal(chosen, &plainMD) != 0 {
             reorder = nil
@@ -142,7 +148,7 @@ final class DNNLPrimitive: @unchecked Sendable {
 
     /// - Parameter argumentKinds: (argument kind, query for its layout, plain dims), inputs first
     ///   and the output last.
-    init(descriptor: dnnl_primitive_desc_t, argumentKinds: [(Int32, dnnl_query_t, [Int])], context: String) throws {
+    init(descriptor: dnnl_primitive_desc_t, argumentKinds: [(Int32, dnnl_query_t, [Int]?)], context: String) throws {
         var p: dnnl_primitive_t?
         try dnnlCheck(dnnl_primitive_create(&p, descriptor), "dnnl_primitive_create", context)
         primitive = p!
@@ -194,6 +200,15 @@ func plainDescriptor(_ dims: [Int], context: String) throws -> dnnl_memory_desc_
     precondition(dims.count >= 1 && dims.count <= tags.count, "plainDescriptor: rank \(dims.count) unsupported")
     try dnnlCheck(dnnl_memory_desc_init_by_tag(&md, Int32(dims.count), dnnlDims(dims), dnnl_f32, tags[dims.count - 1]),
                   "dnnl_memory_desc_init_by_tag", context)
+    return md
+}
+
+/// A descriptor of a row-major buffer with the given strides (in elements), for operands read in
+/// place, transposed or not.
+func stridedDescriptor(_ dims: [Int], strides: [Int], context: String) throws -> dnnl_memory_desc_t {
+    var md = dnnl_memory_desc_t()
+    try dnnlCheck(dnnl_memory_desc_init_by_strides(&md, Int32(dims.count), dnnlDims(dims), dnnl_f32, dnnlDims(strides)),
+                  "dnnl_memory_desc_init_by_strides", context)
     return md
 }
 
