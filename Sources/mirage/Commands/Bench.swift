@@ -17,7 +17,8 @@ extension Mirage {
             Each model runs in a fresh process: 3 warm-up steps, then the median step
             time over the timed steps, and the process's peak resident memory. With
             --peer, the PyTorch peer (scripts/peer/bench_peer.py) times the same model
-            right after, in the same run. ratio = peer ms / Mirage ms: above 1, Mirage
+            right after, in the same run; the two alternate for --rounds rounds and
+            each keeps its fastest. ratio = peer ms / Mirage ms: above 1, Mirage
             is faster. GFLOP/s counts the step's matmul and convolution work; % sgemm
             compares it with raw dnnl_sgemm at n=1024, measured in the same run.
 
@@ -39,6 +40,9 @@ extension Mirage {
 
         @Option(help: "Timed steps per model (3× for mlp_gan, 5× for vae, steps/5 for sampling, as the peer).")
         var steps: Int = 30
+
+        @Option(help: "Rounds per model, alternating Mirage and the peer; each side keeps its fastest round.")
+        var rounds: Int = 3
 
         @Option(help: "Threads for oneDNN and Mirage, and for the peer.")
         var threads: Int = 2
@@ -94,6 +98,7 @@ extension Mirage {
             guard size > 0 else { throw ValidationError("--size must be positive, got \(size)") }
             guard repeats > 0 else { throw ValidationError("--repeats must be positive, got \(repeats)") }
             guard steps > 0 else { throw ValidationError("--steps must be positive, got \(steps)") }
+            guard rounds > 0 else { throw ValidationError("--rounds must be positive, got \(rounds)") }
             guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
         }
 
