@@ -13,6 +13,25 @@ public struct ConvGeometry: Hashable, Sendable {
     public var padH: Int, padW: Int
     public var groups: Int
 
+    public init(batch: Int, inChannels: Int, inHeight: Int, inWidth: Int, outChannels: Int, kernelHeight: Int,
+                kernelWidth: Int, outHeight: Int, outWidth: Int, strideH: Int, strideW: Int, padH: Int, padW: Int,
+                groups: Int) {
+        self.batch = batch
+        self.inChannels = inChannels
+        self.inHeight = inHeight
+        self.inWidth = inWidth
+        self.outChannels = outChannels
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.outHeight = outHeight
+        self.outWidth = outWidth
+        self.strideH = strideH
+        self.strideW = strideW
+        self.padH = padH
+        self.padW = padW
+        self.groups = groups
+    }
+
     public var inputShape: [Int] { [batch, inChannels, inHeight, inWidth] }
     public var weightShape: [Int] { [outChannels, inChannels / groups, kernelHeight, kernelWidth] }
     public var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }

@@ -17,7 +17,16 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
     private var matmuls: [MatmulKey: DNNLPrimitive] = [:]
     private let lock = NSLock()
 
-    public init() {}
+    /// Whether convolutions with one output channel run on Mirage's direct loops
+    /// (SingleChannelConvolution.swift) rather than on oneDNN.
+    public let directSingleOutputChannel: Bool
+
+    /// - Parameter directSingleOutputChannel: Run convolutions with one output channel on
+    ///   Mirage's direct loops, which are faster than oneDNN's blocked kernels for them; `false`
+    ///   sends every convolution to oneDNN (tests compare the two).
+    public init(directSingleOutputChannel: Bool = true) {
+        self.directSingleOutputChannel = directSingleOutputChannel
+    }
 
     public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -54,6 +63,10 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
     public func convolution(_ pass: ConvPass, _ g: ConvGeometry,
                             _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>,
                             output: UnsafeMutablePointer<Float>) {
+        if directSingleOutputChannel && g.outChannels == 1 && g.groups == 1 {
+            singleOutputChannelConvolution(pass, g, first, second, output: output)
+            return
+        }
         let key = Key(pass: pass, geometry: g)
         lock.lock()
         let cached = cache[key]

@@ -90,3 +90,35 @@ import Testing
         }
     }
 }
+
+@Suite struct SingleOutputChannelConvolutionTests {
+    /// Mirage's direct loops for one output channel against oneDNN, on every pass, over strides,
+    /// paddings, kernel sizes and non-square images.
+    @Test(arguments: [(3, 1, 1, 7, 6), (3, 1, 0, 5, 5), (4, 2, 1, 8, 8), (3, 2, 2, 7, 9), (1, 1, 0, 4, 3), (5, 3, 2, 11, 10)])
+    func directLoopsMatchOneDNN(_ shape: (Int, Int, Int, Int, Int)) {
+        let (k, s, p, h, w) = shape
+        let oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1
+        let g = ConvGeometry(batch: 3, inChannels: 5, inHeight: h, inWidth: w, outChannels: 1, kernelHeight: k,
+                             kernelWidth: k, outHeight: oh, outWidth: ow, strideH: s, strideW: s, padH: p, padW: p, groups: 1)
+        let r = RandomGenerator(seed: UInt64(k * 100 + s * 10 + p))
+        let x = Tensor.randn(g.inputShape, generator: r), weight = Tensor.randn(g.weightShape, generator: r)
+        let dy = Tensor.randn(g.outputShape, generator: r)
+        let direct = OneDNNBackend(), reference = OneDNNBackend(directSingleOutputChannel: false)
+        func run(_ backend: OneDNNBackend, _ pass: ConvPass, _ a: Tensor, _ b: Tensor, _ shape: [Int]) -> [Float] {
+            var out = [Float](repeating: .nan, count: shape.reduce(1, *))
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    out.withUnsafeMutableBufferPointer { po in
+                        backend.convolution(pass, g, pa.baseAddress!, pb.baseAddress!, output: po.baseAddress!)
+                    }
+                }
+            }
+            return out
+        }
+        for (pass, a, b, shape) in [(ConvPass.forward, x, weight, g.outputShape), (.backwardData, dy, weight, g.inputShape),
+                                    (.backwardWeights, x, dy, g.weightShape)] {
+            let expected = run(reference, pass, a, b, shape)
+            expectClose(Tensor(run(direct, pass, a, b, shape), shape: shape), expected, atol: 1e-4, rtol: 1e-4)
+        }
+    }
+}
