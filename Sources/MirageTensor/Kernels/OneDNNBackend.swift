@@ -17,15 +17,15 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
     private var matmuls: [MatmulKey: DNNLPrimitive] = [:]
     private let lock = NSLock()
 
-    /// Whether convolutions with one output channel run on Mirage's direct loops
-    /// (SingleChannelConvolution.swift) rather than on oneDNN.
-    public let directSingleOutputChannel: Bool
+    /// Whether convolutions with one output channel, and the input gradient of those with one
+    /// input channel, run on Mirage's direct loops (SingleChannelConvolution.swift) rather than
+    /// on oneDNN, whose blocked kernels pad the single channel to 16.
+    public let directSingleChannel: Bool
 
-    /// - Parameter directSingleOutputChannel: Run convolutions with one output channel on
-    ///   Mirage's direct loops, which are faster than oneDNN's blocked kernels for them; `false`
-    ///   sends every convolution to oneDNN (tests compare the two).
-    public init(directSingleOutputChannel: Bool = true) {
-        self.directSingleOutputChannel = directSingleOutputChannel
+    /// - Parameter directSingleChannel: Run single-channel convolution passes on Mirage's direct
+    ///   loops; `false` sends every convolution to oneDNN (tests compare the two).
+    public init(directSingleChannel: Bool = true) {
+        self.directSingleChannel = directSingleChannel
     }
 
     public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
@@ -63,9 +63,15 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
     public func convolution(_ pass: ConvPass, _ g: ConvGeometry,
                             _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>,
                             output: UnsafeMutablePointer<Float>) {
-        if directSingleOutputChannel && g.outChannels == 1 && g.groups == 1 {
-            singleOutputChannelConvolution(pass, g, first, second, output: output)
-            return
+        if directSingleChannel && g.groups == 1 {
+            if g.outChannels == 1 {
+                singleOutputChannelConvolution(pass, g, first, second, output: output)
+                return
+            }
+            if g.inChannels == 1 && pass == .backwardData {
+                singleInputChannelBackwardData(g, outputGradient: first, weight: second, inputGradient: output)
+                return
+            }
         }
         let key = Key(pass: pass, geometry: g)
         lock.lock()

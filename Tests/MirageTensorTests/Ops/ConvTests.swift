@@ -103,7 +103,7 @@ import Testing
         let r = RandomGenerator(seed: UInt64(k * 100 + s * 10 + p))
         let x = Tensor.randn(g.inputShape, generator: r), weight = Tensor.randn(g.weightShape, generator: r)
         let dy = Tensor.randn(g.outputShape, generator: r)
-        let direct = OneDNNBackend(), reference = OneDNNBackend(directSingleOutputChannel: false)
+        let direct = OneDNNBackend(), reference = OneDNNBackend(directSingleChannel: false)
         func run(_ backend: OneDNNBackend, _ pass: ConvPass, _ a: Tensor, _ b: Tensor, _ shape: [Int]) -> [Float] {
             var out = [Float](repeating: .nan, count: shape.reduce(1, *))
             a.withUnsafeBufferPointer { pa in
@@ -120,5 +120,29 @@ import Testing
             let expected = run(reference, pass, a, b, shape)
             expectClose(Tensor(run(direct, pass, a, b, shape), shape: shape), expected, atol: 1e-4, rtol: 1e-4)
         }
+    }
+
+    /// The phase-plane input gradient of one-input-channel convolutions against oneDNN.
+    @Test(arguments: [(4, 2, 1, 8, 8), (3, 1, 1, 7, 6), (3, 2, 0, 9, 7), (5, 3, 2, 11, 10), (2, 2, 0, 6, 6), (4, 2, 1, 28, 28)])
+    func inputGradientOfOneInputChannelMatchesOneDNN(_ shape: (Int, Int, Int, Int, Int)) {
+        let (k, s, p, h, w) = shape
+        let oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1
+        let g = ConvGeometry(batch: 3, inChannels: 1, inHeight: h, inWidth: w, outChannels: 6, kernelHeight: k,
+                             kernelWidth: k, outHeight: oh, outWidth: ow, strideH: s, strideW: s, padH: p, padW: p, groups: 1)
+        let r = RandomGenerator(seed: UInt64(k * 100 + s * 10 + p + 7))
+        let dy = Tensor.randn(g.outputShape, generator: r), weight = Tensor.randn(g.weightShape, generator: r)
+        func run(_ backend: OneDNNBackend) -> [Float] {
+            var out = [Float](repeating: .nan, count: g.inputShape.reduce(1, *))
+            dy.withUnsafeBufferPointer { pa in
+                weight.withUnsafeBufferPointer { pb in
+                    out.withUnsafeMutableBufferPointer { po in
+                        backend.convolution(.backwardData, g, pa.baseAddress!, pb.baseAddress!, output: po.baseAddress!)
+                    }
+                }
+            }
+            return out
+        }
+        expectClose(Tensor(run(OneDNNBackend()), shape: g.inputShape), run(OneDNNBackend(directSingleChannel: false)),
+                    atol: 1e-4, rtol: 1e-4)
     }
 }
