@@ -61,7 +61,9 @@ func singleOutputChannelConvolution(_ pass: ConvPass, _ g: ConvGeometry, _ first
                         let cols = validOutputs(kernelOffset: j, stride: sw, pad: pw, inputSize: w, outputSize: ow)
                         for r in validOutputs(kernelOffset: i, stride: sh, pad: ph, inputSize: h, outputSize: oh) {
                             let yr = y + r * ow, xr = xc + (r * sh - ph + i) * w - pw + j
-                            for col in cols { yr[col] += wv * xr[col * sw] }
+                            // Stride 1 separately: with a variable stride the loop does not vectorise.
+                            if sw == 1 { for col in cols { yr[col] += wv * xr[col] } }
+                            else { for col in cols { yr[col] += wv * xr[col * sw] } }
                         }
                     }
                 }
@@ -81,7 +83,8 @@ func singleOutputChannelConvolution(_ pass: ConvPass, _ g: ConvGeometry, _ first
                         let cols = validOutputs(kernelOffset: j, stride: sw, pad: pw, inputSize: w, outputSize: ow)
                         for r in validOutputs(kernelOffset: i, stride: sh, pad: ph, inputSize: h, outputSize: oh) {
                             let dyr = dyn + r * ow, dxr = dx + (r * sh - ph + i) * w - pw + j
-                            for col in cols { dxr[col * sw] += wv * dyr[col] }
+                            if sw == 1 { for col in cols { dxr[col] += wv * dyr[col] } }
+                            else { for col in cols { dxr[col * sw] += wv * dyr[col] } }
                         }
                     }
                 }
