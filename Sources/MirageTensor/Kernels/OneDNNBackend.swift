@@ -3,18 +3,18 @@ import Foundation
 
 /// Kernels from oneDNN: cached matmul and convolution primitives.
 public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
-    private struct Key: Hashable {
-        let pass: ConvPass
-        let geometry: ConvGeometry
-    }
-
     private struct MatmulKey: Hashable {
         let transA: Bool, transB: Bool, m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int
     }
 
-    // Creating a primitive costs far more than running a small one: cache by pass and geometry.
+    /// What a cached primitive computes.
+    private enum Key: Hashable {
+        case convolution(ConvPass, ConvGeometry)
+        case matmul(MatmulKey)
+    }
+
+    // Creating a primitive costs far more than running a small one: cache by what it computes.
     private var cache: [Key: DNNLPrimitive] = [:]
-    private var matmuls: [MatmulKey: DNNLPrimitive] = [:]
     private let lock = NSLock()
 
     /// Whether convolutions with one output channel, and the input gradient of those with one
@@ -36,20 +36,8 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
         // linear layer). dnnl_sgemm stays for scaled or accumulating products.
         if alpha == 1 && beta == 0 {
             let key = MatmulKey(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
-            lock.lock()
-            let cached = matmuls[key]
-            lock.unlock()
-            let primitive: DNNLPrimitive
-            if let cached {
-                primitive = cached
-            } else {
-                do { primitive = try Self.makeMatmul(key) } catch { fatalError("\(error)") }
-                lock.lock()
-                matmuls[key] = primitive
-                lock.unlock()
-            }
-            primitive.run([UnsafeMutableRawPointer(mutating: a), UnsafeMutableRawPointer(mutating: b),
-                           UnsafeMutableRawPointer(c)])
+            primitive(.matmul(key)).run([UnsafeMutableRawPointer(mutating: a), UnsafeMutableRawPointer(mutating: b),
+                                         UnsafeMutableRawPointer(c)])
             return
         }
         let status = dnnl_sgemm(CChar(UInt8(ascii: transA ? "T" : "N")), CChar(UInt8(ascii: transB ? "T" : "N")),
@@ -73,21 +61,29 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
                 return
             }
         }
-        let key = Key(pass: pass, geometry: g)
+        primitive(.convolution(pass, g)).run([UnsafeMutableRawPointer(mutating: first),
+                                              UnsafeMutableRawPointer(mutating: second), UnsafeMutableRawPointer(output)])
+    }
+
+    /// The cached primitive for `key`, created on first use.
+    private func primitive(_ key: Key) -> DNNLPrimitive {
         lock.lock()
         let cached = cache[key]
         lock.unlock()
-        let primitive: DNNLPrimitive
-        if let cached {
-            primitive = cached
-        } else {
-            do { primitive = try Self.makeConvolution(pass, g) } catch { fatalError("\(error)") }
-            lock.lock()
-            cache[key] = primitive
-            lock.unlock()
+        if let cached { return cached }
+        let made: DNNLPrimitive
+        do {
+            switch key {
+            case .convolution(let pass, let g): made = try Self.makeConvolution(pass, g)
+            case .matmul(let m): made = try Self.makeMatmul(m)
+            }
+        } catch {
+            fatalError("\(error)")
         }
-        primitive.run([UnsafeMutableRawPointer(mutating: first), UnsafeMutableRawPointer(mutating: second),
-                       UnsafeMutableRawPointer(output)])
+        lock.lock()
+        cache[key] = made
+        lock.unlock()
+        return made
     }
 
     /// A row-major matmul primitive over strided operands, so that transposes are only strides.
