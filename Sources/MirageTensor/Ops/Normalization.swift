@@ -159,6 +159,7 @@ extension Tensor {
         let w: (Int) -> Float = { ch in weight.map { $0.storage.data[ch] } ?? 1 }
         var sumG = [Double](repeating: 0, count: c), sumGX = sumG          // per channel, for weight and bias
         var statG = [Double](repeating: 0, count: l.statCount), statGX = statG // Σ g·w and Σ g·w·x per statistic
+        var sumGXhat = sumG                                                    // Σ g·x̂ per channel, the weight's gradient
         for i in 0..<l.n {
             let xi = x + i * c * s, gi = gp + i * c * s
             if s == 1 {
@@ -170,8 +171,10 @@ extension Tensor {
                 if l.perSample || l.channelsPerGroup != 1 {
                     for ch in 0..<c {
                         let k = l.stat(i, ch), wc = Double(w(ch))
-                        statG[k] += wc * Double(gi[ch])
-                        statGX[k] += wc * Double(gi[ch]) * Double(xi[ch])
+                        let (gv, gx) = (Double(gi[ch]), Double(gi[ch]) * Double(xi[ch]))
+                        statG[k] += wc * gv
+                        statGX[k] += wc * gx
+                        if l.perSample { sumGXhat[ch] += Double(invStd[k]) * (gx - Double(mean[k]) * gv) }
                     }
                 }
             } else {
@@ -182,11 +185,19 @@ extension Tensor {
                     sumGX[ch] += Double(b)
                     statG[k] += wc * Double(a)
                     statGX[k] += wc * Double(b)
+                    // Per-sample statistics: Σ g·x̂ = Σ_rows invStd·(Σ g·x − μ·Σ g), row by row.
+                    if l.perSample { sumGXhat[ch] += Double(invStd[k]) * (Double(b) - Double(mean[k]) * Double(a)) }
                 }
             }
         }
         if !l.perSample && l.channelsPerGroup == 1 {
             for ch in 0..<c { statG[ch] = Double(w(ch)) * sumG[ch]; statGX[ch] = Double(w(ch)) * sumGX[ch] }
+        }
+        if !l.perSample {
+            for ch in 0..<c {
+                let k = l.stat(0, ch)
+                sumGXhat[ch] = Double(invStd[k]) * (sumGX[ch] - Double(mean[k]) * sumG[ch])
+            }
         }
         var grads: [Tensor?] = []
         if requiresGrad {
@@ -229,27 +240,7 @@ extension Tensor {
         } else {
             grads.append(nil)
         }
-        if let weight {
-            // Σ g·x̂ per channel = Σ_i invStd·(Σ g·x − μ·Σ g), with per-sample statistics summed per row.
-            if weight.requiresGrad {
-                var dw = [Float](repeating: 0, count: c)
-                if l.perSample {
-                    for i in 0..<l.n {
-                        let xi = x + i * c * s, gi = gp + i * c * s
-                        for ch in 0..<c {
-                            let (a, b) = rowSums(gi + ch * s, xi + ch * s, s)
-                            let k = l.stat(i, ch)
-                            dw[ch] += Float(Double(invStd[k]) * (Double(b) - Double(mean[k]) * Double(a)))
-                        }
-                    }
-                } else {
-                    for ch in 0..<c { dw[ch] = Float(Double(invStd[ch]) * (sumGX[ch] - Double(mean[ch]) * sumG[ch])) }
-                }
-                grads.append(Tensor(dw))
-            } else {
-                grads.append(nil)
-            }
-        }
+        if let weight { grads.append(weight.requiresGrad ? Tensor(sumGXhat.map { Float($0) }) : nil) }
         if let bias { grads.append(bias.requiresGrad ? Tensor(sumG.map { Float($0) }) : nil) }
         return grads
     }
