@@ -36,16 +36,41 @@ private func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: In
     return s
 }
 
+/// One kernel offset (i, j) of a convolution: the output rows and columns it reaches with its
+/// input inside the image, and where in an input plane the row of output row `r` starts.
+private struct Tap {
+    /// Index of the offset in a `kh × kw` filter, `i·kw + j`.
+    let index: Int
+    let rows: Range<Int>
+    let columns: Range<Int>
+    /// Input offset of output row 0, column 0: `(i − padH)·W − padW + j`.
+    let base: Int
+    /// Elements between the input rows of consecutive output rows: `strideH·W`.
+    let rowStep: Int
+
+    /// Offset in the input plane of the element under output (`row`, 0).
+    @inline(__always) func inputOffset(row: Int) -> Int { row * rowStep + base }
+
+    static func all(_ g: ConvGeometry) -> [Tap] {
+        (0..<g.kernelHeight).flatMap { i in
+            (0..<g.kernelWidth).map { j in
+                Tap(index: i * g.kernelWidth + j,
+                    rows: validOutputs(kernelOffset: i, stride: g.strideH, pad: g.padH, inputSize: g.inHeight, outputSize: g.outHeight),
+                    columns: validOutputs(kernelOffset: j, stride: g.strideW, pad: g.padW, inputSize: g.inWidth, outputSize: g.outWidth),
+                    base: (i - g.padH) * g.inWidth - g.padW + j, rowStep: g.strideH * g.inWidth)
+            }
+        }
+    }
+}
+
 /// Runs one pass of a convolution with `outChannels == 1` and one group, operands as in
 /// ``KernelBackend/convolution(_:_:_:_:output:)``.
 func singleOutputChannelConvolution(_ pass: ConvPass, _ g: ConvGeometry, _ first: UnsafePointer<Float>,
                                     _ second: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
     precondition(g.outChannels == 1 && g.groups == 1, "singleOutputChannelConvolution: geometry \(g) has \(g.outChannels) output channels")
-    let (c, h, w) = (g.inChannels, g.inHeight, g.inWidth)
-    let (oh, ow, kh, kw) = (g.outHeight, g.outWidth, g.kernelHeight, g.kernelWidth)
-    let (sh, sw, ph, pw) = (g.strideH, g.strideW, g.padH, g.padW)
-    let inPlane = h * w, outPlane = oh * ow
-    let taps = (0..<kh).flatMap { i in (0..<kw).map { j in (i, j) } }
+    let c = g.inChannels, ow = g.outWidth, sw = g.strideW
+    let inPlane = g.inHeight * g.inWidth, outPlane = g.outHeight * ow, filter = g.kernelHeight * g.kernelWidth
+    let taps = Tap.all(g)
     switch pass {
     case .forward:
         // first: input [N, C, H, W]; second: weight [1, C, kh, kw]; output [N, 1, OH, OW].
@@ -56,11 +81,10 @@ func singleOutputChannelConvolution(_ pass: ConvPass, _ g: ConvGeometry, _ first
                 y.update(repeating: 0, count: outPlane)
                 for ch in 0..<c {
                     let xc = x + (n * c + ch) * inPlane
-                    for (i, j) in taps {
-                        let wv = weight[(ch * kh + i) * kw + j]
-                        let cols = validOutputs(kernelOffset: j, stride: sw, pad: pw, inputSize: w, outputSize: ow)
-                        for r in validOutputs(kernelOffset: i, stride: sh, pad: ph, inputSize: h, outputSize: oh) {
-                            let yr = y + r * ow, xr = xc + (r * sh - ph + i) * w - pw + j
+                    for tap in taps {
+                        let wv = weight[ch * filter + tap.index], cols = tap.columns
+                        for r in tap.rows {
+                            let yr = y + r * ow, xr = xc + tap.inputOffset(row: r)
                             // Stride 1 separately: with a variable stride the loop does not vectorise.
                             if sw == 1 { for col in cols { yr[col] += wv * xr[col] } }
                             else { for col in cols { yr[col] += wv * xr[col * sw] } }
@@ -78,11 +102,10 @@ func singleOutputChannelConvolution(_ pass: ConvPass, _ g: ConvGeometry, _ first
                 for ch in 0..<c {
                     let dx = output + (n * c + ch) * inPlane
                     dx.update(repeating: 0, count: inPlane)
-                    for (i, j) in taps {
-                        let wv = weight[(ch * kh + i) * kw + j]
-                        let cols = validOutputs(kernelOffset: j, stride: sw, pad: pw, inputSize: w, outputSize: ow)
-                        for r in validOutputs(kernelOffset: i, stride: sh, pad: ph, inputSize: h, outputSize: oh) {
-                            let dyr = dyn + r * ow, dxr = dx + (r * sh - ph + i) * w - pw + j
+                    for tap in taps {
+                        let wv = weight[ch * filter + tap.index], cols = tap.columns
+                        for r in tap.rows {
+                            let dyr = dyn + r * ow, dxr = dx + tap.inputOffset(row: r)
                             if sw == 1 { for col in cols { dxr[col] += wv * dyr[col] } }
                             else { for col in cols { dxr[col * sw] += wv * dyr[col] } }
                         }
@@ -95,20 +118,19 @@ func singleOutputChannelConvolution(_ pass: ConvPass, _ g: ConvGeometry, _ first
         let (x, dy) = (first, second)
         parallelChunks(c, grain: 1) { channels in
             for ch in channels {
-                for (i, j) in taps {
-                    let cols = validOutputs(kernelOffset: j, stride: sw, pad: pw, inputSize: w, outputSize: ow)
-                    let rows = validOutputs(kernelOffset: i, stride: sh, pad: ph, inputSize: h, outputSize: oh)
+                for tap in taps {
+                    let cols = tap.columns
                     var total: Float = 0
                     if !cols.isEmpty {
                         for n in 0..<g.batch {
                             let xc = x + (n * c + ch) * inPlane, dyn = dy + n * outPlane
-                            for r in rows {
-                                let xr = xc + (r * sh - ph + i) * w - pw + j + cols.lowerBound * sw
+                            for r in tap.rows {
+                                let xr = xc + tap.inputOffset(row: r) + cols.lowerBound * sw
                                 total += dot(dyn + r * ow + cols.lowerBound, xr, count: cols.count, stride: sw)
                             }
                         }
                     }
-                    output[(ch * kh + i) * kw + j] = total
+                    output[ch * filter + tap.index] = total
                 }
             }
         }
