@@ -92,57 +92,59 @@ import Testing
 }
 
 @Suite struct SingleOutputChannelConvolutionTests {
+    /// A square-kernel geometry from (kernel, stride, padding, height, width).
+    static func geometry(_ shape: (Int, Int, Int, Int, Int), inChannels: Int, outChannels: Int) -> ConvGeometry {
+        let (k, s, p, h, w) = shape
+        return ConvGeometry(batch: 3, inChannels: inChannels, inHeight: h, inWidth: w, outChannels: outChannels,
+                            kernelHeight: k, kernelWidth: k, outHeight: (h + 2 * p - k) / s + 1,
+                            outWidth: (w + 2 * p - k) / s + 1, strideH: s, strideW: s, padH: p, padW: p, groups: 1)
+    }
+
+    /// One pass of `backend` on the operands, as a tensor of the pass's output shape.
+    static func run(_ backend: OneDNNBackend, _ pass: ConvPass, _ g: ConvGeometry, _ a: Tensor, _ b: Tensor) -> Tensor {
+        let shape = switch pass {
+        case .forward: g.outputShape
+        case .backwardData: g.inputShape
+        case .backwardWeights: g.weightShape
+        }
+        var out = [Float](repeating: .nan, count: shape.reduce(1, *))
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                out.withUnsafeMutableBufferPointer { po in
+                    backend.convolution(pass, g, pa.baseAddress!, pb.baseAddress!, output: po.baseAddress!)
+                }
+            }
+        }
+        return Tensor(out, shape: shape)
+    }
+
+    /// The direct loops against oneDNN on the same pass.
+    static func expectDirectMatchesOneDNN(_ pass: ConvPass, _ g: ConvGeometry, _ a: Tensor, _ b: Tensor,
+                                          sourceLocation: SourceLocation = #_sourceLocation) {
+        let expected = run(OneDNNBackend(directSingleChannel: false), pass, g, a, b)
+        expectClose(run(OneDNNBackend(), pass, g, a, b), expected.scalars, shape: expected.shape, atol: 1e-4, rtol: 1e-4,
+                    sourceLocation: sourceLocation)
+    }
+
     /// Mirage's direct loops for one output channel against oneDNN, on every pass, over strides,
     /// paddings, kernel sizes and non-square images.
     @Test(arguments: [(3, 1, 1, 7, 6), (3, 1, 0, 5, 5), (4, 2, 1, 8, 8), (3, 2, 2, 7, 9), (1, 1, 0, 4, 3), (5, 3, 2, 11, 10)])
     func directLoopsMatchOneDNN(_ shape: (Int, Int, Int, Int, Int)) {
-        let (k, s, p, h, w) = shape
-        let oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1
-        let g = ConvGeometry(batch: 3, inChannels: 5, inHeight: h, inWidth: w, outChannels: 1, kernelHeight: k,
-                             kernelWidth: k, outHeight: oh, outWidth: ow, strideH: s, strideW: s, padH: p, padW: p, groups: 1)
-        let r = RandomGenerator(seed: UInt64(k * 100 + s * 10 + p))
+        let g = Self.geometry(shape, inChannels: 5, outChannels: 1)
+        let r = RandomGenerator(seed: UInt64(shape.0 * 100 + shape.1 * 10 + shape.2))
         let x = Tensor.randn(g.inputShape, generator: r), weight = Tensor.randn(g.weightShape, generator: r)
         let dy = Tensor.randn(g.outputShape, generator: r)
-        let direct = OneDNNBackend(), reference = OneDNNBackend(directSingleChannel: false)
-        func run(_ backend: OneDNNBackend, _ pass: ConvPass, _ a: Tensor, _ b: Tensor, _ shape: [Int]) -> [Float] {
-            var out = [Float](repeating: .nan, count: shape.reduce(1, *))
-            a.withUnsafeBufferPointer { pa in
-                b.withUnsafeBufferPointer { pb in
-                    out.withUnsafeMutableBufferPointer { po in
-                        backend.convolution(pass, g, pa.baseAddress!, pb.baseAddress!, output: po.baseAddress!)
-                    }
-                }
-            }
-            return out
-        }
-        for (pass, a, b, shape) in [(ConvPass.forward, x, weight, g.outputShape), (.backwardData, dy, weight, g.inputShape),
-                                    (.backwardWeights, x, dy, g.weightShape)] {
-            let expected = run(reference, pass, a, b, shape)
-            expectClose(Tensor(run(direct, pass, a, b, shape), shape: shape), expected, atol: 1e-4, rtol: 1e-4)
-        }
+        Self.expectDirectMatchesOneDNN(.forward, g, x, weight)
+        Self.expectDirectMatchesOneDNN(.backwardData, g, dy, weight)
+        Self.expectDirectMatchesOneDNN(.backwardWeights, g, x, dy)
     }
 
     /// The phase-plane input gradient of one-input-channel convolutions against oneDNN.
     @Test(arguments: [(4, 2, 1, 8, 8), (3, 1, 1, 7, 6), (3, 2, 0, 9, 7), (5, 3, 2, 11, 10), (2, 2, 0, 6, 6), (4, 2, 1, 28, 28)])
     func inputGradientOfOneInputChannelMatchesOneDNN(_ shape: (Int, Int, Int, Int, Int)) {
-        let (k, s, p, h, w) = shape
-        let oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1
-        let g = ConvGeometry(batch: 3, inChannels: 1, inHeight: h, inWidth: w, outChannels: 6, kernelHeight: k,
-                             kernelWidth: k, outHeight: oh, outWidth: ow, strideH: s, strideW: s, padH: p, padW: p, groups: 1)
-        let r = RandomGenerator(seed: UInt64(k * 100 + s * 10 + p + 7))
+        let g = Self.geometry(shape, inChannels: 1, outChannels: 6)
+        let r = RandomGenerator(seed: UInt64(shape.0 * 100 + shape.1 * 10 + shape.2 + 7))
         let dy = Tensor.randn(g.outputShape, generator: r), weight = Tensor.randn(g.weightShape, generator: r)
-        func run(_ backend: OneDNNBackend) -> [Float] {
-            var out = [Float](repeating: .nan, count: g.inputShape.reduce(1, *))
-            dy.withUnsafeBufferPointer { pa in
-                weight.withUnsafeBufferPointer { pb in
-                    out.withUnsafeMutableBufferPointer { po in
-                        backend.convolution(.backwardData, g, pa.baseAddress!, pb.baseAddress!, output: po.baseAddress!)
-                    }
-                }
-            }
-            return out
-        }
-        expectClose(Tensor(run(OneDNNBackend()), shape: g.inputShape), run(OneDNNBackend(directSingleChannel: false)),
-                    atol: 1e-4, rtol: 1e-4)
+        Self.expectDirectMatchesOneDNN(.backwardData, g, dy, weight)
     }
 }
