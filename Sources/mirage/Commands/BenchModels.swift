@@ -15,15 +15,23 @@ extension Mirage.Bench {
         var extra: [String: Any]
 
         init(json line: String, from who: String) throws {
-            guard let data = line.data(using: .utf8),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let ms = object["ms_per_step"] as? Double, let peak = object["peak_rss_mb"] as? Double else {
+            let object = try Self.object(line, from: who)
+            guard let ms = object["ms_per_step"] as? Double, let peak = object["peak_rss_mb"] as? Double else {
                 throw ValidationError("\(who) printed no result line; its output ended with: \(line.suffix(300))")
             }
             msPerStep = ms
             peakMB = peak
             flopsPerStep = object["flops_per_step"] as? Double
             extra = object
+        }
+
+        /// The JSON object a worker printed as its last line.
+        static func object(_ line: String, from who: String) throws -> [String: Any] {
+            guard let data = line.data(using: .utf8),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw ValidationError("\(who) printed no result line; its output ended with: \(line.suffix(300))")
+            }
+            return object
         }
     }
 
@@ -93,7 +101,10 @@ extension Mirage.Bench {
     /// Runs every model (and its peer), prints the table and returns the JSON report.
     func benchModels(_ models: [ModelBenchmark]) throws -> [String: Any] {
         let script = try peer.map { _ in try locatePeerScript() }
-        let sgemm = try Measurement.sgemm(try runSelf(worker: "sgemm"))
+        let sgemmWorker = "the sgemm worker"
+        guard let sgemm = try Measurement.object(try runSelf(worker: "sgemm"), from: sgemmWorker)["sgemm_gflops"] as? Double else {
+            throw ValidationError("\(sgemmWorker) printed no sgemm_gflops")
+        }
         let machine = Self.machineDescription()
         print("mirage bench: \(machine), \(threads) threads, \(rounds) rounds, raw dnnl_sgemm n=1024 \(format(sgemm, 1)) GFLOP/s")
         if let peer, let script { print("peer: \(peer) \(script)") }
@@ -120,30 +131,32 @@ extension Mirage.Bench {
             }
             let mirage = mirageRounds.min { $0.msPerStep < $1.msPerStep }!
             let peerResult = peerRounds.min { $0.msPerStep < $1.msPerStep }
+            let miragePeak = mirageRounds.map(\.peakMB).max()!
             let gflops = (mirage.flopsPerStep ?? 0) / mirage.msPerStep / 1e6
             var entry: [String: Any] = [
                 "model": model.rawValue, "mirage_ms_per_step": mirage.msPerStep,
                 "mirage_mean_ms_per_step": mirage.extra["mean_ms_per_step"] ?? 0,
-                "mirage_peak_rss_mb": mirageRounds.map(\.peakMB).max()!, "gflop_per_step": (mirage.flopsPerStep ?? 0) / 1e9,
+                "mirage_peak_rss_mb": miragePeak, "gflop_per_step": (mirage.flopsPerStep ?? 0) / 1e9,
                 "mirage_rounds_ms_per_step": mirageRounds.map(\.msPerStep),
                 "mirage_gflops": gflops, "sgemm_share": gflops / sgemm,
             ]
             var ratioText = "-", peerMs = "-", peerMB = "-"
             if let p = peerResult {
                 let ratio = p.msPerStep / mirage.msPerStep
+                let peerPeak = peerRounds.map(\.peakMB).max()!
                 ratios.append(ratio)
                 entry["peer_ms_per_step"] = p.msPerStep
                 entry["peer_mean_ms_per_step"] = p.extra["mean_ms_per_step"]
-                entry["peer_peak_rss_mb"] = peerRounds.map(\.peakMB).max()!
+                entry["peer_peak_rss_mb"] = peerPeak
                 entry["peer_rounds_ms_per_step"] = peerRounds.map(\.msPerStep)
                 entry["ratio"] = ratio
                 ratioText = format(ratio, 2)
                 peerMs = format(p.msPerStep, 2)
-                peerMB = format(peerRounds.map(\.peakMB).max()!, 0)
+                peerMB = format(peerPeak, 0)
             }
             rows.append(entry)
             print(row([model.rawValue, format(mirage.msPerStep, 2), peerMs, ratioText, format(gflops, 1),
-                       format(100 * gflops / sgemm, 0) + "%", format(mirageRounds.map(\.peakMB).max()!, 0), peerMB], widths))
+                       format(100 * gflops / sgemm, 0) + "%", format(miragePeak, 0), peerMB], widths))
         }
 
         var report: [String: Any] = [
@@ -239,16 +252,5 @@ extension Mirage.Bench {
             .flatMap { $0.split(separator: ":", maxSplits: 1).last }
             .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
         return "\(model), \(cores) cores"
-    }
-}
-
-extension Mirage.Bench.Measurement {
-    static func sgemm(_ line: String) throws -> Double {
-        guard let data = line.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let g = object["sgemm_gflops"] as? Double else {
-            throw ValidationError("the sgemm worker printed no result; its output ended with: \(line.suffix(300))")
-        }
-        return g
     }
 }
