@@ -63,7 +63,11 @@ let package = Package(
         ),
         .target(
             name: "MirageModels",
-            dependencies: ["MirageTensor", "MirageNN", "MirageData", "MirageEval"],
+            dependencies: [
+                "MirageTensor", "MirageNN", "MirageData", "MirageEval",
+                // Each model declares its own command-line options next to its code.
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: vectorISA
         ),
         .executableTarget(
@@ -100,7 +104,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MirageModelsTests",
-            dependencies: ["MirageModels", "MirageTestSupport"]
+            dependencies: ["MirageModels", "MirageTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "MirageCLITests",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `mirage` command: train, sample, evaluate and benchmark generative models.
 @main
@@ -12,6 +13,16 @@ struct Mirage: ParsableCommand {
 
     static func main() {
         OpenMPWaitPolicy.applyBeforeStart()
-        main(nil)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            if let clearer = explainModelOption(error, arguments: arguments) {
+                FileHandle.standardError.write(Data("Error: \(clearer)\n".utf8))
+                exit(withError: ExitCode.validationFailure)
+            }
+            exit(withError: error)
+        }
     }
 }

@@ -9,7 +9,7 @@ import Testing
         let x = Tensor.rand([3, 1, 28, 28])
         #expect(ae.reconstruct(x).shape == [3, 1, 28, 28])
         #expect(ae.sample(count: 5, generator: RandomGenerator(seed: 0)).shape == [5, 1, 28, 28])
-        let sheets = ae.sheets(fixed: x, noise: RandomGenerator(seed: 0))
+        let sheets = ae.sheets(fixed: StepInput(images: x), noise: RandomGenerator(seed: 0))
         #expect(sheets.map(\.name) == ["reconstructions"] && sheets[0].images.shape == [6, 1, 28, 28])
         #expect(ae.networks.map(\.0) == ["encoder", "decoder"])
     }
@@ -19,7 +19,7 @@ import Testing
         let ae = Autoencoder(Autoencoder.Config())
         let images = MNISTSubset.trainImages(2048), test = MNISTSubset.testImages(512)
         let before = withNoGrad { mseLoss(ae.reconstruct(test), test).item }
-        for step in 0..<300 { _ = ae.trainStep(images: MNISTSubset.batch(images, step: step, size: 64), labels: Tensor.zeros([64])) }
+        for step in 0..<300 { _ = ae.trainStep(StepInput(images: MNISTSubset.batch(images, step: step, size: 64)), context: MNISTSubset.context) }
         let after = withNoGrad { mseLoss(ae.reconstruct(test), test).item }
         #expect(after < 0.5 * before, "test MSE \(before) → \(after)")
     }
@@ -29,8 +29,8 @@ import Testing
     @Test func denoisingRaisesPSNR() {
         let dae = Autoencoder(Autoencoder.Config(noise: .gaussian(std: 0.5)))
         let images = MNISTSubset.trainImages(2048), clean = MNISTSubset.testImages(512)
-        for step in 0..<300 { _ = dae.trainStep(images: MNISTSubset.batch(images, step: step, size: 64), labels: Tensor.zeros([64])) }
-        let noisy = dae.corrupt(clean, generator: RandomGenerator(seed: 9))
+        for step in 0..<300 { _ = dae.trainStep(StepInput(images: MNISTSubset.batch(images, step: step, size: 64)), context: MNISTSubset.context) }
+        let noisy = dae.corrupted(clean, generator: RandomGenerator(seed: 9))
         func psnr(_ x: Tensor) -> Float { 10 * Float(log10(1 / Double(mseLoss(x, clean).item))) }
         let gain = psnr(withNoGrad { dae.reconstruct(noisy) }) - psnr(noisy)
         #expect(gain > 2.5, "PSNR gain \(gain) dB")

@@ -11,7 +11,7 @@ import Testing
         #expect(s.shape == [3, 1, 28, 28])
         #expect(s.min().item >= 0 && s.max().item <= 1)
         #expect(gan.discriminator(Tensor.zeros([2, 1, 28, 28])).shape == [2, 1])
-        #expect(gan.sheets(fixed: Tensor.zeros([1, 1, 28, 28]), noise: RandomGenerator(seed: 1)).map(\.name) == ["samples", "interpolations"])
+        #expect(gan.sheets(fixed: StepInput(images: Tensor.zeros([1, 1, 28, 28])), noise: RandomGenerator(seed: 1)).map(\.name) == ["samples", "interpolations"])
     }
 
     @Test func dcganKeysAndInitialisation() {
@@ -36,7 +36,7 @@ import Testing
         }
         let before = distance()
         var last: [String: Float] = [:]
-        for step in 0..<steps { last = gan.trainStep(images: MNISTSubset.batch(images, step: step, size: 64), labels: Tensor.zeros([64])) }
+        for step in 0..<steps { last = gan.trainStep(StepInput(images: MNISTSubset.batch(images, step: step, size: 64)), context: MNISTSubset.context) }
         let after = distance()
         #expect(after < 0.5 * before, "distance of mean images \(before) → \(after)")
         #expect(last.values.allSatisfy { $0.isFinite })

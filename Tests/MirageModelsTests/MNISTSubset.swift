@@ -1,4 +1,5 @@
 import MirageData
+import MirageModels
 import MirageTensor
 
 /// Small real subsets of MNIST for the models' training tests.
@@ -9,6 +10,12 @@ enum MNISTSubset {
     static let test: ImageDataset = {
         do { return try ImageDataset.mnist(split: .test) } catch { fatalError("MNIST is bundled in Data/mnist: \(error)") }
     }()
+
+    /// MNIST as a trainer's data.
+    static let data = TrainingData(name: "mnist", train: .images(train), test: .images(test))
+
+    /// The context of a step outside a trainer.
+    static let context = StepContext(step: 0, epoch: 0, stepsPerEpoch: 1, totalSteps: 1)
 
     /// The first `count` training images, scaled to `range`.
     static func trainImages(_ count: Int, range: ClosedRange<Float> = 0...1) -> Tensor {

@@ -26,7 +26,7 @@ import Testing
         let run = Self.folder("layout")
         defer { try? FileManager.default.removeItem(at: run.root) }
         let model = try ModelRegistry.make(kind: "gan")
-        try Trainer(model: model, kind: "gan", train: MNISTSubset.train, test: MNISTSubset.test, run: run,
+        try Trainer(model: model, kind: "gan", data: MNISTSubset.data, run: run,
                     options: Self.options(steps: 9)).run()
         let fm = FileManager.default
         for url in [run.config, run.lastCheckpoint, run.metrics, run.lossPlot,
@@ -47,12 +47,12 @@ import Testing
     @Test func resumeIsExact() throws {
         let whole = Self.folder("whole"), split = Self.folder("split")
         defer { for r in [whole, split] { try? FileManager.default.removeItem(at: r.root) } }
-        try Trainer(model: try ModelRegistry.make(kind: "vae"), kind: "vae", train: MNISTSubset.train, test: MNISTSubset.test,
+        try Trainer(model: try ModelRegistry.make(kind: "vae"), kind: "vae", data: MNISTSubset.data,
                     run: whole, options: Self.options(steps: 10)).run()
-        try Trainer(model: try ModelRegistry.make(kind: "vae"), kind: "vae", train: MNISTSubset.train, test: MNISTSubset.test,
+        try Trainer(model: try ModelRegistry.make(kind: "vae"), kind: "vae", data: MNISTSubset.data,
                     run: split, options: Self.options(steps: 6)).run()
         let resumed = try ModelRegistry.make(kind: "vae")
-        try Trainer(model: resumed, kind: "vae", train: MNISTSubset.train, test: MNISTSubset.test, run: split,
+        try Trainer(model: resumed, kind: "vae", data: MNISTSubset.data, run: split,
                     options: Self.options(steps: 10)).run(resume: true)
         let a = try Checkpoint.read(from: whole.lastCheckpoint).tensors, b = try Checkpoint.read(from: split.lastCheckpoint).tensors
         #expect(a.keys.sorted() == b.keys.sorted())
@@ -67,20 +67,20 @@ import Testing
         var networks: [(String, Module)] { [("net", net)] }
         var optimizers: [(String, Optimizer)] { [("sgd", opt)] }
         var generators: [(String, RandomGenerator)] { [] }
-        var inputFormat: InputFormat { InputFormat(range: 0...1) }
-        func trainStep(images: Tensor, labels: Tensor) -> [String: Float] {
+        var data: DataRequirement { DataRequirement(range: 0...1) }
+        func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
             calls += 1
             return ["loss": calls >= 5 ? .nan : 1]
         }
         func sample(count: Int, generator: RandomGenerator) -> Tensor { Tensor.zeros([count, 1, 28, 28]) }
-        func sheets(fixed: Tensor, noise: RandomGenerator) -> [Sheet] { [] }
+        func sheets(fixed: StepInput, noise: RandomGenerator) -> [Sheet] { [] }
     }
 
     @Test func aNaNLossStopsWithAClearError() throws {
         let run = Self.folder("nan")
         defer { try? FileManager.default.removeItem(at: run.root) }
         do {
-            try Trainer(model: Diverging(), kind: "diverging", train: MNISTSubset.train, test: MNISTSubset.test, run: run,
+            try Trainer(model: Diverging(), kind: "diverging", data: MNISTSubset.data, run: run,
                         options: Self.options(steps: 10)).run()
             Issue.record("expected an error")
         } catch let e as TrainingError {
@@ -93,13 +93,13 @@ import Testing
         let run = Self.folder("kind")
         defer { try? FileManager.default.removeItem(at: run.root) }
         #expect(throws: TrainingError.self) {
-            try Trainer(model: try ModelRegistry.make(kind: "ae"), kind: "ae", train: MNISTSubset.train, test: MNISTSubset.test,
+            try Trainer(model: try ModelRegistry.make(kind: "ae"), kind: "ae", data: MNISTSubset.data,
                         run: run, options: Self.options(steps: 2)).run(resume: true)
         }
-        try Trainer(model: try ModelRegistry.make(kind: "ae"), kind: "ae", train: MNISTSubset.train, test: MNISTSubset.test,
+        try Trainer(model: try ModelRegistry.make(kind: "ae"), kind: "ae", data: MNISTSubset.data,
                     run: run, options: Self.options(steps: 2)).run()
         #expect(throws: TrainingError.self) {
-            try Trainer(model: try ModelRegistry.make(kind: "dae"), kind: "dae", train: MNISTSubset.train, test: MNISTSubset.test,
+            try Trainer(model: try ModelRegistry.make(kind: "dae"), kind: "dae", data: MNISTSubset.data,
                         run: run, options: Self.options(steps: 4)).run(resume: true)
         }
     }

@@ -13,7 +13,7 @@ import Testing
         #expect(vae.importanceWeightedNLL(x, samples: 5, generator: RandomGenerator(seed: 0)).shape == [4])
         #expect(vae.encoder.namedParameters().map(\.0) == ["e.weight", "e.bias", "mu.weight", "mu.bias", "lv.weight", "lv.bias"])
         let twoD = VAE(VAE.Config(latent: 2))
-        #expect(twoD.sheets(fixed: x, noise: RandomGenerator(seed: 0)).map(\.name) == ["samples", "reconstructions", "interpolations", "latent-map"])
+        #expect(twoD.sheets(fixed: StepInput(images: x), noise: RandomGenerator(seed: 0)).map(\.name) == ["samples", "reconstructions", "interpolations", "latent-map"])
         #expect(VAE(VAE.Config(decoder: .gaussian)).decoder.namedParameters().map(\.0).contains("log_var"))
     }
 
@@ -30,7 +30,7 @@ import Testing
         let before = testELBO()
         for step in 0..<300 {
             let batch = Tensor.bernoulli(probabilities: MNISTSubset.batch(images, step: step, size: 64), generator: g)
-            _ = vae.trainStep(images: batch, labels: Tensor.zeros([64]))
+            _ = vae.trainStep(StepInput(images: batch), context: MNISTSubset.context)
         }
         let after = testELBO()
         #expect(after > before + 150, "test ELBO \(before) → \(after)")

@@ -9,12 +9,15 @@ public struct NPYArray: Equatable, Sendable {
         case float32([Float])
         /// `'|u1'`: unsigned bytes.
         case uint8([UInt8])
+        /// `'<i8'`: little-endian 64-bit integers (NumPy's default for labels).
+        case int64([Int64])
 
         /// Number of elements.
         public var count: Int {
             switch self {
             case let .float32(v): return v.count
             case let .uint8(v): return v.count
+            case let .int64(v): return v.count
             }
         }
     }
@@ -42,12 +45,13 @@ public struct NPYArray: Equatable, Sendable {
         switch values {
         case let .float32(v): return Tensor(v, shape: shape)
         case let .uint8(v): return Tensor(v.map(Float.init), shape: shape)
+        case let .int64(v): return Tensor(v.map(Float.init), shape: shape)
         }
     }
 }
 
-/// NumPy's `.npy` format, version 1.0: Float32 (`'<f4'`) and unsigned-byte (`'|u1'`) arrays
-/// in C order.
+/// NumPy's `.npy` format, version 1.0: Float32 (`'<f4'`), unsigned-byte (`'|u1'`) and int64
+/// (`'<i8'`) arrays in C order.
 ///
 /// Files are written byte for byte as `numpy.save` writes them: the magic `\x93NUMPY`, version
 /// 1.0, a little-endian header length, then a Python dict literal padded with spaces (NumPy's
@@ -93,6 +97,7 @@ public enum NPY {
         switch array.values {
         case .float32: descr = "<f4"
         case .uint8: descr = "|u1"
+        case .int64: descr = "<i8"
         }
         let dims = array.shape.map(String.init)
         let shape = dims.count == 1 ? "(\(dims[0]),)" : "(" + dims.joined(separator: ", ") + ")"
@@ -113,6 +118,9 @@ public enum NPY {
             }
         case let .uint8(v):
             out += v
+        case let .int64(v):
+            out.reserveCapacity(out.count + 8 * v.count)
+            for x in v { withUnsafeBytes(of: x.littleEndian) { out += $0 } }
         }
         return out
     }
@@ -156,14 +164,23 @@ public enum NPY {
         switch descr {
         case "<f4": itemSize = 4
         case "|u1", "<u1", ">u1": itemSize = 1
+        case "<i8": itemSize = 8
         default:
-            throw fail("dtype '\(descr)' is not supported; only '<f4' (little-endian float32) and '|u1' (uint8) are")
+            throw fail("dtype '\(descr)' is not supported; only '<f4' (little-endian float32), '|u1' (uint8) and '<i8' (int64) are")
         }
         let start = 10 + length
-        let expected = start + count * itemSize
+        let (bytesNeeded, tooLarge) = count.multipliedReportingOverflow(by: itemSize)
+        guard !tooLarge, bytesNeeded <= Int.max - start else { throw fail("shape \(shape) is implausibly large") }
+        let expected = start + bytesNeeded
         if bytes.count < expected { throw DataError.truncated(file: file, expected: expected, found: bytes.count) }
         if bytes.count > expected { throw DataError.trailingBytes(file: file, expected: expected, found: bytes.count) }
         if itemSize == 1 { return NPYArray(shape: shape, values: .uint8(Array(bytes[start...]))) }
+        if itemSize == 8 {
+            let values = bytes.withUnsafeBytes { raw in
+                (0..<count).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * $0, as: Int64.self)) }
+            }
+            return NPYArray(shape: shape, values: .int64(values))
+        }
         var values = [Float](repeating: 0, count: count)
         bytes.withUnsafeBytes { raw in
             for i in 0..<count {

@@ -11,12 +11,12 @@ import MirageTensor
 ///
 /// ```swift
 /// let dae = Autoencoder(Autoencoder.Config(noise: .gaussian(std: 0.5)))
-/// let losses = dae.trainStep(images: batch, labels: labels)
+/// let losses = dae.trainStep(StepInput(images: batch), context: context)
 /// ```
 ///
 /// - SeeAlso: <https://www.cs.toronto.edu/~hinton/absps/science.pdf>,
 ///   <https://www.iro.umontreal.ca/~vincentp/Publications/denoising_autoencoders_tr1316.pdf>
-public final class Autoencoder: GenerativeModel {
+public final class Autoencoder: GenerativeModel, ReconstructionModel {
     /// How the denoising autoencoder corrupts its input.
     public enum Noise: Codable, Equatable, Sendable {
         /// Plain autoencoder.
@@ -60,10 +60,16 @@ public final class Autoencoder: GenerativeModel {
     public var networks: [(String, Module)] { [("encoder", encoder), ("decoder", decoder)] }
     public var optimizers: [(String, Optimizer)] { [("adam", optimizer)] }
     public var generators: [(String, RandomGenerator)] { [("corruption", corruption)] }
-    public var inputFormat: InputFormat { InputFormat(range: 0...1) }
+    public var data: DataRequirement { DataRequirement(range: 0...1) }
 
-    /// Applies the configured corruption (none for a plain autoencoder).
-    public func corrupt(_ x: Tensor, generator: RandomGenerator? = nil) -> Tensor {
+    /// The configured corruption, or `nil` for a plain autoencoder.
+    public func corrupt(_ images: Tensor, generator: RandomGenerator) -> Tensor? {
+        config.noise == .none ? nil : corrupted(images, generator: generator)
+    }
+
+    /// `x` with the configured corruption applied (unchanged for a plain autoencoder), drawing
+    /// from `generator` or else the model's own corruption generator.
+    public func corrupted(_ x: Tensor, generator: RandomGenerator? = nil) -> Tensor {
         let g = generator ?? corruption
         switch config.noise {
         case .none: return x
@@ -78,8 +84,9 @@ public final class Autoencoder: GenerativeModel {
     /// Reconstructions in [0, 1].
     public func reconstruct(_ x: Tensor) -> Tensor { reconstructionLogits(x).sigmoid() }
 
-    public func trainStep(images: Tensor, labels: Tensor) -> [String: Float] {
-        let logits = reconstructionLogits(corrupt(images))
+    public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
+        let images = input.images
+        let logits = reconstructionLogits(corrupted(images))
         let loss = binaryCrossEntropyWithLogits(logits, images, reduction: .sum) / Float(images.shape[0])
         loss.backward()
         optimizer.step()
@@ -94,12 +101,12 @@ public final class Autoencoder: GenerativeModel {
         withNoGrad { decoder(Tensor.randn([count, config.latent], generator: generator)).sigmoid() }
     }
 
-    public func sheets(fixed: Tensor, noise: RandomGenerator) -> [Sheet] {
+    public func sheets(fixed: StepInput, noise: RandomGenerator) -> [Sheet] {
         withNoGrad {
-            let n = min(fixed.shape[0], 32)
-            let x = fixed.sliced(axis: 0, 0..<n)
-            let corrupted = corrupt(x, generator: noise)
-            let rows = config.noise == .none ? [x, reconstruct(x)] : [x, corrupted, reconstruct(corrupted)]
+            let n = min(fixed.images.shape[0], 32)
+            let x = fixed.images.sliced(axis: 0, 0..<n)
+            let noisy = corrupted(x, generator: noise)
+            let rows = config.noise == .none ? [x, reconstruct(x)] : [x, noisy, reconstruct(noisy)]
             // Interleave: each column shows one digit and what became of it.
             let grid = Tensor.concat(rows.map { $0.unsqueezed(axis: 0) }, axis: 0)
                 .permuted([1, 0, 2, 3, 4]).reshaped([n * rows.count] + config.imageShape)

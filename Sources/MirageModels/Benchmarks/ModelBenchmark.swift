@@ -47,61 +47,37 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
         }
     }
 
-    /// Builds the model(s) and optimizers and returns a closure that runs one step. Data is a
-    /// fixed random batch in [−1, 1], as in the reference; noise is drawn anew every step.
+    /// Builds the model and returns a closure that runs one step of it: the same model types and
+    /// training steps `mirage train` uses where they exist (GAN, DCGAN, VAE), the model folders'
+    /// steps otherwise. Data is a fixed random batch in [−1, 1], as in the reference; noise is
+    /// drawn anew every step.
     public func makeStep(seed: UInt64) -> () -> Void {
         let g = RandomGenerator(seed: seed)
         let b = Self.batchSize
         let x = Tensor.rand([b, 1, 28, 28], low: -1, high: 1, generator: g)
-        let ones = Tensor.ones([b, 1]), zeros = Tensor.zeros([b, 1])
+        let context = StepContext(step: 0, epoch: 0, stepsPerEpoch: 1, totalSteps: 1)
         switch self {
-        case .mlpGAN:
-            let gen = MLPGenerator(generator: g), disc = MLPDiscriminator(generator: g)
-            let optG = Adam(gen.trainableParameters(), learningRate: 2e-4, betas: (0.5, 0.999))
-            let optD = Adam(disc.trainableParameters(), learningRate: 2e-4, betas: (0.5, 0.999))
-            return { Self.ganStep(gen, disc, optG, optD, x, ones, zeros, g) }
-        case .dcgan:
-            let gen = DCGANGenerator(generator: g), disc = DCGANDiscriminator(generator: g)
-            let optG = Adam(gen.trainableParameters(), learningRate: 2e-4, betas: (0.5, 0.999))
-            let optD = Adam(disc.trainableParameters(), learningRate: 2e-4, betas: (0.5, 0.999))
-            return { Self.ganStep(gen, disc, optG, optD, x, ones, zeros, g) }
+        case .mlpGAN, .dcgan:
+            var config = GAN.Config(architecture: self == .mlpGAN ? .mlp : .dcgan)
+            config.seed = seed
+            let gan = GAN(config)
+            let input = StepInput(images: x)
+            return { _ = gan.trainStep(input, context: context) }
         case .wganGP:
-            let gen = DCGANGenerator(generator: g), critic = DCGANDiscriminator(batchNorm: false, generator: g)
-            let optG = Adam(gen.trainableParameters(), learningRate: 1e-4, betas: (0, 0.9))
-            let optD = Adam(critic.trainableParameters(), learningRate: 1e-4, betas: (0, 0.9))
-            return {
-                let fake = withNoGrad { gen(Tensor.randn([b, 100], generator: g)) }
-                let eps = Tensor.rand([b, 1, 1, 1], generator: g)
-                let mixed = (eps * x + (1 - eps) * fake).requiringGrad()
-                let grad = gradients(of: critic(mixed).sum(), wrt: [mixed], createGraph: true)[0]
-                let penalty = (grad.flattened(startAxis: 1).norm(axis: 1) - 1).pow(2).mean()
-                let lossD = critic(fake).mean() - critic(x).mean() + penalty * 10
-                optD.zeroGrad(); lossD.backward(); optD.step()
-                let lossG = -critic(gen(Tensor.randn([b, 100], generator: g))).mean()
-                optG.zeroGrad(); lossG.backward(); optG.step()
-            }
+            let step = WGANGPStep(generator: g)
+            return { step(real: x, generator: g) }
         case .vae:
-            let vae = VAE(VAE.Config())
-            let binarized = (x .> 0).reshaped([b, 1, 28, 28])
-            return { _ = vae.trainStep(images: binarized, labels: zeros) }
+            var config = VAE.Config()
+            config.seed = seed
+            let vae = VAE(config)
+            let input = StepInput(images: (x .> 0).reshaped([b, 1, 28, 28]))
+            return { _ = vae.trainStep(input, context: context) }
         case .ddpmUNet:
             let unet = TimeUNet(generator: g)
             let opt = Adam(unet.trainableParameters(), learningRate: 2e-4)
-            // ᾱ_t = Π (1 − β_s) for β linear from 1e-4 to 0.02 over 1000 steps.
-            var alphaBar: [Float] = []
-            var running = 1.0
-            for i in 0..<1000 {
-                running *= 1 - (1e-4 + (0.02 - 1e-4) * Double(i) / 999)
-                alphaBar.append(Float(running))
-            }
+            let schedule = NoiseSchedule.linear()
             return {
-                let t = (0..<b).map { _ in g.nextIndex(below: 1000) }
-                let noise = Tensor.randn(x.shape, generator: g)
-                let ab = t.map { alphaBar[$0] }
-                let signal = Tensor(ab.map { $0.squareRoot() }, shape: [b, 1, 1, 1])
-                let spread = Tensor(ab.map { (1 - $0).squareRoot() }, shape: [b, 1, 1, 1])
-                let noisy = signal * x + spread * noise
-                let loss = mseLoss(unet(noisy, timesteps: Tensor(t.map(Float.init))), noise)
+                let loss = schedule.noisePredictionLoss(unet, x, generator: g)
                 opt.zeroGrad(); loss.backward(); opt.step()
             }
         case .realNVP:
@@ -113,21 +89,10 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
                 opt.zeroGrad(); loss.backward(); opt.step()
             }
         case .dcganSample1024:
-            let gen = DCGANGenerator(generator: g)
-            gen.eval()
-            return { _ = withNoGrad { gen(Tensor.randn([1024, 100], generator: g)) } }
+            var config = GAN.Config(architecture: .dcgan)
+            config.seed = seed
+            let gan = GAN(config)
+            return { _ = gan.sample(count: 1024, generator: g) }
         }
-    }
-
-    /// One discriminator step on real and detached fake images, then one generator step through
-    /// the same fakes, with BCE on logits, as the reference's `gan_step` and `dcgan_step`.
-    private static func ganStep(_ gen: some Layer, _ disc: some Layer, _ optG: Optimizer, _ optD: Optimizer,
-                                _ x: Tensor, _ ones: Tensor, _ zeros: Tensor, _ g: RandomGenerator) {
-        let fake = gen(Tensor.randn([batchSize, 100], generator: g))
-        let lossD = binaryCrossEntropyWithLogits(disc(x), ones)
-            + binaryCrossEntropyWithLogits(disc(fake.detached()), zeros)
-        optD.zeroGrad(); lossD.backward(); optD.step()
-        let lossG = binaryCrossEntropyWithLogits(disc(fake), ones)
-        optG.zeroGrad(); lossG.backward(); optG.step()
     }
 }

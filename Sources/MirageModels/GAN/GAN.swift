@@ -11,7 +11,7 @@ import MirageTensor
 ///
 /// ```swift
 /// let gan = GAN(GAN.Config(architecture: .dcgan))
-/// let losses = gan.trainStep(images: realInMinusOneToOne, labels: labels) // ["loss_d": …, "loss_g": …, "d_real": …, "d_fake": …]
+/// let losses = gan.trainStep(StepInput(images: realInMinusOneToOne), context: context) // ["loss_d": …, "loss_g": …, "d_real": …, "d_fake": …]
 /// ```
 ///
 /// - SeeAlso: <https://arxiv.org/abs/1406.2661>, <https://arxiv.org/abs/1511.06434>
@@ -63,9 +63,10 @@ public final class GAN: GenerativeModel {
     public var networks: [(String, Module)] { [("generator", generator), ("discriminator", discriminator)] }
     public var optimizers: [(String, Optimizer)] { [("generator", optimizerG), ("discriminator", optimizerD)] }
     public var generators: [(String, RandomGenerator)] { [("noise", noise)] }
-    public var inputFormat: InputFormat { InputFormat(range: -1...1) }
+    public var data: DataRequirement { DataRequirement(range: -1...1) }
 
-    public func trainStep(images real: Tensor, labels: Tensor) -> [String: Float] {
+    public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
+        let real = input.images
         let n = real.shape[0]
         let ones = Tensor.ones([n, 1]), zeros = Tensor.zeros([n, 1])
         let fake = generator(Tensor.randn([n, config.noise], generator: noise))
@@ -106,7 +107,7 @@ public final class GAN: GenerativeModel {
         return Tensor.concat(parts, axis: 0)
     }
 
-    public func sheets(fixed: Tensor, noise rng: RandomGenerator) -> [Sheet] {
+    public func sheets(fixed: StepInput, noise rng: RandomGenerator) -> [Sheet] {
         let samples = Sheet(name: "samples", images: sample(count: 64, generator: rng), columns: 8)
         // Straight lines between pairs of noise vectors: a smooth generator morphs one digit into another.
         let rows = 8, steps = 10

@@ -2,20 +2,6 @@ import Foundation
 import MirageNN
 import MirageTensor
 
-/// How a model wants its training images prepared.
-public struct InputFormat: Sendable, Equatable {
-    /// Pixel values are scaled to this range.
-    public var range: ClosedRange<Float>
-    /// Binarise each batch by drawing every pixel from a Bernoulli with the pixel's intensity
-    /// (dynamic binarisation, for Bernoulli decoders).
-    public var dynamicBinarization: Bool
-
-    public init(range: ClosedRange<Float>, dynamicBinarization: Bool = false) {
-        self.range = range
-        self.dynamicBinarization = dynamicBinarization
-    }
-}
-
 /// A named image sheet a model draws for the run folder: a grid of `[N, C, H, W]` images in [0, 1].
 public struct Sheet {
     public var name: String
@@ -28,11 +14,15 @@ public struct Sheet {
     }
 }
 
-/// A model the shared ``Trainer`` can train: it owns its networks and optimizers, knows one
-/// training step, how to sample and which sheets show its progress. Everything else (the loop,
-/// logging, checkpoints, resume) is the trainer's.
+/// A model the shared ``Trainer`` can train: it owns its networks and optimizers, says what data
+/// it wants, knows one training step, how to sample and which sheets show its progress.
+/// Everything else (loaders, the loop, logging, checkpoints, resume) is the trainer's.
+///
+/// What only some models can do (conditional sampling, a likelihood, reconstruction) are small
+/// protocols of their own: ``ConditionalSampling``, ``LikelihoodModel``, ``ReconstructionModel``.
+/// A model reaches `mirage train` through a ``ModelKind``.
 public protocol GenerativeModel: AnyObject {
-    /// The hyper-parameters, as JSON, enough to rebuild the model (see ``ModelRegistry``).
+    /// The hyper-parameters, as JSON, enough to rebuild the model (see ``ModelKind``).
     var configuration: Data { get }
     /// The networks by name; checkpoints store their state under `<name>.<key>`.
     var networks: [(String, Module)] { get }
@@ -40,22 +30,36 @@ public protocol GenerativeModel: AnyObject {
     var optimizers: [(String, Optimizer)] { get }
     /// Generators whose state a resumed run must restore (noise, corruption, dropout).
     var generators: [(String, RandomGenerator)] { get }
-    /// How training batches are prepared.
-    var inputFormat: InputFormat { get }
+    /// What one training step consumes and how its batches are prepared.
+    var data: DataRequirement { get }
 
-    /// One optimisation step on a batch of images `[B, C, H, W]` (prepared as ``inputFormat``
-    /// says) with their labels `[B]`. Returns the losses and metrics to log.
-    func trainStep(images: Tensor, labels: Tensor) -> [String: Float]
+    /// Any other state a resumed run must restore, by name: EMA weights, an image history pool, a
+    /// schedule's position, counters (as tensors; a counter is a one-element tensor). Checkpoints
+    /// store it under `state.<name>`. Empty by default.
+    var state: [String: Tensor] { get }
 
-    /// New samples, `[count, C, H, W]` in [0, 1].
+    /// Restores what ``state`` returned when the checkpoint was written.
+    ///
+    /// - Throws: An error naming the entry that is missing or has the wrong shape.
+    func restoreState(_ state: [String: Tensor]) throws
+
+    /// One optimisation step on the batches ``data`` asked for (scaled and augmented as it says).
+    /// Returns the losses and metrics to log.
+    func trainStep(_ input: StepInput, context: StepContext) -> [String: Float]
+
+    /// New samples, `[count, C, H, W]` in [0, 1] (`[count, 2]` points for a 2-D model).
     func sample(count: Int, generator: RandomGenerator) -> Tensor
 
-    /// Sheets drawn at the end of each epoch. `fixed` holds the same images every epoch (from the
-    /// test split), `noise` the same generator state, so sheets are comparable across epochs.
-    func sheets(fixed: Tensor, noise: RandomGenerator) -> [Sheet]
+    /// Sheets drawn at the end of each epoch. `fixed` holds the same test samples every epoch
+    /// (up to 64, prepared as ``data`` says but never augmented), `noise` the same generator
+    /// state, so sheets are comparable across epochs.
+    func sheets(fixed: StepInput, noise: RandomGenerator) -> [Sheet]
 }
 
 extension GenerativeModel {
+    public var state: [String: Tensor] { [:] }
+    public func restoreState(_ state: [String: Tensor]) throws {}
+
     /// Puts every network in training or evaluation mode.
     public func setTraining(_ on: Bool) {
         for (_, n) in networks { n.train(on) }

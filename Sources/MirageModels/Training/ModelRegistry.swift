@@ -1,76 +1,75 @@
 import Foundation
 
-/// The models the command line knows, by kind, and how to build each from a configuration
-/// (fresh, or the one stored in a checkpoint).
+/// The models the command line knows: a list of ``ModelKind`` types, in the order
+/// `mirage train --help` shows them.
+///
+/// ```swift
+/// let vae = try ModelRegistry.make(kind: "vae")                          // defaults
+/// let stored = try ModelRegistry.make(kind: header.kind, configuration: header.config)
+/// ModelRegistry.register(MyModelKind.self)                                // a model of your own
+/// ```
 public enum ModelRegistry {
-    /// Kinds with a one-line description, in the order `mirage train --help` lists them.
-    public static let kinds: [(name: String, summary: String)] = [
-        ("ae", "autoencoder (MLP, 32-d code)"),
-        ("dae", "denoising autoencoder (Gaussian σ=0.5, or --noise masking)"),
-        ("vae", "variational autoencoder (784-400-20, Bernoulli decoder)"),
-        ("gan", "GAN with MLP networks, non-saturating loss"),
-        ("dcgan", "DCGAN for 28×28 images (the benchmark architecture)"),
+    /// The built-in models. A new model adds one line here.
+    public static let builtIn: [any ModelKind.Type] = [
+        AutoencoderKind.self,
+        DenoisingAutoencoderKind.self,
+        VAEKind.self,
+        GANKind.self,
+        DCGANKind.self,
     ]
 
-    /// A model of `kind` built from a stored configuration, or from `defaults` applied to the
-    /// kind's default configuration.
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var registered: [any ModelKind.Type] = []
+
+    /// Adds a model kind defined outside Mirage (or in a test), so that checkpoints of it load
+    /// and ``make(kind:configuration:)`` builds it. Registering a name twice keeps the first.
+    public static func register(_ kind: any ModelKind.Type) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !(builtIn + registered).contains(where: { $0.name == kind.name }) else { return }
+        registered.append(kind)
+    }
+
+    /// Every kind: the built-in ones, then the registered ones.
+    public static var kinds: [any ModelKind.Type] {
+        lock.lock()
+        defer { lock.unlock() }
+        return builtIn + registered
+    }
+
+    /// Every kind's name.
+    public static var names: [String] { kinds.map { $0.name } }
+
+    /// The kind called `name`.
     ///
-    /// - Throws: ``ModelRegistryError`` for an unknown kind or a configuration that does not decode.
-    public static func make(kind: String, configuration: Data? = nil,
-                            defaults: (inout ModelDefaults) -> Void = { _ in }) throws -> any GenerativeModel {
-        var d = ModelDefaults()
-        defaults(&d)
-        func decode<C: Decodable>(_ type: C.Type, or fresh: C) throws -> C {
-            guard let configuration else { return fresh }
-            do { return try JSONDecoder().decode(C.self, from: configuration) } catch {
-                throw ModelRegistryError.badConfiguration(kind: kind, reason: "\(error)")
-            }
-        }
-        switch kind {
-        case "ae", "dae":
-            var c = Autoencoder.Config(noise: kind == "ae" ? .none : d.corruption)
-            c.seed = d.seed
-            if let lr = d.learningRate { c.learningRate = lr }
-            if let z = d.latent { c.latent = z }
-            return Autoencoder(try decode(Autoencoder.Config.self, or: c))
-        case "vae":
-            var c = VAE.Config(latent: d.latent ?? 20, decoder: d.gaussianDecoder ? .gaussian : .bernoulli)
-            c.seed = d.seed
-            if let lr = d.learningRate { c.learningRate = lr }
-            return VAE(try decode(VAE.Config.self, or: c))
-        case "gan", "dcgan":
-            var c = GAN.Config(architecture: kind == "gan" ? .mlp : .dcgan)
-            c.seed = d.seed
-            if let lr = d.learningRate { c.learningRate = lr }
-            if let z = d.latent { c.noise = z }
-            return GAN(try decode(GAN.Config.self, or: c))
-        default:
-            throw ModelRegistryError.unknownKind(kind)
-        }
+    /// - Throws: ``ModelConfigurationError/unknownKind(_:)`` listing the known names.
+    public static func kind(named name: String) throws -> any ModelKind.Type {
+        guard let kind = kinds.first(where: { $0.name == name }) else { throw ModelConfigurationError.unknownKind(name) }
+        return kind
+    }
+
+    /// A model of `kind`: from a stored configuration (JSON), or with the kind's default options.
+    ///
+    /// - Throws: ``ModelConfigurationError`` for an unknown kind or a configuration that does not decode.
+    public static func make(kind name: String, configuration: Data? = nil, seed: UInt64 = 0) throws -> any GenerativeModel {
+        let kind = try kind(named: name)
+        if let configuration { return try kind.make(json: configuration) }
+        return try kind.makeDefault(seed: seed)
+    }
+
+    /// The names of the kinds whose models satisfy `capability` (e.g. `LikelihoodModel.self`),
+    /// for messages that say which models can do what was asked.
+    public static func names(where capability: (any GenerativeModel.Type) -> Bool) -> [String] {
+        kinds.filter { capability($0.modelType) }.map { $0.name }
+    }
+
+    /// The names of the kinds that take the long option `--name`.
+    public static func kinds(takingOption name: String) -> [String] {
+        kinds.filter { $0.optionNames.contains(name) }.map { $0.name }
     }
 }
 
-/// Command-line choices that shape a fresh model.
-public struct ModelDefaults {
-    public var seed: UInt64 = 0
-    public var learningRate: Float?
-    /// Code size (AE, VAE) or noise size (GANs).
-    public var latent: Int?
-    public var corruption = Autoencoder.Noise.gaussian(std: 0.5)
-    public var gaussianDecoder = false
-    public init() {}
-}
-
-public enum ModelRegistryError: Error, CustomStringConvertible {
-    case unknownKind(String)
-    case badConfiguration(kind: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case .unknownKind(let k):
-            "unknown model '\(k)'; known models: \(ModelRegistry.kinds.map(\.name).joined(separator: ", "))"
-        case .badConfiguration(let k, let reason):
-            "the stored configuration of the \(k) model does not decode: \(reason)"
-        }
-    }
+extension ModelKind {
+    /// The model type, as a value.
+    public static var modelType: any GenerativeModel.Type { Model.self }
 }

@@ -40,14 +40,14 @@ public enum TrainingError: Error, CustomStringConvertible {
     }
 }
 
-/// The training loop every model shares: batches, the model's step, a progress bar, metrics,
-/// sample sheets at fixed noise every epoch, a loss-curve image, checkpoints every N steps and
-/// at the end, exact resume, and a checkpoint on Ctrl-C.
+/// The training loop every model shares: loaders for the data the model asks for, the model's
+/// step, a progress bar, metrics, sample sheets at fixed noise every epoch, a loss-curve image,
+/// checkpoints every N steps and at the end, exact resume, and a checkpoint on Ctrl-C.
 ///
 /// ```swift
 /// let model = try ModelRegistry.make(kind: "dcgan")
-/// let trainer = Trainer(model: model, kind: "dcgan", train: try .mnist(split: .train),
-///                       test: try .mnist(split: .test), run: RunFolder("runs/dcgan"), options: TrainingOptions())
+/// let trainer = Trainer(model: model, kind: "dcgan", data: try .mnist(), run: RunFolder("runs/dcgan"),
+///                       options: TrainingOptions())
 /// try trainer.run()
 /// ```
 public final class Trainer {
@@ -55,27 +55,77 @@ public final class Trainer {
     public let kind: String
     public let run: RunFolder
     public let options: TrainingOptions
-    let train: ImageDataset
-    let test: ImageDataset
+    let data: TrainingData
 
-    public init(model: any GenerativeModel, kind: String, train: ImageDataset, test: ImageDataset, run: RunFolder,
-                options: TrainingOptions) {
+    public init(model: any GenerativeModel, kind: String, data: TrainingData, run: RunFolder, options: TrainingOptions) {
         self.model = model
         self.kind = kind
-        self.train = options.trainingSubset.map { n in train.subset(Array(0..<min(n, train.count))) } ?? train
-        self.test = test
+        var data = data
+        if let n = options.trainingSubset { data.train = data.train.prefix(n) }
+        self.data = data
         self.run = run
         self.options = options
+    }
+
+    /// The streams of training batches, each positioned at global batch `first`.
+    private func streams(startingAt first: Int) throws -> (main: BatchStream, b: BatchStream?) {
+        let need = model.data
+        func loader(_ d: ImageDataset, seed: UInt64) throws -> DataLoader {
+            guard d.count >= options.batchSize else {
+                throw TrainingDataError.tooFew(dataset: d.name, count: d.count, needed: options.batchSize)
+            }
+            return DataLoader(d, batchSize: options.batchSize, shuffle: true, dropLast: true, seed: seed,
+                              transform: need.trainingTransform)
+        }
+        switch data.train {
+        case let .images(d):
+            return (BatchStream(try loader(d, seed: options.seed), startingAt: first), nil)
+        case let .pairs(p):
+            return (BatchStream(try loader(p.stacked(), seed: options.seed), startingAt: first), nil)
+        case let .unpaired(u):
+            // Each domain has its own order, so no pairing that the sources may have leaks in.
+            return (BatchStream(try loader(u.a, seed: options.seed), startingAt: first),
+                    BatchStream(try loader(u.b, seed: options.seed &+ 1), startingAt: first))
+        case let .points(toy):
+            return (BatchStream(toy, batchSize: options.batchSize, seed: options.seed, startingAt: first), nil)
+        }
+    }
+
+    /// Up to 64 test samples for the sheets, scaled as the model wants and never augmented.
+    private func fixedInput() -> StepInput {
+        let range = model.data.range
+        func first(_ d: ImageDataset) -> (Tensor, Tensor) {
+            let n = min(64, d.count)
+            return (d.tensor(indices: Array(0..<n), range: range), Tensor(d.labels.prefix(n).map(Float.init)))
+        }
+        func batch(_ d: ImageDataset) -> Batch {
+            let (x, y) = first(d)
+            return Batch(images: x, labels: y, indices: Array(0..<x.shape[0]))
+        }
+        switch data.test {
+        case let .images(d): return StepInput(batches: [batch(d)])
+        case let .pairs(p): return StepInput(batches: [batch(p.stacked())], pairChannels: (p.a.channels, p.b.channels))
+        case let .unpaired(u): return StepInput(batches: [batch(u.a)], batchesB: [batch(u.b)])
+        case let .points(toy):
+            return StepInput(images: toy.sample(count: 64, generator: RandomGenerator(seed: options.seed &+ 54321)))
+        }
     }
 
     /// Trains, resuming from `checkpoints/last.safetensors` when `resume` is set.
     ///
     /// - Returns: The last logged losses.
-    /// - Throws: ``TrainingError`` for a diverging loss or a mismatched resume, ``CheckpointError``
-    ///   and file errors for unreadable or unwritable files.
+    /// - Throws: ``TrainingError`` for a diverging loss or a mismatched resume, ``TrainingDataError``
+    ///   for data that cannot feed the model, ``CheckpointError`` and file errors for unreadable or
+    ///   unwritable files.
     @discardableResult
     public func run(resume: Bool = false) throws -> [String: Float] {
-        try run.create()
+        let need = model.data
+        guard need.shape == data.train.shape else {
+            throw TrainingDataError.wrongShape(dataset: data.name, has: data.train.shape, wanted: need.shape)
+        }
+        if need.needsLabels, data.description.classCount < 2 {
+            throw TrainingDataError.unlabelled(dataset: data.name)
+        }
         var step = 0
         if resume {
             guard FileManager.default.fileExists(atPath: run.lastCheckpoint.path) else {
@@ -88,20 +138,24 @@ public final class Trainer {
             }
             try TrainingCheckpoint.restore(model, from: file, path: run.lastCheckpoint.path)
             step = header.step
-        } else {
-            try? FileManager.default.removeItem(at: run.metrics)
         }
+        let perStep = need.batchesPerStep
+        let (main, streamB) = try streams(startingAt: step * perStep)
+        let perEpoch = main.batchesPerEpoch / perStep
+        guard perEpoch > 0 else {
+            throw TrainingDataError.tooFew(dataset: data.name, count: main.batchesPerEpoch * options.batchSize,
+                                           needed: perStep * options.batchSize)
+        }
+        try run.create()
+        if !resume { try? FileManager.default.removeItem(at: run.metrics) }
         try writeConfig()
 
-        let format = model.inputFormat
-        precondition(format.range == 0...1 || format.range == -1...1, "Trainer: input range \(format.range) is neither [0, 1] nor [-1, 1]")
-        let loader = DataLoader(train, batchSize: options.batchSize, shuffle: true, dropLast: true, seed: options.seed,
-                                transform: LoaderTransform(scaling: format.range == 0...1 ? .unit : .symmetric,
-                                                           binarization: format.dynamicBinarization ? .dynamic : .none))
-        let perEpoch = loader.batchesPerEpoch
-        precondition(perEpoch > 0, "Trainer: \(train.count) images make no batch of \(options.batchSize)")
         let total = options.steps ?? options.epochs * perEpoch
-        let fixed = test.tensor(indices: Array(0..<min(64, test.count)), range: model.inputFormat.range)
+        let fixed = fixedInput()
+        let pairChannels: (Int, Int)? = {
+            if case let .pairs(p) = data.train { return (p.a.channels, p.b.channels) }
+            return nil
+        }()
         let progress = ProgressReporter(totalSteps: total, stepsPerEpoch: perEpoch, firstStep: step)
         var history = try readHistory()
         var last: [String: Float] = [:]
@@ -112,38 +166,36 @@ public final class Trainer {
 
         model.setTraining(true)
         while step < total {
-            let epoch = step / perEpoch, first = step % perEpoch
-            // A resumed run re-creates the rest of its epoch batch by batch: batches depend only on
-            // (seed, epoch, index), so data and augmentation are bit-identical to an uninterrupted run.
-            let batches: AnySequence<Batch> = first == 0 ? AnySequence(loader.epoch(epoch))
-                : AnySequence((first..<perEpoch).lazy.map { loader.batch($0, epoch: epoch) })
-            for batch in batches {
-                if step >= total { break }
-                let losses = model.trainStep(images: batch.images, labels: batch.labels)
-                step += 1
-                if let bad = losses.first(where: { !$0.value.isFinite }) {
-                    let saved = FileManager.default.fileExists(atPath: run.lastCheckpoint.path) ? run.lastCheckpoint.path : nil
-                    throw TrainingError.nonFinite(loss: bad.key, step: step, checkpoint: saved)
-                }
-                for (k, v) in losses { running[k] = running[k].map { 0.9 * $0 + 0.1 * v } ?? v }
-                last = losses
-                progress.update(step: step, losses: running.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
-                if step % options.logEvery == 0 || step == total {
-                    try appendMetrics(step: step, epoch: Double(step) / Double(perEpoch), losses: losses,
-                                      rate: progress.rate(at: step))
-                    for (k, v) in losses { history[k, default: []].append((step, v)) }
-                }
-                if step % options.checkpointEvery == 0 || step == total || InterruptSignal.requested {
-                    try TrainingCheckpoint.save(model, kind: kind, step: step, to: run.lastCheckpoint)
-                }
-                if InterruptSignal.requested {
-                    progress.message("interrupted: saved step \(step) to \(run.lastCheckpoint.path); continue with --resume")
-                    return last
-                }
-                if step % perEpoch == 0 || step == total {
-                    try writeSheets(epoch: (step - 1) / perEpoch + 1, fixed: fixed)
-                    try PNG.write(LossCurve.render(history.sorted { $0.key < $1.key }), to: run.lossPlot.path)
-                }
+            // Batches depend only on (seed, batch number), so a resumed run sees exactly the data
+            // and augmentation an uninterrupted one would.
+            let input = StepInput(batches: (0..<perStep).map { _ in main.next() },
+                                  batchesB: streamB.map { s in (0..<perStep).map { _ in s.next() } } ?? [],
+                                  pairChannels: pairChannels)
+            let context = StepContext(step: step, epoch: step / perEpoch, stepsPerEpoch: perEpoch, totalSteps: total)
+            let losses = model.trainStep(input, context: context)
+            step += 1
+            if let bad = losses.first(where: { !$0.value.isFinite }) {
+                let saved = FileManager.default.fileExists(atPath: run.lastCheckpoint.path) ? run.lastCheckpoint.path : nil
+                throw TrainingError.nonFinite(loss: bad.key, step: step, checkpoint: saved)
+            }
+            for (k, v) in losses { running[k] = running[k].map { 0.9 * $0 + 0.1 * v } ?? v }
+            last = losses
+            progress.update(step: step, losses: running.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            if step % options.logEvery == 0 || step == total {
+                try appendMetrics(step: step, epoch: Double(step) / Double(perEpoch), losses: losses,
+                                  rate: progress.rate(at: step))
+                for (k, v) in losses { history[k, default: []].append((step, v)) }
+            }
+            if step % options.checkpointEvery == 0 || step == total || InterruptSignal.requested {
+                try TrainingCheckpoint.save(model, kind: kind, step: step, to: run.lastCheckpoint)
+            }
+            if InterruptSignal.requested {
+                progress.message("interrupted: saved step \(step) to \(run.lastCheckpoint.path); continue with --resume")
+                return last
+            }
+            if step % perEpoch == 0 || step == total {
+                try writeSheets(epoch: (step - 1) / perEpoch + 1, fixed: fixed)
+                try PNG.write(LossCurve.render(history.sorted { $0.key < $1.key }), to: run.lossPlot.path)
             }
         }
         return last
@@ -154,6 +206,7 @@ public final class Trainer {
             "kind": kind,
             "model": (try? JSONSerialization.jsonObject(with: model.configuration)) ?? [:],
             "training": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(options))) ?? [:],
+        "dataset": data.name,
         ]
         try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys]).write(to: run.config)
     }
@@ -186,7 +239,7 @@ public final class Trainer {
         return history
     }
 
-    private func writeSheets(epoch: Int, fixed: Tensor) throws {
+    private func writeSheets(epoch: Int, fixed: StepInput) throws {
         model.setTraining(false)
         defer { model.setTraining(true) }
         // The same noise every epoch: sheets show how the model changed, not a new draw.

@@ -4,13 +4,15 @@ import MirageTensor
 
 /// Saving and restoring everything a run needs to continue exactly where it stopped: each
 /// network's parameters and buffers (`<network>.<key>`), each optimizer's state
-/// (`optimizer.<name>.<key>`), and in the metadata the model kind, its configuration, the step
+/// (`optimizer.<name>.<key>`), the model's other state (`state.<name>`: EMA weights, image pools,
+/// counters), and in the metadata the model kind, its configuration, the step
 /// and every random generator's state.
 public enum TrainingCheckpoint {
     public static func save(_ model: any GenerativeModel, kind: String, step: Int, to url: URL) throws {
         var file = Checkpoint()
         for (name, net) in model.networks { file.insert(net.stateDict(), under: name) }
         for (name, opt) in model.optimizers { file.insert(opt.stateDict().map { ($0.key, $0.value) }, under: "optimizer.\(name)") }
+        file.insert(model.state.map { ($0.key, $0.value) }, under: "state")
         var metadata = ["mirage.kind": kind, "mirage.step": String(step),
                         "mirage.config": String(decoding: model.configuration, as: UTF8.self)]
         for (name, g) in model.generators {
@@ -29,13 +31,14 @@ public enum TrainingCheckpoint {
         return (kind, Data(config.utf8), step)
     }
 
-    /// Restores networks, optimizers and generators into `model`.
+    /// Restores networks, optimizers, the model's other state and generators into `model`.
     ///
     /// - Throws: ``CheckpointError`` naming the file and what does not fit.
     public static func restore(_ model: any GenerativeModel, from file: Checkpoint, path: String) throws {
         do {
             for (name, net) in model.networks { try net.loadStateDict(file.tensors(under: name)) }
             for (name, opt) in model.optimizers { try opt.loadStateDict(file.tensors(under: "optimizer.\(name)")) }
+            try model.restoreState(file.tensors(under: "state"))
         } catch {
             throw CheckpointError(path: path, problem: "does not fit the model: \(error)")
         }

@@ -14,12 +14,12 @@ import MirageTensor
 ///
 /// ```swift
 /// let vae = VAE(VAE.Config())
-/// let terms = vae.trainStep(images: binarised, labels: labels) // ["elbo": …, "reconstruction": …, "kl": …]
+/// let terms = vae.trainStep(StepInput(images: binarised), context: context) // ["elbo": …, "reconstruction": …, "kl": …]
 /// let nll = vae.importanceWeightedNLL(testImages, samples: 1000, generator: RandomGenerator(seed: 0))
 /// ```
 ///
 /// - SeeAlso: <https://arxiv.org/abs/1312.6114>, <https://arxiv.org/abs/1509.00519> (IWAE bound)
-public final class VAE: GenerativeModel {
+public final class VAE: GenerativeModel, LikelihoodModel, ReconstructionModel {
     public enum Decoder: String, Codable, Sendable {
         /// Independent Bernoullis on binarised pixels.
         case bernoulli
@@ -87,8 +87,8 @@ public final class VAE: GenerativeModel {
     public var networks: [(String, Module)] { [("encoder", encoder), ("decoder", decoder)] }
     public var optimizers: [(String, Optimizer)] { [("adam", optimizer)] }
     public var generators: [(String, RandomGenerator)] { [("epsilon", epsilon)] }
-    public var inputFormat: InputFormat {
-        InputFormat(range: 0...1, dynamicBinarization: config.decoder == .bernoulli)
+    public var data: DataRequirement {
+        DataRequirement(range: 0...1, dynamicBinarization: config.decoder == .bernoulli)
     }
 
     /// log p(x | z) per example for flattened `x` and decoder output.
@@ -107,8 +107,8 @@ public final class VAE: GenerativeModel {
         return (logLikelihood(x, decoded: decoder(z)), gaussianKLToStandardNormal(mu: mu, logVar: logVar))
     }
 
-    public func trainStep(images: Tensor, labels: Tensor) -> [String: Float] {
-        let (rec, kl) = elboTerms(images)
+    public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
+        let (rec, kl) = elboTerms(input.images)
         let loss = (kl - rec).mean()
         loss.backward()
         optimizer.step()
@@ -150,13 +150,14 @@ public final class VAE: GenerativeModel {
         withNoGrad { decoder(Tensor.randn([count, config.latent], generator: generator)).sigmoid().reshaped([count] + config.imageShape) }
     }
 
-    public func sheets(fixed: Tensor, noise: RandomGenerator) -> [Sheet] {
-        withNoGrad {
+    public func sheets(fixed input: StepInput, noise: RandomGenerator) -> [Sheet] {
+        let fixed = input.images
+        return withNoGrad {
             var sheets = [Sheet(name: "samples", images: sample(count: 64, generator: noise), columns: 8)]
             // Reconstructions: each test digit above the decoded mean of its code.
             let n = min(fixed.shape[0], 32)
             let x = fixed.sliced(axis: 0, 0..<n)
-            let recon = decoder(encoder(x).mu).sigmoid().reshaped(x.shape)
+            let recon = reconstruct(x)
             sheets.append(Sheet(name: "reconstructions", images: Tensor.concat([x, recon], axis: 0), columns: 8))
             // Interpolations between the codes of pairs of test digits.
             let pairs = min(8, n / 2)
@@ -176,6 +177,32 @@ public final class VAE: GenerativeModel {
             return sheets
         }
     }
+
+    // MARK: Capabilities
+
+    public var likelihoodUnavailableReason: String? {
+        config.decoder == .bernoulli ? nil
+            : "a Gaussian decoder; nll is defined here for the Bernoulli decoder on binarised images"
+    }
+
+    /// Test images binarised dynamically, as in training: each pixel a Bernoulli of its intensity.
+    public func likelihoodInput(_ images: Tensor, generator: RandomGenerator) -> Tensor {
+        Tensor.bernoulli(probabilities: images, generator: generator)
+    }
+
+    /// The importance-weighted bound with `samples` draws, and the ELBO from one more draw.
+    public func negativeLogLikelihood(_ x: Tensor, samples: Int, generator: RandomGenerator) -> LikelihoodEstimate {
+        let (rec, kl) = withNoGrad { elboTerms(x, generator: generator) }
+        return LikelihoodEstimate(nll: importanceWeightedNLL(x, samples: samples, generator: generator), elbo: rec - kl,
+                                  method: "IWAE, k=\(samples)")
+    }
+
+    /// The decoded mean of each image's posterior mean code, in [0, 1].
+    public func reconstruct(_ images: Tensor) -> Tensor {
+        withNoGrad { decoder(encoder(images).mu).sigmoid().reshaped(images.shape) }
+    }
+
+    public func corrupt(_ images: Tensor, generator: RandomGenerator) -> Tensor? { nil }
 
     /// For a 2-D latent space: the decoded means on a `side × side` grid of standard-normal
     /// quantiles, the classic picture of how the digits are arranged in the code space.

@@ -33,6 +33,23 @@ public final class ExponentialMovingAverage {
         for (key, b) in module.namedBuffers() { shadow[key]?.assign(b) }
     }
 
+    /// Replaces the average with a saved one (``shadow`` as a checkpoint stored it), so that a
+    /// resumed run continues the same average.
+    ///
+    /// - Throws: ``StateDictError`` when a key is missing or unexpected or a shape differs.
+    public func load(_ saved: [String: Tensor]) throws {
+        let missing = shadow.keys.filter { saved[$0] == nil }.sorted()
+        let unexpected = saved.keys.filter { shadow[$0] == nil }.sorted()
+        let mismatched = shadow.compactMap { key, value -> (String, [Int], [Int])? in
+            guard let s = saved[key], s.shape != value.shape else { return nil }
+            return (key, value.shape, s.shape)
+        }
+        guard missing.isEmpty, unexpected.isEmpty, mismatched.isEmpty else {
+            throw StateDictError(missing: missing, unexpected: unexpected, mismatched: mismatched)
+        }
+        shadow = saved.mapValues { $0.copy() }
+    }
+
     /// Loads the averaged state into `module` (of the same architecture).
     public func copy(to module: Module) throws { try module.loadStateDict(shadow) }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CDNNL
 
 /// Geometry of a 2-D convolution in NCHW layout, weights `[out, in/groups, kH, kW]`.
 public struct ConvGeometry: Hashable, Sendable {
@@ -88,6 +89,16 @@ public enum Kernels {
         if let s = getenv("OMP_NUM_THREADS"), let n = Int(String(cString: s)), n > 0 { return n }
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }()
+
+    /// Uses `count` threads from now on, for oneDNN's OpenMP pool and Swift's own kernels alike
+    /// (what `OMP_NUM_THREADS` sets at start-up).
+    ///
+    /// - Parameter count: The number of threads, 1 or more.
+    public static func setThreadCount(_ count: Int) {
+        precondition(count > 0, "Kernels.setThreadCount: \(count) threads; need at least 1")
+        threadCount = count
+        omp_set_num_threads(Int32(count))
+    }
 }
 
 /// Per-thread FLOP counters, kept under a pthread key like ``GradMode``.

@@ -28,8 +28,9 @@ extension Mirage {
               mirage data info mnist
               mirage data show mnist --count 64 --out grid.png
               mirage data show ring8 --count 2000 --out ring8.png
+              mirage data export mnist-edges --split test --count 100 --domain a --out a.npy --labels y.npy
             """,
-            subcommands: [Info.self, Show.self]
+            subcommands: [Info.self, Show.self, Export.self]
         )
     }
 }

@@ -6,15 +6,17 @@ import MirageModels
 import MirageTensor
 
 extension Mirage.Eval {
-    /// `mirage eval nll <run>`: test likelihood of a trained VAE.
+    /// `mirage eval nll <run>`: test likelihood of any model with a likelihood or a bound on it.
     struct NLL: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "nll",
-            abstract: "Test negative log-likelihood of a trained VAE, in nats (ELBO and importance-weighted bound).",
+            abstract: "Test negative log-likelihood of a trained model, in nats and bits/dim.",
             discussion: """
-            Test images are binarised dynamically (each pixel drawn as a Bernoulli of its intensity,
-            seeded), as in training. The ELBO is the bound with one draw; the importance-weighted
-            bound (Burda et al., 2016) with --samples draws is tighter and approaches −log p(x).
+            For models with a likelihood or a bound on it (the VAE now; flows, PixelCNN and diffusion
+            as they arrive), on the test split of the run's dataset. A VAE's test images are binarised
+            dynamically (each pixel a Bernoulli of its intensity, seeded), as in training; its ELBO is
+            the bound with one draw, and the importance-weighted bound (Burda et al., 2016) with
+            --samples draws is tighter and approaches −log p(x).
 
             Examples:
               mirage eval nll runs/vae
@@ -23,10 +25,10 @@ extension Mirage.Eval {
             """
         )
 
-        @Argument(help: ArgumentHelp("The VAE's run folder or checkpoint file.", valueName: "run"))
+        @Argument(help: ArgumentHelp("The run folder or checkpoint file.", valueName: "run"))
         var runPath: String
 
-        @Option(help: "Importance samples per test image (k).")
+        @Option(help: "Importance samples per test image (k), for models with a bound.")
         var samples: Int = 1000
 
         @OptionGroup var testSet: TestSetOptions
@@ -36,40 +38,42 @@ extension Mirage.Eval {
         }
 
         func run() throws {
-            guard let vae = try loadModel(runPath) as? VAE else {
-                throw ValidationError("\(runPath) is not a VAE run; nll needs a model with a likelihood bound (train one with mirage train vae)")
+            let run = try LoadedRun(runPath)
+            guard let model = run.model as? any LikelihoodModel else {
+                throw MissingCapability(subject: "\(runPath) (\(run.kind))", capability: "likelihood",
+                                        modelsWithIt: ModelRegistry.names { $0 is any LikelihoodModel.Type })
             }
-            guard vae.config.decoder == .bernoulli else {
-                throw ValidationError("\(runPath) has a Gaussian decoder; nll is defined here for the Bernoulli decoder on binarised MNIST")
-            }
-            vae.setTraining(false)
-            let test = try ImageDataset.mnist(split: .test, dataDirectory: testSet.dataDir)
-            let n = min(testSet.count, test.count)
+            if let reason = model.likelihoodUnavailableReason { throw ValidationError("\(runPath) has \(reason)") }
+            model.setTraining(false)
+            let test = try testSet.images(for: run)
+            let n = test.count, dimensions = test.sampleSize
             let g = RandomGenerator(seed: testSet.seed)
             let start = Date()
-            var elbo = 0.0, bound = 0.0
+            var elbo: Double?, bound = 0.0
+            var method = ""
             var done = 0
             while done < n {
                 let m = min(100, n - done)
-                let x = test.tensor(indices: Array(done..<(done + m)))
-                let binary = Tensor.bernoulli(probabilities: x, generator: g)
-                let (rec, kl) = withNoGrad { vae.elboTerms(binary, generator: g) }
-                elbo += Double((rec - kl).sum().item)
-                bound += Double(vae.importanceWeightedNLL(binary, samples: samples, generator: g).sum().item)
+                let x = model.likelihoodInput(test.tensor(indices: Array(done..<(done + m))), generator: g)
+                let estimate = model.negativeLogLikelihood(x, samples: samples, generator: g)
+                if let e = estimate.elbo { elbo = (elbo ?? 0) + Double(e.sum().item) }
+                bound += Double(estimate.nll.sum().item)
+                method = estimate.method
                 done += m
             }
-            let result: [String: Any] = ["images": n, "samples": samples, "elbo_nats": elbo / Double(n),
-                                         "nll_nats": bound / Double(n),
-                                         "nll_bits_per_dim": BitsPerDimension.fromNats(bound / Double(n), dimensions: 784),
+            let nll = bound / Double(n)
+            var result: [String: Any] = ["images": n, "samples": samples, "method": method, "nll_nats": nll,
+                                         "nll_bits_per_dim": BitsPerDimension.fromNats(nll, dimensions: dimensions),
                                          "seconds": Date().timeIntervalSince(start)]
+            if let elbo { result["elbo_nats"] = elbo / Double(n) }
             if testSet.json {
                 let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
-                print(String(format: "test ELBO               %.2f nats", elbo / Double(n)))
-                print(String(format: "test NLL (IWAE, k=%d)  %.2f nats  (%.4f bits/dim)", samples, bound / Double(n),
-                             BitsPerDimension.fromNats(bound / Double(n), dimensions: 784)))
-                print("\(n) binarised test images, \(String(format: "%.0f", Date().timeIntervalSince(start))) s")
+                if let elbo { print(String(format: "test ELBO               %.2f nats", elbo / Double(n))) }
+                print(String(format: "test NLL (%@)  %.2f nats  (%.4f bits/dim)", method, nll,
+                             BitsPerDimension.fromNats(nll, dimensions: dimensions)))
+                print("\(n) test images of \(run.dataset), \(String(format: "%.0f", Date().timeIntervalSince(start))) s")
             }
         }
     }

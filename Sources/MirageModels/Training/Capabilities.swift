@@ -1,0 +1,79 @@
+import Foundation
+import MirageTensor
+
+/// A model that can draw samples of a chosen class: `mirage sample RUN --class K`.
+///
+/// ```swift
+/// if let conditional = model as? any ConditionalSampling {
+///     let sevens = conditional.sample(count: 16, class: 7, generator: RandomGenerator(seed: 0))
+/// }
+/// ```
+public protocol ConditionalSampling: GenerativeModel {
+    /// The number of classes; classes are `0..<classCount`.
+    var classCount: Int { get }
+    /// New samples of class `label`, `[count, C, H, W]` in [0, 1].
+    func sample(count: Int, class label: Int, generator: RandomGenerator) -> Tensor
+}
+
+/// What ``LikelihoodModel/negativeLogLikelihood(_:samples:generator:)`` returns for a batch.
+public struct LikelihoodEstimate {
+    /// −log p(x) per example in nats: exact, or an upper bound (see ``method``).
+    public var nll: Tensor
+    /// The evidence lower bound per example in nats, for latent-variable models; `nil` otherwise.
+    public var elbo: Tensor?
+    /// How ``nll`` was obtained, for reports: "exact", "IWAE, k=1000".
+    public var method: String
+
+    public init(nll: Tensor, elbo: Tensor? = nil, method: String) {
+        self.nll = nll
+        self.elbo = elbo
+        self.method = method
+    }
+}
+
+/// A model with a likelihood or a bound on it: `mirage eval nll RUN`.
+public protocol LikelihoodModel: GenerativeModel {
+    /// Why this model's likelihood is not defined here (e.g. a VAE with a Gaussian decoder on
+    /// 8-bit pixels), or `nil` when it is.
+    var likelihoodUnavailableReason: String? { get }
+
+    /// Test images `[B, C, H, W]` in [0, 1] as the likelihood is defined on them (binarised for a
+    /// Bernoulli decoder, dequantised for a flow), drawing any randomness from `generator`.
+    func likelihoodInput(_ images: Tensor, generator: RandomGenerator) -> Tensor
+
+    /// −log p(x) per example of `x` (prepared by ``likelihoodInput(_:generator:)``), in nats.
+    ///
+    /// - Parameter samples: Importance samples per example, for models with a bound that
+    ///   tightens with more (ignored by exact models).
+    func negativeLogLikelihood(_ x: Tensor, samples: Int, generator: RandomGenerator) -> LikelihoodEstimate
+}
+
+/// A model that maps an image to a reconstruction of it: `mirage eval reconstruction RUN`.
+public protocol ReconstructionModel: GenerativeModel {
+    /// Reconstructions in [0, 1] of images `[B, C, H, W]` in [0, 1].
+    func reconstruct(_ images: Tensor) -> Tensor
+    /// The corruption a denoising model learned to undo, applied to images in [0, 1], or `nil`
+    /// for a model that reconstructs clean inputs only.
+    func corrupt(_ images: Tensor, generator: RandomGenerator) -> Tensor?
+}
+
+/// A model that cannot do what a command asked: the message names the models that can.
+public struct MissingCapability: Error, CustomStringConvertible {
+    /// The run or model that was asked.
+    public var subject: String
+    /// What it lacks, as a noun phrase: "a likelihood", "conditional sampling".
+    public var capability: String
+    /// The kinds that have it.
+    public var modelsWithIt: [String]
+
+    public init(subject: String, capability: String, modelsWithIt: [String]) {
+        self.subject = subject
+        self.capability = capability
+        self.modelsWithIt = modelsWithIt
+    }
+
+    public var description: String {
+        "\(subject) has no \(capability); models that have it: "
+            + (modelsWithIt.isEmpty ? "none yet" : modelsWithIt.joined(separator: ", "))
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+
+/// A model as `mirage train` knows it: its name, a one-line summary, what it trains on, its own
+/// command-line options, its `Codable` configuration, and how to build the model from either.
+///
+/// Adding a model means one folder under `Sources/MirageModels/` holding the model and a kind,
+/// and one line in ``ModelRegistry/kinds``; the training loop, checkpoints, resume and the
+/// command line come with it.
+///
+/// ```swift
+/// public enum VAEKind: ModelKind {
+///     public static let name = "vae"
+///     public static let summary = "variational autoencoder (784-400-20, Bernoulli decoder)"
+///     public struct Options: ParsableArguments {
+///         @Option(help: "Learning rate.") var lr: Float = 1e-3
+///         public init() {}
+///     }
+///     public static func configuration(_ o: Options, seed: UInt64, data: DataDescription) throws -> VAE.Config { … }
+///     public static func make(_ config: VAE.Config) throws -> VAE { VAE(config) }
+/// }
+/// ```
+public protocol ModelKind {
+    associatedtype Model: GenerativeModel
+    associatedtype Config: Codable
+    /// The model's own options; `mirage train <name> --help` shows them beside the run options.
+    associatedtype Options: ParsableArguments
+
+    /// The name on the command line (`vae`) and in checkpoints.
+    static var name: String { get }
+    /// One line for `mirage train --help`.
+    static var summary: String { get }
+    /// What the model trains on; the dataset is loaded in this shape before the model is built.
+    static var dataShape: DataShape { get }
+    /// Longer help: what a step does, the sheets, examples. Empty by default.
+    static var discussion: String { get }
+
+    /// The configuration `options` ask for, for data of the given size.
+    ///
+    /// - Throws: ``ModelConfigurationError`` when the options or data do not suit the model.
+    static func configuration(_ options: Options, seed: UInt64, data: DataDescription) throws -> Config
+
+    /// The model for a configuration, fresh or as stored in a checkpoint.
+    ///
+    /// - Throws: ``ModelConfigurationError`` for a configuration the model cannot take.
+    static func make(_ config: Config) throws -> Model
+}
+
+extension ModelKind {
+    public static var dataShape: DataShape { .images }
+    public static var discussion: String { "" }
+
+    /// The model for the options' defaults, on MNIST-sized data.
+    public static func makeDefault(seed: UInt64 = 0, data: DataDescription = .mnist) throws -> Model {
+        try make(configuration(Options.parse([]), seed: seed, data: data))
+    }
+
+    /// The model for a configuration stored as JSON.
+    ///
+    /// - Throws: ``ModelConfigurationError/badConfiguration(kind:reason:)`` when it does not decode.
+    public static func make(json: Data) throws -> Model {
+        let config: Config
+        do { config = try JSONDecoder().decode(Config.self, from: json) } catch {
+            throw ModelConfigurationError.badConfiguration(kind: name, reason: "\(error)")
+        }
+        return try make(config)
+    }
+
+    /// The long option names of ``Options`` (without dashes), read from ArgumentParser's own
+    /// description of the type so that they can never disagree with the parser.
+    public static var optionNames: [String] {
+        let json = Data(Options._dumpHelp().utf8)
+        guard let root = try? JSONSerialization.jsonObject(with: json) as? [String: Any],
+              let command = root["command"] as? [String: Any],
+              let arguments = command["arguments"] as? [[String: Any]] else { return [] }
+        return arguments.flatMap { argument in
+            (argument["names"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String == "long" ? $0["name"] as? String : nil }
+        }
+    }
+}
+
+/// Why a model cannot be built as asked.
+public enum ModelConfigurationError: Error, CustomStringConvertible {
+    /// An unknown model name.
+    case unknownKind(String)
+    /// A stored configuration that does not decode.
+    case badConfiguration(kind: String, reason: String)
+    /// Options or data the model cannot take.
+    case unsuitable(kind: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unknownKind(let k):
+            return "unknown model '\(k)'; known models: \(ModelRegistry.names.joined(separator: ", "))"
+        case .badConfiguration(let k, let reason):
+            return "the stored configuration of the \(k) model does not decode: \(reason)"
+        case .unsuitable(let k, let reason):
+            return "\(k): \(reason)"
+        }
+    }
+}
+
+/// Checks the learning rate and code size shared by several models' options.
+func validatePositive(lr: Float, latent: Int) throws {
+    guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number, got \(lr)") }
+    guard latent > 0 else { throw ValidationError("--latent must be positive, got \(latent)") }
+}

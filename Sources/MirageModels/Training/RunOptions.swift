@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+
+/// The options every `mirage train <model>` takes: length, batches, seed, run folder, resume,
+/// cadence, data and threads. A model's own options come from its ``ModelKind/Options``.
+public struct RunOptions: ParsableArguments {
+    @Option(help: "Passes over the training set (ignored with --steps).")
+    public var epochs: Int = 5
+
+    @Option(help: "Stop after this many steps instead of whole epochs.")
+    public var steps: Int?
+
+    @Option(help: "Images (or points) per batch.")
+    public var batchSize: Int = 64
+
+    @Option(help: "Seed of the initial weights, data order, noise and sheets.")
+    public var seed: UInt64 = 0
+
+    @Option(help: "Run folder (default: runs/<model>).")
+    public var out: String?
+
+    @Flag(help: "Continue the run in --out from its last checkpoint.")
+    public var resume = false
+
+    @Option(help: "Save a checkpoint every this many steps (and always at the end and on Ctrl-C).")
+    public var checkpointEvery: Int = 1000
+
+    @Option(help: "Append to metrics.jsonl every this many steps.")
+    public var logEvery: Int = 50
+
+    @Option(help: ArgumentHelp("The data: a dataset name (mnist, fashion-mnist, kmnist, emnist, cifar10, mnist-edges, mnist-inverted, mnist-thick, mnist-colored, ring8, grid25, swissroll, moons, circles) or a folder of PNGs. Default: mnist, or with --resume the run's own.",
+                               valueName: "name|path"))
+    public var dataset: String?
+
+    @Option(help: "Folder holding the dataset's files, or holding <dataset>/ (default: $MIRAGE_DATA, else Data/<dataset> found upward from here or from the executable).")
+    public var dataDir: String?
+
+    @Option(help: "Train on only the first N training images.")
+    public var subset: Int?
+
+    @Option(help: "Threads for the kernels (default: OMP_NUM_THREADS, else every core).")
+    public var threads: Int?
+
+    public init() {}
+
+    public func validate() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
+        guard epochs > 0 else { throw ValidationError("--epochs must be positive, got \(epochs)") }
+        if let steps { guard steps > 0 else { throw ValidationError("--steps must be positive, got \(steps)") } }
+        guard checkpointEvery > 0, logEvery > 0 else { throw ValidationError("--checkpoint-every and --log-every must be positive") }
+        if let subset { guard subset >= batchSize else { throw ValidationError("--subset must hold at least one batch (\(batchSize) images)") } }
+        if let threads { guard (1...1024).contains(threads) else { throw ValidationError("--threads must lie in 1...1024, got \(threads)") } }
+    }
+
+    /// The loop's options these describe.
+    public var trainingOptions: TrainingOptions {
+        var o = TrainingOptions()
+        o.epochs = epochs
+        o.steps = steps
+        o.batchSize = batchSize
+        o.seed = seed
+        o.checkpointEvery = checkpointEvery
+        o.logEvery = logEvery
+        o.trainingSubset = subset
+        return o
+    }
+}
