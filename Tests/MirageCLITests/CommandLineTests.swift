@@ -34,41 +34,120 @@ import Testing
         return url
     }
 
-    /// Help texts are compared with committed snapshots; `MIRAGE_RECORD_SNAPSHOTS=1` rewrites them.
-    @Test(arguments: [["--help"], ["train", "--help"], ["sample", "--help"], ["eval", "nll", "--help"], ["bench", "--help"]])
+    /// Help texts are compared with committed snapshots. `MIRAGE_RECORD_SNAPSHOTS=1` rewrites them
+    /// and fails the test, so that a recording run is never mistaken for a passing one.
+    @Test(arguments: [["--help"], ["train", "--help"], ["train", "vae", "--help"], ["train", "gan", "--help"],
+                      ["sample", "--help"], ["eval", "nll", "--help"], ["bench", "--help"], ["data", "export", "--help"]])
     func helpMatchesSnapshot(_ arguments: [String]) throws {
         let result = try Self.run(arguments)
         #expect(result.status == 0)
         let file = Self.snapshots.appendingPathComponent(arguments.filter { $0 != "--help" }.joined(separator: "-").ifEmpty("mirage") + ".txt")
         if ProcessInfo.processInfo.environment["MIRAGE_RECORD_SNAPSHOTS"] == "1" {
             try result.stdout.write(to: file, atomically: true, encoding: .utf8)
+            Issue.record("recorded \(file.lastPathComponent); rerun without MIRAGE_RECORD_SNAPSHOTS to check it")
+            return
         }
         let expected = try String(contentsOf: file, encoding: .utf8)
         #expect(result.stdout == expected, "help for \(arguments) changed; rerun with MIRAGE_RECORD_SNAPSHOTS=1 if intended")
     }
 
-    @Test func helpListsEveryTrainingOptionWithItsDefault() throws {
-        let help = try Self.run(["train", "--help"]).stdout
-        for option in ["--epochs <epochs>", "--steps <steps>", "--batch-size <batch-size>", "--lr <lr>", "--seed <seed>",
-                       "--out <out>", "--resume", "--checkpoint-every", "--data-dir"] {
-            #expect(help.contains(option), "missing \(option)")
+    @Test func trainHelpListsEveryModelAndEachModelItsOwnOptions() throws {
+        let list = try Self.run(["train", "--help"]).stdout
+        for model in ["ae", "dae", "vae", "gan", "dcgan"] { #expect(list.contains("  \(model) "), "missing \(model)") }
+        let vae = try Self.run(["train", "vae", "--help"]).stdout, gan = try Self.run(["train", "gan", "--help"]).stdout
+        for help in [vae, gan] {
+            for option in ["--epochs <epochs>", "--steps <steps>", "--batch-size <batch-size>", "--lr <lr>", "--seed <seed>",
+                           "--out <out>", "--resume", "--checkpoint-every", "--data-dir", "--dataset <name|path>", "--threads"] {
+                #expect(help.contains(option), "missing \(option)")
+            }
+            for defaultValue in ["(default: 5)", "(default: 64)", "(default: 0)", "(default: 1000)"] {
+                #expect(help.contains(defaultValue), "missing \(defaultValue)")
+            }
         }
-        for defaultValue in ["(default: 5)", "(default: 64)", "(default: 0)", "(default: 1000)"] {
-            #expect(help.contains(defaultValue), "missing \(defaultValue)")
-        }
-        for model in ["ae", "dae", "vae", "gan", "dcgan"] { #expect(help.contains("  \(model) ")) }
+        #expect(vae.contains("--gaussian-decoder") && !gan.contains("--gaussian-decoder"))
+        #expect(gan.contains("--beta1") && !vae.contains("--beta1"))
+    }
+
+    @Test func anOptionOfAnotherModelIsRejectedWithTheModelsThatTakeIt() throws {
+        let result = try Self.run(["train", "gan", "--gaussian-decoder", "--steps", "1"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--gaussian-decoder is not an option of gan; it is an option of vae"), "\(result.stderr)")
+        let noise = try Self.run(["train", "vae", "--noise", "masking"])
+        #expect(noise.status != 0 && noise.stderr.contains("--noise is not an option of vae; it is an option of dae"), "\(noise.stderr)")
+        let nowhere = try Self.run(["train", "vae", "--no-such-option"])
+        #expect(nowhere.status != 0 && nowhere.stderr.contains("Unknown option '--no-such-option'"), "\(nowhere.stderr)")
     }
 
     @Test func badInputGivesAClearError() throws {
         let unknown = try Self.run(["train", "nosuchmodel"])
         #expect(unknown.status != 0)
-        #expect(unknown.stderr.contains("unknown model 'nosuchmodel'; choose one of ae, dae, vae, gan, dcgan"))
+        #expect(unknown.stderr.contains("unknown model 'nosuchmodel'; choose one of ae, dae, vae, gan, dcgan"), "\(unknown.stderr)")
         let missing = try Self.run(["sample", "/nonexistent/run"])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("/nonexistent/run does not exist"))
         let noData = try Self.run(["train", "gan", "--data-dir", "/nonexistent/data", "--steps", "1"])
         #expect(noData.status != 0)
         #expect(noData.stderr.contains("/nonexistent/data"))
+    }
+
+    /// A dataset whose files are absent names every folder tried; a derived domain trains; a
+    /// dataset of the wrong kind for the model says what the model trains on.
+    @Test func trainOnANamedDataset() throws {
+        let dir = Self.temporaryDirectory("datasets")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let absent = try Self.run(["train", "dcgan", "--dataset", "fashion-mnist", "--steps", "1", "--out", dir.appendingPathComponent("f").path])
+        #expect(absent.status != 0)
+        #expect(absent.stderr.contains("dataset 'fashion-mnist' not found") && absent.stderr.contains("Data/fashion-mnist"), "\(absent.stderr)")
+        let toy = try Self.run(["train", "dcgan", "--dataset", "ring8", "--steps", "1", "--out", dir.appendingPathComponent("t").path])
+        #expect(toy.status != 0 && toy.stderr.contains("ring8 holds 2-D points, but this model trains on images"), "\(toy.stderr)")
+        let run = dir.appendingPathComponent("inverted").path
+        let inverted = try Self.run(["train", "dcgan", "--dataset", "mnist-inverted", "--steps", "3", "--batch-size", "16",
+                                     "--subset", "64", "--out", run])
+        #expect(inverted.status == 0, "\(inverted.stderr)")
+        #expect(inverted.stdout.contains("on mnist-inverted"))
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as? [String: Any]
+        #expect(config?["dataset"] as? String == "mnist-inverted")
+        // A resume without --dataset continues on the run's own data.
+        let resumed = try Self.run(["train", "dcgan", "--steps", "4", "--batch-size", "16", "--subset", "64", "--out", run, "--resume"])
+        #expect(resumed.status == 0 && resumed.stdout.contains("on mnist-inverted"), "\(resumed.stderr)")
+    }
+
+    /// Commands that need a capability say which models have it.
+    @Test func capabilitiesAreCheckedWithAClearMessage() throws {
+        let dir = Self.temporaryDirectory("capabilities")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = dir.appendingPathComponent("dcgan").path
+        let trained = try Self.run(["train", "dcgan", "--steps", "1", "--batch-size", "16", "--subset", "16", "--out", run])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let nll = try Self.run(["eval", "nll", run])
+        #expect(nll.status != 0 && nll.stderr.contains("has no likelihood; models that have it: vae"), "\(nll.stderr)")
+        let reconstruction = try Self.run(["eval", "reconstruction", run])
+        #expect(reconstruction.status != 0 && reconstruction.stderr.contains("has no reconstruction; models that have it: ae, dae, vae"),
+                "\(reconstruction.stderr)")
+        let conditional = try Self.run(["sample", run, "--class", "3", "--out", dir.appendingPathComponent("s.npy").path])
+        #expect(conditional.status != 0 && conditional.stderr.contains("has no conditional sampling"), "\(conditional.stderr)")
+    }
+
+    /// `mirage data export` writes numpy-readable float32 images and int64 labels.
+    @Test func dataExportWritesNPYFiles() throws {
+        let dir = Self.temporaryDirectory("export")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.npy"), y = dir.appendingPathComponent("y.npy")
+        let result = try Self.run(["data", "export", "mnist-edges", "--split", "test", "--count", "100", "--domain", "a",
+                                   "--out", a.path, "--labels", y.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let images = try Data(contentsOf: a), labels = try Data(contentsOf: y)
+        let imageHeader = String(decoding: images.prefix(128), as: UTF8.self), labelHeader = String(decoding: labels.prefix(128), as: UTF8.self)
+        #expect(imageHeader.contains("'descr': '<f4'") && imageHeader.contains("'shape': (100, 1, 28, 28)"))
+        #expect(images.count == 128 + 100 * 784 * 4)
+        #expect(labelHeader.contains("'descr': '<i8'") && labelHeader.contains("'shape': (100,)"))
+        #expect(labels.count == 128 + 100 * 8)
+        // The first test digit is a 7; its label is the int64 7.
+        #expect(labels[128] == 7 && labels[129..<136].allSatisfy { $0 == 0 })
+        let b = dir.appendingPathComponent("b.npy")
+        #expect(try Self.run(["data", "export", "mnist-edges", "--count", "5", "--domain", "b", "--out", b.path]).status == 0)
+        // Domain b holds the digits themselves, so it differs from the edge maps.
+        #expect(try Data(contentsOf: b).dropFirst(128) != images.dropFirst(128).prefix(5 * 784 * 4))
     }
 
     /// Train a few steps, resume, then sample: the files a user looks at all appear.

@@ -11,12 +11,13 @@ extension Mirage {
         static let configuration = CommandConfiguration(
             abstract: "Draw samples from a trained run as .npy (and optionally a PNG sheet).",
             discussion: """
-            The .npy file holds float32 N×C×H×W values in [0, 1], readable with numpy.load.
+            The .npy file holds float32 N×C×H×W values in [0, 1], readable with numpy.load. \
+            --class K draws class K from a conditional model.
 
             Examples:
               mirage sample runs/dcgan --count 10000 --out samples.npy
               mirage sample runs/vae --count 64 --out vae.npy --grid vae.png
-              mirage sample runs/cgan --count 100 --class 7 --out sevens.npy   (conditional models)
+              mirage sample runs/cgan --class 7 --count 100 --out sevens.npy
             """
         )
 

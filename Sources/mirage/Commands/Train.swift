@@ -29,15 +29,18 @@ extension Mirage {
     }
 }
 
-/// A clearer message for an option that the chosen model does not take: which models take it.
+/// A clearer message for `mirage train` errors that name models: an unknown model (which ones
+/// exist), or an option that the chosen model does not take (which models take it).
 ///
 /// - Parameters:
 ///   - error: The parser's error.
 ///   - arguments: The command line, without the program name.
 /// - Returns: A replacement error, or `nil` to report `error` as it is.
 func explainModelOption(_ error: Error, arguments: [String]) -> Error? {
-    guard arguments.count >= 2, arguments[0] == "train", let kind = try? ModelRegistry.kind(named: arguments[1]) else {
-        return nil
+    guard arguments.count >= 2, arguments[0] == "train" else { return nil }
+    guard let kind = try? ModelRegistry.kind(named: arguments[1]) else {
+        if arguments[1].hasPrefix("-") { return nil }
+        return ValidationError("unknown model '\(arguments[1])'; choose one of \(ModelRegistry.names.joined(separator: ", "))")
     }
     let message = Mirage.message(for: error)
     guard let range = message.range(of: #"Unknown option '--[^']+'"#, options: .regularExpression) else { return nil }

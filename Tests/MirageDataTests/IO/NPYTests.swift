@@ -25,7 +25,13 @@ import Testing
         #expect(scalar.tensor.item == 3.5)
     }
 
-    @Test(arguments: ["float32_2x3x4.npy", "uint8_5.npy", "float32_scalar.npy", "float32_1000.npy"])
+    @Test func readsNumPyInt64() throws {
+        let labels = try NPY.read(fixture("int64_2x3.npy"))
+        #expect(labels == NPYArray(shape: [2, 3], values: .int64([-2, 0, 1, 7, 1 << 40, -(1 << 62)])))
+        #expect(labels.tensor.scalars == [-2, 0, 1, 7, Float(1 << 40), -Float(1 << 62)])
+    }
+
+    @Test(arguments: ["float32_2x3x4.npy", "uint8_5.npy", "float32_scalar.npy", "float32_1000.npy", "int64_2x3.npy"])
     func writesNumPyBytesExactly(name: String) throws {
         let original = try FileBytes.read(fixture(name))
         #expect(NPY.encode(try NPY.decode(original, file: name)) == original)
@@ -47,7 +53,7 @@ import Testing
 
     @Test func rejectsUnsupportedFilesClearly() throws {
         #expect(throws: DataError.npy(file: fixture("float64_2.npy"),
-                                      reason: "dtype '<f8' is not supported; only '<f4' (little-endian float32) and '|u1' (uint8) are")) {
+                                      reason: "dtype '<f8' is not supported; only '<f4' (little-endian float32), '|u1' (uint8) and '<i8' (int64) are")) {
             try NPY.read(fixture("float64_2.npy"))
         }
         #expect(throws: DataError.npy(file: fixture("fortran_2x2.npy"),
