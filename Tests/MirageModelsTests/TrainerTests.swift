@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import MirageData
 import MirageModels
@@ -101,6 +102,31 @@ import Testing
         #expect(throws: TrainingError.self) {
             try Trainer(model: try ModelRegistry.make(kind: "dae"), kind: "dae", data: MNISTSubset.data,
                         run: run, options: Self.options(steps: 4)).run(resume: true)
+        }
+    }
+
+    /// A folder of 16×16 RGB PNGs trains the MLP GAN at that size through `mirage train gan`'s
+    /// command; the DCGAN, built for 28×28, says so.
+    @Test func trainsOnAFolderOfColourImages() throws {
+        let images = Self.folder("rgb-pngs").root.path, out = Self.folder("rgb-run")
+        defer { for p in [images, out.root.path] { try? FileManager.default.removeItem(atPath: p) } }
+        try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
+        for i in 0..<24 {
+            var image = RasterImage(width: 16, height: 16, channels: 3, filledWith: 0)
+            for p in 0..<(16 * 16) { image.pixels[3 * p + i % 3] = UInt8((p * 7 + i * 13) % 256) }
+            try PNG.write(image, to: String(format: "%@/%03d.png", images, i))
+        }
+        let gan = try TrainCommand<GANKind>.parse(["--dataset", images, "--steps", "3", "--batch-size", "8", "--out", out.root.path])
+        try gan.run()
+        let file = try Checkpoint.read(from: out.lastCheckpoint)
+        let model = try ModelRegistry.make(kind: "gan", configuration: TrainingCheckpoint.header(file, path: "").config)
+        #expect(model.sample(count: 2, generator: RandomGenerator(seed: 0)).shape == [2, 3, 16, 16])
+        let dcgan = try TrainCommand<DCGANKind>.parse(["--dataset", images, "--steps", "1", "--batch-size", "8", "--out", out.root.path + "-dc"])
+        do {
+            try dcgan.run()
+            Issue.record("the DCGAN trained on 16×16 images")
+        } catch let error as ModelConfigurationError {
+            #expect(error.description.contains("the DCGAN architecture is for 28×28 images, and the data are 3×16×16"))
         }
     }
 }

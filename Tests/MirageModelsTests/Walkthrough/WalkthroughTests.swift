@@ -18,7 +18,7 @@ import Testing
 
     static func train(_ arguments: [String]) throws {
         ModelRegistry.register(ClassGaussianKind.self)
-        var command = try TrainCommand<ClassGaussianKind>.parse(arguments)
+        let command = try TrainCommand<ClassGaussianKind>.parse(arguments)
         try command.run()
     }
 
