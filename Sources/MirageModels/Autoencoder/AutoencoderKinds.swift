@@ -60,11 +60,8 @@ public enum DenoisingAutoencoderKind: ModelKind {
     }
 
     public struct Options: ParsableArguments {
-        @Option(help: "Learning rate of Adam.")
-        public var lr: Float = 1e-3
-
-        @Option(help: "Size of the code.")
-        public var latent: Int = 32
+        /// The plain autoencoder's options: learning rate and code size.
+        @OptionGroup public var autoencoder: AutoencoderKind.Options
 
         @Option(help: "Corruption: gaussian (σ = --noise-level) or masking (each pixel zeroed with probability --noise-level).")
         public var noise: Corruption = .gaussian
@@ -75,7 +72,6 @@ public enum DenoisingAutoencoderKind: ModelKind {
         public init() {}
 
         public func validate() throws {
-            try validatePositive(lr: lr, latent: latent)
             guard noiseLevel > 0, noiseLevel.isFinite, noise == .gaussian || noiseLevel < 1 else {
                 throw ValidationError("--noise-level must be positive (and below 1 for masking), got \(noiseLevel)")
             }
@@ -83,11 +79,8 @@ public enum DenoisingAutoencoderKind: ModelKind {
     }
 
     public static func configuration(_ o: Options, seed: UInt64, data: DataDescription) throws -> Autoencoder.Config {
-        var c = Autoencoder.Config(noise: o.noise == .masking ? .masking(probability: o.noiseLevel) : .gaussian(std: o.noiseLevel))
-        c.imageShape = data.sampleShape
-        c.learningRate = o.lr
-        c.latent = o.latent
-        c.seed = seed
+        var c = try AutoencoderKind.configuration(o.autoencoder, seed: seed, data: data)
+        c.noise = o.noise == .masking ? .masking(probability: o.noiseLevel) : .gaussian(std: o.noiseLevel)
         return c
     }
 
