@@ -128,6 +128,75 @@ import Testing
         #expect(conditional.status != 0 && conditional.stderr.contains("has no conditional sampling"), "\(conditional.stderr)")
     }
 
+    /// A second run into an occupied folder refuses and leaves the first run intact; --overwrite
+    /// replaces it.
+    @Test func anOccupiedRunFolderIsNotReplacedSilently() throws {
+        let dir = Self.temporaryDirectory("occupied")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = dir.appendingPathComponent("run").path
+        let small = ["--steps", "2", "--batch-size", "16", "--subset", "32", "--out", run]
+        #expect(try Self.run(["train", "vae"] + small).status == 0)
+        let checkpoint = URL(fileURLWithPath: run + "/checkpoints/last.safetensors")
+        let before = try Data(contentsOf: checkpoint), metrics = try Data(contentsOf: URL(fileURLWithPath: run + "/metrics.jsonl"))
+        let second = try Self.run(["train", "dcgan"] + small)
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("\(run) already holds a vae run; continue it with --resume, replace it with --overwrite"), "\(second.stderr)")
+        #expect(try Data(contentsOf: checkpoint) == before)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: run + "/metrics.jsonl")) == metrics)
+        let replaced = try Self.run(["train", "dcgan", "--overwrite"] + small)
+        #expect(replaced.status == 0, "\(replaced.stderr)")
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as? [String: Any]
+        #expect(config?["kind"] as? String == "dcgan")
+        #expect(!FileManager.default.fileExists(atPath: run + "/samples/epoch-001-reconstructions.png"), "the VAE's sheets must go")
+    }
+
+    /// --resume keeps the run's seed, batch size and model options; asking for others is refused.
+    @Test func resumeRefusesOptionsThatWouldMakeAnotherRun() throws {
+        let dir = Self.temporaryDirectory("conflicts")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = dir.appendingPathComponent("run").path
+        #expect(try Self.run(["train", "vae", "--steps", "2", "--batch-size", "16", "--subset", "64", "--seed", "3", "--latent", "8",
+                              "--out", run]).status == 0)
+        let conflict = try Self.run(["train", "vae", "--steps", "4", "--out", run, "--resume", "--latent", "4", "--seed", "5"])
+        #expect(conflict.status == 1)
+        #expect(conflict.stderr.contains("--seed 5 differs from the run's 3") && conflict.stderr.contains("the model's latent is 8 and the options ask for 4"),
+                "\(conflict.stderr)")
+        // Without them the stored seed, batch size, subset and latent size carry on.
+        let resumed = try Self.run(["train", "vae", "--steps", "4", "--out", run, "--resume"])
+        #expect(resumed.status == 0 && resumed.stdout.contains("resuming vae at step 2 of 4"), "\(resumed.stderr)")
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as? [String: Any]
+        let training = config?["training"] as? [String: Any]
+        #expect(training?["seed"] as? Int == 3 && training?["batchSize"] as? Int == 16 && training?["trainingSubset"] as? Int == 64)
+    }
+
+    /// Ctrl-C saves a checkpoint, says where, and exits with 130 so that scripts can tell.
+    @Test func interruptSavesAndExitsWith130() throws {
+        let dir = Self.temporaryDirectory("interrupt")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = dir.appendingPathComponent("run").path
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["train", "gan", "--steps", "1000000", "--batch-size", "16", "--subset", "64", "--log-every", "1", "--out", run]
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        try process.run()
+        let metrics = run + "/metrics.jsonl", deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: metrics) && Date() < deadline { usleep(50_000) }
+        kill(process.processIdentifier, SIGINT)
+        let stop = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < stop { usleep(50_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("mirage train kept running a minute after Ctrl-C")
+        }
+        process.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("interrupted at step ") && stderr.contains("checkpoint saved to \(run)/checkpoints/last.safetensors"), "\(stderr)")
+        #expect(FileManager.default.fileExists(atPath: run + "/checkpoints/last.safetensors"))
+    }
+
     /// `mirage data export` writes numpy-readable float32 images and int64 labels.
     @Test func dataExportWritesNPYFiles() throws {
         let dir = Self.temporaryDirectory("export")

@@ -10,6 +10,12 @@ enum InterruptSignal {
 
     static func install() {
         count = 0
+        // A process started from a thread that blocks signals (a Dispatch worker, a test runner)
+        // inherits the block, and a blocked Ctrl-C would never reach the handler.
+        var interrupt = sigset_t()
+        sigemptyset(&interrupt)
+        sigaddset(&interrupt, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
         signal(SIGINT) { _ in
             InterruptSignal.count += 1
             if InterruptSignal.count > 1 { _exit(130) }

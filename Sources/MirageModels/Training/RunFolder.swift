@@ -35,3 +35,24 @@ public struct RunFolder: Sendable {
         }
     }
 }
+
+extension RunFolder {
+    /// `config.json` of an earlier run, if it is there and reads as JSON.
+    private var storedConfig: [String: Any]? {
+        guard let data = try? Data(contentsOf: config) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+
+    /// The model kind recorded in `config.json` by an earlier run, if any.
+    public var storedKind: String? { storedConfig?["kind"] as? String }
+
+    /// The dataset recorded in `config.json` by an earlier run, if any.
+    public var storedDataset: String? { storedConfig?["dataset"] as? String }
+
+    /// The training options recorded in `config.json` by an earlier run, if any.
+    public var storedTrainingOptions: TrainingOptions? {
+        guard let training = storedConfig?["training"],
+              let data = try? JSONSerialization.data(withJSONObject: training) else { return nil }
+        return try? JSONDecoder().decode(TrainingOptions.self, from: data)
+    }
+}

@@ -19,8 +19,11 @@ public struct RunOptions: ParsableArguments {
     @Option(help: "Run folder (default: runs/<model>).")
     public var out: String?
 
-    @Flag(help: "Continue the run in --out from its last checkpoint.")
+    @Flag(help: "Continue the run in --out from its last checkpoint (with its own seed, batch size, data and model options).")
     public var resume = false
+
+    @Flag(help: "Replace the run already in --out (without it, a new run refuses an occupied folder).")
+    public var overwrite = false
 
     @Option(help: "Save a checkpoint every this many steps (and always at the end and on Ctrl-C).")
     public var checkpointEvery: Int = 1000
@@ -50,6 +53,7 @@ public struct RunOptions: ParsableArguments {
         guard checkpointEvery > 0, logEvery > 0 else { throw ValidationError("--checkpoint-every and --log-every must be positive") }
         if let subset { guard subset >= batchSize else { throw ValidationError("--subset must hold at least one batch (\(batchSize) images)") } }
         if let threads { guard (1...1024).contains(threads) else { throw ValidationError("--threads must lie in 1...1024, got \(threads)") } }
+        guard !(resume && overwrite) else { throw ValidationError("--resume continues a run and --overwrite replaces it; pass one of them") }
     }
 
     /// The loop's options these describe.
@@ -62,6 +66,7 @@ public struct RunOptions: ParsableArguments {
         o.checkpointEvery = checkpointEvery
         o.logEvery = logEvery
         o.trainingSubset = subset
+        o.overwrite = overwrite
         return o
     }
 }

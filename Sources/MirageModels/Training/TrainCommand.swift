@@ -25,10 +25,12 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
         if let threads = runOptions.threads { Kernels.setThreadCount(threads) }
         let folder = RunFolder(runOptions.out ?? "runs/\(Kind.name)")
         let datasetName = runOptions.dataset ?? (runOptions.resume ? folder.storedDataset : nil) ?? "mnist"
+        var options = runOptions.trainingOptions
         let model: Kind.Model
         let data: TrainingData
         if runOptions.resume {
-            // A resumed run is the same model on the same data: the stored configuration wins.
+            // A resumed run is the same model on the same batches: the stored configuration wins,
+            // and an option that would change it is refused rather than ignored.
             guard FileManager.default.fileExists(atPath: folder.lastCheckpoint.path) else {
                 throw TrainingError.nothingToResume(path: folder.lastCheckpoint.path)
             }
@@ -37,33 +39,72 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
             guard header.kind == Kind.name else {
                 throw TrainingError.kindMismatch(run: folder.root.path, stored: header.kind, requested: Kind.name)
             }
-            data = try TrainingData.load(datasetName, shape: Kind.dataShape, dataDirectory: runOptions.dataDir,
-                                         seed: runOptions.seed)
+            var conflicts: [String] = []
+            if let stored = folder.storedTrainingOptions {
+                conflicts += keepStoredRunOptions(stored, into: &options)
+            }
+            data = try TrainingData.load(datasetName, shape: Kind.dataShape, dataDirectory: runOptions.dataDir, seed: options.seed)
+            conflicts += try modelOptionConflicts(storedConfig: header.config, seed: options.seed, data: data.description)
+            guard conflicts.isEmpty else { throw TrainingError.resumeConflict(run: folder.root.path, conflicts: conflicts) }
             model = try Kind.make(json: header.config)
         } else {
-            data = try TrainingData.load(datasetName, shape: Kind.dataShape, dataDirectory: runOptions.dataDir,
-                                         seed: runOptions.seed)
-            model = try Kind.make(Kind.configuration(modelOptions, seed: runOptions.seed, data: data.description))
+            data = try TrainingData.load(datasetName, shape: Kind.dataShape, dataDirectory: runOptions.dataDir, seed: options.seed)
+            model = try Kind.make(Kind.configuration(modelOptions, seed: options.seed, data: data.description))
         }
-        let trainer = Trainer(model: model, kind: Kind.name, data: data, run: folder, options: runOptions.trainingOptions)
+        let trainer = Trainer(model: model, kind: Kind.name, data: data, run: folder, options: options)
         let sizes = model.networks.map { "\($0.0): \($0.1.parameterCount) parameters" }.joined(separator: ", ")
         print("training \(Kind.name) (\(sizes)) on \(data.name) into \(folder.root.path)")
-        let losses = try trainer.run(resume: runOptions.resume)
+        let losses: [String: Float]
+        do {
+            losses = try trainer.run(resume: runOptions.resume)
+        } catch let stop as TrainingError {
+            guard case .interrupted = stop else { throw stop }
+            // Ctrl-C is not a failure of the run, but scripts must be able to tell it from a
+            // finished one: the shell's convention for SIGINT, 128 + 2.
+            FileHandle.standardError.write(Data("\(stop)\n".utf8))
+            throw ExitCode(130)
+        }
         print("done: \(losses.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: ", "))")
         print("samples: \(folder.samples.path)/, curves: \(folder.lossPlot.path), checkpoint: \(folder.lastCheckpoint.path)")
+    }
+
+    /// Takes the seed, batch size and subset the run was started with (they decide which batches
+    /// each step sees); returns a conflict for each one given explicitly with another value.
+    private func keepStoredRunOptions(_ stored: TrainingOptions, into options: inout TrainingOptions) -> [String] {
+        let defaults = TrainingOptions()
+        var conflicts: [String] = []
+        func keep<T: Equatable>(_ path: WritableKeyPath<TrainingOptions, T>, _ flag: String) {
+            if options[keyPath: path] != defaults[keyPath: path], options[keyPath: path] != stored[keyPath: path] {
+                conflicts.append("\(flag) \(options[keyPath: path]) differs from the run's \(stored[keyPath: path])")
+            }
+            options[keyPath: path] = stored[keyPath: path]
+        }
+        keep(\.seed, "--seed")
+        keep(\.batchSize, "--batch-size")
+        if let subset = options.trainingSubset, subset != stored.trainingSubset {
+            conflicts.append("--subset \(subset) differs from the run's \(stored.trainingSubset.map(String.init) ?? "whole training set")")
+        }
+        options.trainingSubset = stored.trainingSubset
+        return conflicts
+    }
+
+    /// Each model option given with a value other than its default and the stored one.
+    private func modelOptionConflicts(storedConfig: Data, seed: UInt64, data: DataDescription) throws -> [String] {
+        func object(_ config: Kind.Config) throws -> [String: Any] {
+            (try JSONSerialization.jsonObject(with: JSONEncoder().encode(config)) as? [String: Any]) ?? [:]
+        }
+        let asked = try object(Kind.configuration(modelOptions, seed: seed, data: data))
+        let defaults = try object(Kind.configuration(Kind.Options.parse([]), seed: seed, data: data))
+        let stored = (try? JSONSerialization.jsonObject(with: storedConfig) as? [String: Any]) ?? [:]
+        func same(_ a: Any?, _ b: Any?) -> Bool { (a as? NSObject).map { $0.isEqual(b) } ?? (b == nil) }
+        return asked.keys.sorted().compactMap { key in
+            guard !same(asked[key], defaults[key]), !same(asked[key], stored[key]) else { return nil }
+            return "the model's \(key) is \(stored[key].map { "\($0)" } ?? "unset") and the options ask for \(asked[key]!)"
+        }
     }
 }
 
 extension ModelKind {
     /// The `mirage train <name>` subcommand of this kind.
     public static var trainCommand: any ParsableCommand.Type { TrainCommand<Self>.self }
-}
-
-extension RunFolder {
-    /// The dataset recorded in `config.json` by an earlier run, if any.
-    public var storedDataset: String? {
-        guard let data = try? Data(contentsOf: config),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        return object["dataset"] as? String
-    }
 }

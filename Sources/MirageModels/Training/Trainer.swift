@@ -3,43 +3,6 @@ import MirageData
 import MirageNN
 import MirageTensor
 
-/// What a training run does, beyond the model's own hyper-parameters.
-public struct TrainingOptions: Codable, Sendable {
-    /// Stop after this many steps; by default `epochs` full passes over the data.
-    public var steps: Int?
-    public var epochs = 5
-    public var batchSize = 64
-    /// Seeds the data order and the fixed noise of the sample sheets.
-    public var seed: UInt64 = 0
-    /// Save `checkpoints/last.safetensors` every this many steps (and at the end).
-    public var checkpointEvery = 1000
-    /// Append to `metrics.jsonl` every this many steps.
-    public var logEvery = 50
-    /// Use only the first this many training images (for quick experiments and tests).
-    public var trainingSubset: Int?
-    public init() {}
-}
-
-/// Why a run stopped early.
-public enum TrainingError: Error, CustomStringConvertible {
-    case nonFinite(loss: String, step: Int, checkpoint: String?)
-    case kindMismatch(run: String, stored: String, requested: String)
-    case nothingToResume(path: String)
-
-    public var description: String {
-        switch self {
-        case .nonFinite(let loss, let step, let checkpoint):
-            "\(loss) became NaN or infinite at step \(step); training stopped without saving it. "
-                + (checkpoint.map { "The last good checkpoint is \($0); resume from it with a lower --lr." }
-                    ?? "No checkpoint was saved yet; try a lower --lr.")
-        case .kindMismatch(let run, let stored, let requested):
-            "\(run) holds a \(stored) run, not \(requested); pick another --out or train \(stored)"
-        case .nothingToResume(let path):
-            "--resume: no checkpoint at \(path); start without --resume"
-        }
-    }
-}
-
 /// The training loop every model shares: loaders for the data the model asks for, the model's
 /// step, a progress bar, metrics, sample sheets at fixed noise every epoch, a loss-curve image,
 /// checkpoints every N steps and at the end, exact resume, and a checkpoint on Ctrl-C.
@@ -111,10 +74,12 @@ public final class Trainer {
         }
     }
 
-    /// Trains, resuming from `checkpoints/last.safetensors` when `resume` is set.
+    /// Trains, resuming from `checkpoints/last.safetensors` when `resume` is set. A fresh run
+    /// refuses a folder that already holds a run unless ``TrainingOptions/overwrite`` is set.
     ///
     /// - Returns: The last logged losses.
-    /// - Throws: ``TrainingError`` for a diverging loss or a mismatched resume, ``TrainingDataError``
+    /// - Throws: ``TrainingError`` for a diverging loss, a mismatched resume, an occupied run folder
+    ///   or Ctrl-C (``TrainingError/interrupted(step:checkpoint:)``, after the checkpoint is saved), ``TrainingDataError``
     ///   for data that cannot feed the model, ``CheckpointError`` and file errors for unreadable or
     ///   unwritable files.
     @discardableResult
@@ -127,6 +92,7 @@ public final class Trainer {
             throw TrainingDataError.unlabelled(dataset: data.name)
         }
         var step = 0
+        if !resume { try claimRunFolder() }
         if resume {
             guard FileManager.default.fileExists(atPath: run.lastCheckpoint.path) else {
                 throw TrainingError.nothingToResume(path: run.lastCheckpoint.path)
@@ -190,8 +156,7 @@ public final class Trainer {
                 try TrainingCheckpoint.save(model, kind: kind, step: step, to: run.lastCheckpoint)
             }
             if InterruptSignal.requested {
-                progress.message("interrupted: saved step \(step) to \(run.lastCheckpoint.path); continue with --resume")
-                return last
+                throw TrainingError.interrupted(step: step, checkpoint: run.lastCheckpoint.path)
             }
             if step % perEpoch == 0 || step == total {
                 try writeSheets(epoch: (step - 1) / perEpoch + 1, fixed: fixed)
@@ -199,6 +164,18 @@ public final class Trainer {
             }
         }
         return last
+    }
+
+    /// Refuses a folder holding an earlier run, or with ``TrainingOptions/overwrite`` removes the
+    /// files a run writes there (and nothing else).
+    private func claimRunFolder() throws {
+        let fm = FileManager.default
+        let written = [run.config, run.checkpoints, run.samples, run.metrics, run.lossPlot]
+        guard written.contains(where: { fm.fileExists(atPath: $0.path) }) else { return }
+        guard options.overwrite else {
+            throw TrainingError.runExists(run: run.root.path, kind: run.storedKind)
+        }
+        for url in written where fm.fileExists(atPath: url.path) { try fm.removeItem(at: url) }
     }
 
     private func writeConfig() throws {

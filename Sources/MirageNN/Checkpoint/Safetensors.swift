@@ -90,15 +90,32 @@ public struct Checkpoint {
             .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         do {
             try data.write(to: tmp)
+            // The data must be on disk before the rename makes it the checkpoint, and the rename
+            // on disk before the call returns: otherwise a power cut can keep the rename and lose
+            // the bytes.
+            try Self.sync(tmp.path, for: url)
             guard rename(tmp.path, url.path) == 0 else {
                 throw CheckpointError(path: url.path, problem: "cannot rename \(tmp.path) over it: \(String(cString: strerror(errno)))")
             }
+            try Self.sync(url.deletingLastPathComponent().path, for: url)
         } catch let e as CheckpointError {
             try? FileManager.default.removeItem(at: tmp)
             throw e
         } catch {
             try? FileManager.default.removeItem(at: tmp)
             throw CheckpointError(path: url.path, problem: "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    /// `fsync` of a file or folder, with errors naming the checkpoint being written.
+    private static func sync(_ path: String, for url: URL) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw CheckpointError(path: url.path, problem: "cannot open \(path) to sync it: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else {
+            throw CheckpointError(path: url.path, problem: "cannot sync \(path) to disk: \(String(cString: strerror(errno)))")
         }
     }
 

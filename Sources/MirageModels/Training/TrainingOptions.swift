@@ -1,0 +1,23 @@
+/// What a training run does, beyond the model's own hyper-parameters.
+public struct TrainingOptions: Codable, Sendable, Equatable {
+    /// Stop after this many steps; by default `epochs` full passes over the data.
+    public var steps: Int?
+    public var epochs = 5
+    public var batchSize = 64
+    /// Seeds the data order and the fixed noise of the sample sheets.
+    public var seed: UInt64 = 0
+    /// Save `checkpoints/last.safetensors` every this many steps (and at the end).
+    public var checkpointEvery = 1000
+    /// Append to `metrics.jsonl` every this many steps.
+    public var logEvery = 50
+    /// Use only the first this many training images (for quick experiments and tests).
+    public var trainingSubset: Int?
+    /// Let a fresh run replace the run already in its folder (else it refuses). An action, not a
+    /// property of the run: `config.json` does not record it.
+    public var overwrite = false
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case steps, epochs, batchSize, seed, checkpointEvery, logEvery, trainingSubset
+    }
+}
