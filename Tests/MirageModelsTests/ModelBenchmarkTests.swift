@@ -8,14 +8,32 @@ import Testing
     /// the MLP GAN is 1.077 GFLOP (forward G; three passes of D; backward through both).
     @Test(arguments: ModelBenchmark.allCases) func stepRuns(_ model: ModelBenchmark) {
         let step = model.makeStep(seed: 0)
-        step()
+        let first = step()
         let before = Kernels.flopCount
-        step()
+        let second = step()
         let flops = Kernels.flopCount - before
         #expect(flops > 0)
+        // The first losses are what the architecture and data imply at initialisation, so a step
+        // that runs but computes garbage (NaN, a penalty never applied, a wrong loss) fails here.
+        #expect(first.isFinite && second.isFinite)
+        let (low, high) = Self.firstLossRange[model]!
+        #expect(first >= low && first <= high, "\(model.rawValue): first loss \(first), expected \(low)...\(high)")
         if model == .mlpGAN { #expect(flops == 1_077_444_608) }
         if model == .vae { #expect(flops == 209_920_000) }
     }
+
+    /// Where each benchmark's first loss must lie, and why:
+    /// - GANs: BCE(D(real), 1) + BCE(D(fake), 0) with an untrained D near 0 logits is 2 ln 2 ≈ 1.39;
+    /// - WGAN-GP: the critic's outputs start near 0 and its input gradients far below norm 1,
+    ///   so λ·(‖∇‖ − 1)² ≈ 10 dominates;
+    /// - VAE: −ELBO of random binary pixels under a decoder near ½ is 784 ln 2 ≈ 543 nats;
+    /// - DDPM: predicting noise of variance 1 with outputs near 0 costs an MSE near 1;
+    /// - RealNVP: couplings near identity on uniform [0, 1] pixels give ½·784·E[x²] + 392 ln 2π ≈ 851 nats;
+    /// - sampling: the mean pixel of generated images, in [0, 1].
+    static let firstLossRange: [ModelBenchmark: (Float, Float)] = [
+        .mlpGAN: (1.0, 1.8), .dcgan: (0.8, 2.2), .wganGP: (5, 12), .vae: (450, 650), .ddpmUNet: (0.5, 1.6),
+        .realNVP: (650, 1100), .dcganSample1024: (0.05, 0.95),
+    ]
 
     @Test func repetitionsFollowThePeer() {
         #expect(ModelBenchmark.mlpGAN.timedSteps(30) == 90)

@@ -44,9 +44,17 @@ public enum GradCheck {
         zip(y.scalars, r).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
     }
 
-    /// Checks the gradients of `f` with respect to every input against central differences.
-    public static func check(_ inputs: [Tensor], eps: Float = 1e-2, atol: Double = 2e-3, rtol: Double = 1e-2,
-                      sourceLocation: SourceLocation = #_sourceLocation, _ f: ([Tensor]) -> Tensor) {
+    /// Where an analytic gradient disagrees with central differences.
+    public struct Mismatch: CustomStringConvertible, Equatable {
+        /// Which input, and which of its elements.
+        public var input: Int, element: Int
+        public var analytic: Double, numeric: Double
+        public var description: String { "input \(input) element \(element): analytic \(analytic), numeric \(numeric)" }
+    }
+
+    /// The first element whose gradient of `f` disagrees with central differences, or `nil`.
+    public static func firstMismatch(_ inputs: [Tensor], eps: Float = 1e-2, atol: Double = 2e-3, rtol: Double = 1e-2,
+                                     _ f: ([Tensor]) -> Tensor) -> Mismatch? {
         let leaves = inputs.map { $0.copy().requiringGrad() }
         let y = f(leaves)
         let r = Tensor.randn(y.shape, generator: RandomGenerator(seed: 99)).scalars
@@ -54,7 +62,6 @@ public enum GradCheck {
         let analytic = y.requiresGrad ? gradients(of: y, wrt: leaves, outputGradient: Tensor(r, shape: y.shape))
                                       : inputs.map { Tensor.zeros($0.shape) }
         for (k, input) in inputs.enumerated() {
-            var worst = 0.0
             for i in 0..<input.count {
                 func value(_ delta: Float) -> Double {
                     var xs = inputs.map { $0.copy() }
@@ -65,25 +72,35 @@ public enum GradCheck {
                 }
                 let numeric = (value(eps) - value(-eps)) / (2 * Double(eps))
                 let a = Double(analytic[k].scalars[i])
-                let excess = Swift.abs(numeric - a) - (atol + rtol * Swift.abs(numeric))
-                worst = Swift.max(worst, excess)
-                if excess > 0 {
-                    Issue.record("input \(k) element \(i): analytic \(a), numeric \(numeric)", sourceLocation: sourceLocation)
-                    return
+                if Swift.abs(numeric - a) > atol + rtol * Swift.abs(numeric) {
+                    return Mismatch(input: k, element: i, analytic: a, numeric: numeric)
                 }
             }
         }
+        return nil
     }
 
-    /// Second-order check: differentiates `h(x) = Σₖ ⟨∂L/∂xₖ, vₖ⟩`, computed with
-    /// `createGraph: true`, and compares with central differences of `h`. This is exactly the
-    /// path a gradient penalty takes.
-    public static func checkSecondOrder(_ inputs: [Tensor], eps: Float = 1e-2, atol: Double = 3e-3, rtol: Double = 2e-2,
-                                 sourceLocation: SourceLocation = #_sourceLocation, _ f: @escaping ([Tensor]) -> Tensor) {
+    /// Checks the gradients of `f` with respect to every input against central differences,
+    /// recording a test issue at the first mismatch.
+    ///
+    /// - Returns: The mismatch, or `nil` when every gradient agrees.
+    @discardableResult
+    public static func check(_ inputs: [Tensor], eps: Float = 1e-2, atol: Double = 2e-3, rtol: Double = 1e-2,
+                             sourceLocation: SourceLocation = #_sourceLocation, _ f: ([Tensor]) -> Tensor) -> Mismatch? {
+        let mismatch = firstMismatch(inputs, eps: eps, atol: atol, rtol: rtol, f)
+        if let mismatch { Issue.record("\(mismatch)", sourceLocation: sourceLocation) }
+        return mismatch
+    }
+
+    /// The first mismatch of the second-order check: differentiates `h(x) = Σₖ ⟨∂L/∂xₖ, vₖ⟩`,
+    /// computed with `createGraph: true`, and compares with central differences of `h`. This is
+    /// exactly the path a gradient penalty takes.
+    public static func firstSecondOrderMismatch(_ inputs: [Tensor], eps: Float = 1e-2, atol: Double = 3e-3, rtol: Double = 2e-2,
+                                                _ f: @escaping ([Tensor]) -> Tensor) -> Mismatch? {
         let probe = withNoGrad { f(inputs) }
         let r = Tensor.randn(probe.shape, generator: RandomGenerator(seed: 7))
         let vs = inputs.enumerated().map { Tensor.randn($1.shape, generator: RandomGenerator(seed: 100 + UInt64($0))) }
-        check(inputs, eps: eps, atol: atol, rtol: rtol, sourceLocation: sourceLocation) { xs in
+        return firstMismatch(inputs, eps: eps, atol: atol, rtol: rtol) { xs in
             // The finite-difference side evaluates h under withNoGrad; h itself needs a graph.
             withGrad {
                 let leaves = xs.map { $0.requiresGrad ? $0 : $0.requiringGrad() }
@@ -92,6 +109,17 @@ public enum GradCheck {
                 return zip(gs, vs).map { ($0 * $1).sum() }.reduce(Tensor(0), +)
             }
         }
+    }
+
+    /// Second-order check (see ``firstSecondOrderMismatch(_:eps:atol:rtol:_:)``), recording a test
+    /// issue at the first mismatch.
+    @discardableResult
+    public static func checkSecondOrder(_ inputs: [Tensor], eps: Float = 1e-2, atol: Double = 3e-3, rtol: Double = 2e-2,
+                                        sourceLocation: SourceLocation = #_sourceLocation,
+                                        _ f: @escaping ([Tensor]) -> Tensor) -> Mismatch? {
+        let mismatch = firstSecondOrderMismatch(inputs, eps: eps, atol: atol, rtol: rtol, f)
+        if let mismatch { Issue.record("second order: \(mismatch)", sourceLocation: sourceLocation) }
+        return mismatch
     }
 }
 

@@ -50,8 +50,9 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
     /// Builds the model and returns a closure that runs one step of it: the same model types and
     /// training steps `mirage train` uses where they exist (GAN, DCGAN, VAE), the model folders'
     /// steps otherwise. Data is a fixed random batch in [−1, 1], as in the reference; noise is
-    /// drawn anew every step.
-    public func makeStep(seed: UInt64) -> () -> Void {
+    /// drawn anew every step. The closure returns the step's main loss (for sampling, the mean
+    /// pixel), so tests can tell a step that runs from one that computes garbage.
+    public func makeStep(seed: UInt64) -> () -> Float {
         let g = RandomGenerator(seed: seed)
         let b = Self.batchSize
         let x = Tensor.rand([b, 1, 28, 28], low: -1, high: 1, generator: g)
@@ -62,16 +63,16 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
             config.seed = seed
             let gan = GAN(config)
             let input = StepInput(images: x)
-            return { _ = gan.trainStep(input, context: context) }
+            return { gan.trainStep(input, context: context)["loss_d"]! }
         case .wganGP:
             let step = WGANGPStep(generator: g)
-            return { step(real: x, generator: g) }
+            return { step(real: x, generator: g).critic.item }
         case .vae:
             var config = VAE.Config()
             config.seed = seed
             let vae = VAE(config)
             let input = StepInput(images: (x .> 0).reshaped([b, 1, 28, 28]))
-            return { _ = vae.trainStep(input, context: context) }
+            return { -vae.trainStep(input, context: context)["elbo"]! }
         case .ddpmUNet:
             let unet = TimeUNet(generator: g)
             let opt = Adam(unet.trainableParameters(), learningRate: 2e-4)
@@ -79,6 +80,7 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
             return {
                 let loss = schedule.noisePredictionLoss(unet, x, generator: g)
                 opt.zeroGrad(); loss.backward(); opt.step()
+                return loss.item
             }
         case .realNVP:
             let flow = RealNVP(generator: g)
@@ -87,12 +89,13 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
             return {
                 let loss = flow.negativeLogLikelihood(data).mean()
                 opt.zeroGrad(); loss.backward(); opt.step()
+                return loss.item
             }
         case .dcganSample1024:
             var config = GAN.Config(architecture: .dcgan)
             config.seed = seed
             let gan = GAN(config)
-            return { _ = gan.sample(count: 1024, generator: g) }
+            return { gan.sample(count: 1024, generator: g).mean().item }
         }
     }
 }

@@ -156,12 +156,19 @@ public struct Checkpoint {
             }
             guard let size = elementSizes[dtype] else { throw fail("tensor \(key) has unsupported dtype \(dtype)") }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("tensor \(key) has a negative dimension in \(shape)") }
-            let count = shape.reduce(1, *)
+            // A header field is not to be trusted with arithmetic: a huge shape must fail, not overflow.
+            var count = 1
+            for d in shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: d)
+                guard !overflow else { throw fail("tensor \(key) has an impossibly large shape \(shape)") }
+                count = product
+            }
             guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] <= body.count else {
                 throw fail("truncated or corrupt: tensor \(key) spans bytes \(offsets[0])..<\(offsets[1]) of a \(body.count)-byte data section")
             }
-            guard offsets[1] - offsets[0] == count * size else {
-                throw fail("tensor \(key) of shape \(shape) and dtype \(dtype) needs \(count * size) bytes, has \(offsets[1] - offsets[0])")
+            let (bytes, overflow) = count.multipliedReportingOverflow(by: size)
+            guard !overflow, offsets[1] - offsets[0] == bytes else {
+                throw fail("tensor \(key) of shape \(shape) and dtype \(dtype) needs \(overflow ? "more than \(Int.max)" : String(bytes)) bytes, has \(offsets[1] - offsets[0])")
             }
             let storage = TensorStorage(count: count)
             body.withUnsafeBytes { raw in

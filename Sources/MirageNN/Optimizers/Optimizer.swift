@@ -77,7 +77,9 @@ open class Optimizer {
 
     /// Restores state written by ``stateDict()`` for the same parameters.
     ///
-    /// - Throws: ``StateDictError`` when a parameter index is out of range or a shape differs.
+    /// - Throws: ``StateDictError`` when a parameter index is out of range or a shape differs,
+    ///   ``OptimizerStateError`` for a count or learning rate that is not a finite, non-negative
+    ///   number, or moments holding NaN.
     public func loadStateDict(_ dict: [String: Tensor]) throws {
         var error = StateDictError(missing: [], unexpected: [], mismatched: [])
         var restored = parameters.map { _ in [String: Tensor]() }
@@ -95,10 +97,38 @@ open class Optimizer {
         if dict["lr"] == nil { error.missing.append("lr") }
         if dict["step_count"] == nil { error.missing.append("step_count") }
         guard error.missing.isEmpty && error.unexpected.isEmpty && error.mismatched.isEmpty else { throw error }
+        // Scalars from a file: a NaN or fractional count would trap on conversion or poison every
+        // later update, so they are checked like the shapes.
+        func scalar(_ key: String, _ value: Tensor) throws -> Float {
+            guard value.count == 1, let x = value.scalars.first, x.isFinite, x >= 0 else {
+                throw OptimizerStateError(key: key, problem: "must be one finite, non-negative number, got \(value.count) values \(value.scalars.prefix(4))")
+            }
+            return x
+        }
+        let lr = try scalar("lr", dict["lr"]!), steps = try scalar("step_count", dict["step_count"]!)
+        guard steps == steps.rounded(), steps < 1e15 else {
+            throw OptimizerStateError(key: "step_count", problem: "must be a whole number of steps, got \(steps)")
+        }
+        for (i, entries) in restored.enumerated() {
+            if let step = entries["step"] { _ = try scalar("\(i).step", step) }
+            for (name, value) in entries where !value.scalars.allSatisfy(\.isFinite) {
+                throw OptimizerStateError(key: "\(i).\(name)", problem: "holds NaN or infinite values")
+            }
+        }
         state = restored
-        learningRate = dict["lr"]!.item
-        stepCount = Int(dict["step_count"]!.item)
+        learningRate = lr
+        stepCount = Int(steps)
     }
+}
+
+/// An optimizer state entry that cannot be right, whatever the shapes say.
+public struct OptimizerStateError: Error, CustomStringConvertible {
+    /// The state-dict key.
+    public var key: String
+    /// What is wrong with it.
+    public var problem: String
+
+    public var description: String { "optimizer state \(key) \(problem)" }
 }
 
 /// Raw buffers of a parameter, its gradient and state tensors, for update loops.

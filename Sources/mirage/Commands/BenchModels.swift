@@ -47,13 +47,13 @@ extension Mirage.Bench {
             throw ValidationError("unknown benchmark model '\(name)'")
         }
         let step = model.makeStep(seed: 0)
-        for _ in 0..<3 { step() }
+        for _ in 0..<3 { _ = step() }
         let n = model.timedSteps(steps)
         let flops0 = Kernels.flopCount
         var times: [Double] = []
         for _ in 0..<n {
             let t0 = DispatchTime.now().uptimeNanoseconds
-            step()
+            _ = step()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-6)
         }
         let flops = Double(Kernels.flopCount - flops0) / Double(n)

@@ -43,6 +43,17 @@ import Testing
         withUnsafeBytes(of: UInt64(json.utf8.count).littleEndian) { odd.append(contentsOf: $0) }
         odd.append(contentsOf: Array(json.utf8) + [0, 0, 0, 0])
         #expect(problem(odd)?.contains("unsupported dtype Q9") == true)
+        // Header fields edited to shapes whose size overflows, or to negative dimensions.
+        func header(_ json: String) -> Data {
+            var d = Data()
+            withUnsafeBytes(of: UInt64(json.utf8.count).littleEndian) { d.append(contentsOf: $0) }
+            return d + Data(json.utf8) + Data([0, 0, 0, 0])
+        }
+        #expect(problem(header(#"{"w":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,4]}}"#))?
+            .contains("impossibly large shape") == true)
+        #expect(problem(header(#"{"w":{"dtype":"F64","shape":[2305843009213693952],"data_offsets":[0,4]}}"#))?
+            .contains("needs more than") == true)
+        #expect(problem(header(#"{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#))?.contains("negative dimension") == true)
         #expect(throws: CheckpointError.self) { try Checkpoint.read(from: Self.temporaryURL("does-not-exist")) }
     }
 

@@ -40,6 +40,31 @@ import Testing
         #expect(a.grad == nil)
     }
 
+    /// Optimizer state read from a file: a NaN, negative or fractional count, a learning rate of
+    /// the wrong shape or NaN moments are errors, never a trap or a silently poisoned run.
+    @Test func corruptStateIsRefused() throws {
+        let w = Tensor.ones([3]).requiringGrad()
+        let adam = Adam([w], learningRate: 0.1)
+        (w * w).sum().backward()
+        adam.step()
+        let good = adam.stateDict()
+        #expect(throws: Never.self) { try Adam([Tensor.ones([3]).requiringGrad()], learningRate: 0.1).loadStateDict(good) }
+        func refused(_ key: String, _ value: Tensor) -> Bool {
+            var bad = good
+            bad[key] = value
+            do { try Adam([Tensor.ones([3]).requiringGrad()], learningRate: 0.1).loadStateDict(bad) } catch { return true }
+            return false
+        }
+        #expect(refused("step_count", Tensor(Float.nan)))
+        #expect(refused("step_count", Tensor(-1)))
+        #expect(refused("step_count", Tensor(2.5)))
+        #expect(refused("lr", Tensor([0.1, 0.2])))
+        #expect(refused("lr", Tensor(Float.infinity)))
+        let moment = try #require(good.keys.first { $0.hasPrefix("0.") && good[$0]!.shape == [3] })
+        #expect(refused(moment, Tensor([1, .nan, 3])))
+        #expect(refused(moment, Tensor.ones([4])))
+    }
+
     @Test func schedules() {
         let step = StepDecay(baseLearningRate: 1, stepSize: 10, gamma: 0.5)
         #expect([0, 9, 10, 25].map { step($0) } == [1, 1, 0.5, 0.25])

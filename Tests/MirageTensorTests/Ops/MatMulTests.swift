@@ -46,4 +46,18 @@ import Testing
         let ba = GradCheck.input([2, 2, 3], seed: 11), bb = GradCheck.input([2, 3, 2], seed: 12)
         GradCheck.checkSecondOrder([ba, bb]) { $0[0].matmul($0[1]).pow(2) }
     }
+
+    /// `x·Wᵀ`, the product of every Linear layer: values against the explicit transpose, and its
+    /// first and second derivatives (a critic's linear layers sit under WGAN-GP's penalty).
+    @Test func transposedProduct() {
+        let x = Tensor.randn([2, 3, 5], generator: RandomGenerator(seed: 13)), w = Tensor.randn([4, 5], generator: RandomGenerator(seed: 14))
+        let y = x.matmul(transposed: w)
+        #expect(y.shape == [2, 3, 4])
+        expectClose(y.reshaped([6, 4]), Self.reference(x.scalars, w.transposed().scalars, m: 6, k: 5, n: 4), atol: 1e-5)
+        let a = GradCheck.input([3, 5], seed: 15), b = GradCheck.input([4, 5], seed: 16), ba = GradCheck.input([2, 3, 5], seed: 17)
+        GradCheck.check([a, b]) { $0[0].matmul(transposed: $0[1]) }
+        GradCheck.check([ba, b]) { $0[0].matmul(transposed: $0[1]) }
+        GradCheck.checkSecondOrder([a, b]) { $0[0].matmul(transposed: $0[1]).tanh() }
+        GradCheck.checkSecondOrder([ba, b]) { $0[0].matmul(transposed: $0[1]).pow(2) }
+    }
 }
