@@ -88,6 +88,19 @@ import Testing
         let noData = try Self.run(["train", "gan", "--data-dir", "/nonexistent/data", "--steps", "1"])
         #expect(noData.status != 0)
         #expect(noData.stderr.contains("/nonexistent/data"))
+        // Inputs that once stopped a release build without a word: each is now one line and status 1 or 64.
+        let dir = Self.temporaryDirectory("bad-input")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cases: [([String], String)] = [
+            (["train", "dcgan", "--batch-size", "1", "--steps", "1"], "--batch-size 1 is too small for dcgan"),
+            (["train", "vae", "--latent", "0"], "--latent must be positive, got 0"),
+            (["train", "gan", "--subset", "10", "--batch-size", "64"], "--subset must hold at least one batch (64 images)"),
+        ]
+        for (i, (arguments, message)) in cases.enumerated() {
+            let result = try Self.run(arguments + ["--out", dir.appendingPathComponent("run\(i)").path])
+            #expect((1...127).contains(result.status) && result.stderr.contains(message), "\(arguments): \(result.status) \(result.stderr)")
+            #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("precondition"), "\(result.stderr)")
+        }
     }
 
     /// A dataset whose files are absent names every folder tried; a derived domain trains; a

@@ -63,7 +63,9 @@ public final class GAN: GenerativeModel {
     public var networks: [(String, Module)] { [("generator", generator), ("discriminator", discriminator)] }
     public var optimizers: [(String, Optimizer)] { [("generator", optimizerG), ("discriminator", optimizerD)] }
     public var generators: [(String, RandomGenerator)] { [("noise", noise)] }
-    public var data: DataRequirement { DataRequirement(range: -1...1) }
+    /// Pixels in [-1, 1] for the tanh generator; the DCGAN's batch norm after its first linear
+    /// layer needs two images a batch.
+    public var data: DataRequirement { DataRequirement(range: -1...1, minimumBatchSize: config.architecture == .dcgan ? 2 : 1) }
 
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let real = input.images

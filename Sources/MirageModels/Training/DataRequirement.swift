@@ -50,10 +50,13 @@ public struct DataRequirement: Sendable, Equatable {
     /// Whether the model uses class labels (a class-conditional model): a dataset with a single
     /// class, such as a PNG folder, is refused.
     public var needsLabels: Bool
+    /// The smallest batch a step can take: 2 for networks with batch norm over `(N, C)`
+    /// features, which has nothing to normalise in a batch of one.
+    public var minimumBatchSize: Int
 
     public init(shape: DataShape = .images, batchesPerStep: Int = 1, range: ClosedRange<Float> = 0...1,
                 dynamicBinarization: Bool = false, cropPadding: Int = 0, horizontalFlip: Bool = false,
-                needsLabels: Bool = false) {
+                needsLabels: Bool = false, minimumBatchSize: Int = 1) {
         precondition(batchesPerStep > 0, "DataRequirement: batchesPerStep \(batchesPerStep) must be positive")
         precondition(range == 0...1 || range == -1...1, "DataRequirement: range \(range) is neither [0, 1] nor [-1, 1]")
         self.shape = shape
@@ -63,6 +66,7 @@ public struct DataRequirement: Sendable, Equatable {
         self.cropPadding = cropPadding
         self.horizontalFlip = horizontalFlip
         self.needsLabels = needsLabels
+        self.minimumBatchSize = minimumBatchSize
     }
 
     /// The loader transform for training batches (with augmentation).

@@ -91,6 +91,9 @@ public final class Trainer {
         if need.needsLabels, data.description.classCount < 2 {
             throw TrainingDataError.unlabelled(dataset: data.name)
         }
+        guard options.batchSize >= need.minimumBatchSize else {
+            throw TrainingDataError.batchTooSmall(kind: kind, batchSize: options.batchSize, minimum: need.minimumBatchSize)
+        }
         var step = 0
         if !resume { try claimRunFolder() }
         if resume {

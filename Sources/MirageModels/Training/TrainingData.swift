@@ -198,6 +198,8 @@ public enum TrainingDataError: Error, CustomStringConvertible, Equatable {
     case unlabelled(dataset: String)
     /// Fewer samples than one step needs.
     case tooFew(dataset: String, count: Int, needed: Int)
+    /// A batch smaller than the model's networks can take.
+    case batchTooSmall(kind: String, batchSize: Int, minimum: Int)
 
     public var description: String {
         switch self {
@@ -218,6 +220,8 @@ public enum TrainingDataError: Error, CustomStringConvertible, Equatable {
             return "\(path): \(problem)"
         case let .unlabelled(dataset):
             return "\(dataset) has no class labels, and this model is class-conditional; pick a labelled dataset such as mnist"
+        case let .batchTooSmall(kind, batchSize, minimum):
+            return "--batch-size \(batchSize) is too small for \(kind), whose batch norm needs at least \(minimum) images a batch"
         case let .tooFew(dataset, count, needed):
             return "\(dataset) has \(count) training samples, fewer than one step needs (\(needed)); lower --batch-size or use more data"
         }
