@@ -14,7 +14,7 @@ public enum TrainingCheckpoint {
         for (name, opt) in model.optimizers { file.insert(opt.stateDict().map { ($0.key, $0.value) }, under: "optimizer.\(name)") }
         file.insert(model.state.map { ($0.key, $0.value) }, under: "state")
         var metadata = ["mirage.kind": kind, "mirage.step": String(step),
-                        "mirage.config": String(decoding: model.configuration, as: UTF8.self)]
+                        "mirage.config": String(decoding: canonicalJSON(model.configuration), as: UTF8.self)]
         for (name, g) in model.generators {
             metadata["mirage.rng.\(name)"] = g.state.map(String.init).joined(separator: ",")
         }
@@ -50,4 +50,12 @@ public enum TrainingCheckpoint {
             g.state = words
         }
     }
+}
+
+/// JSON with its keys sorted: JSONEncoder's key order changes from process to process, and the
+/// same run must write the same checkpoint bytes.
+func canonicalJSON(_ json: Data) -> Data {
+    guard let object = try? JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed]),
+          let sorted = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed]) else { return json }
+    return sorted
 }
