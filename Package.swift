@@ -112,7 +112,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MirageDataTests",
-            dependencies: ["MirageData"],
+            dependencies: ["MirageData", "MirageTestSupport"],
             exclude: ["Fixtures"]
         ),
     ],

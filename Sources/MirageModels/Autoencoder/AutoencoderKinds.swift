@@ -37,7 +37,23 @@ public enum AutoencoderKind: ModelKind {
         return c
     }
 
-    public static func make(_ config: Autoencoder.Config) throws -> Autoencoder { Autoencoder(config) }
+    public static func make(_ config: Autoencoder.Config) throws -> Autoencoder {
+        try validate(config, kind: name)
+        return Autoencoder(config)
+    }
+
+    /// The checks both autoencoder kinds make on a configuration.
+    static func validate(_ c: Autoencoder.Config, kind: String) throws {
+        try validateConfiguration(kind: kind, imageShape: c.imageShape, sizes: [("hidden", c.hidden), ("latent", c.latent)],
+                                  learningRate: c.learningRate)
+        guard c.hidden >= 2 else { throw ModelConfigurationError.unsuitable(kind: kind, reason: "hidden \(c.hidden) must be at least 2") }
+        switch c.noise {
+        case .none: break
+        case .gaussian(let std) where std > 0 && std.isFinite: break
+        case .masking(let p) where p > 0 && p < 1: break
+        default: throw ModelConfigurationError.unsuitable(kind: kind, reason: "corruption \(c.noise) is out of range")
+        }
+    }
 }
 
 /// `mirage train dae`: the denoising autoencoder.
@@ -88,6 +104,7 @@ public enum DenoisingAutoencoderKind: ModelKind {
         guard config.noise != .none else {
             throw ModelConfigurationError.unsuitable(kind: name, reason: "a denoising autoencoder needs a corruption")
         }
+        try AutoencoderKind.validate(config, kind: name)
         return Autoencoder(config)
     }
 }

@@ -86,8 +86,12 @@ public enum DCGANKind: ModelKind {
 extension GAN {
     /// The GAN for `config`, after checking what its constructor would otherwise stop on.
     static func checked(_ config: Config, kind: String) throws -> GAN {
-        guard config.imageShape.count == 3, config.imageShape.allSatisfy({ $0 > 0 }), config.noise > 0 else {
-            throw ModelConfigurationError.unsuitable(kind: kind, reason: "image shape \(config.imageShape) and noise size \(config.noise) must be positive")
+        // The MLP networks' widest hidden layer has 1,024 units (MLPGenerator, MLPDiscriminator).
+        let hidden = config.architecture == .mlp ? [("hidden width", 1024)] : []
+        try validateConfiguration(kind: kind, imageShape: config.imageShape, sizes: [("noise size", config.noise)] + hidden,
+                                  learningRate: config.learningRate)
+        guard (0..<1).contains(config.beta1), (0..<1).contains(config.beta2) else {
+            throw ModelConfigurationError.unsuitable(kind: kind, reason: "Adam's betas \(config.beta1), \(config.beta2) must lie in [0, 1)")
         }
         if config.architecture == .dcgan, Array(config.imageShape.suffix(2)) != [28, 28] {
             throw ModelConfigurationError.unsuitable(

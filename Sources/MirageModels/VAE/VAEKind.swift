@@ -47,5 +47,9 @@ public enum VAEKind: ModelKind {
         return c
     }
 
-    public static func make(_ config: VAE.Config) throws -> VAE { VAE(config) }
+    public static func make(_ config: VAE.Config) throws -> VAE {
+        try validateConfiguration(kind: name, imageShape: config.imageShape, sizes: [("hidden", config.hidden), ("latent", config.latent)],
+                                  learningRate: config.learningRate)
+        return VAE(config)
+    }
 }
