@@ -82,6 +82,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Fuzz targets for the file readers: a corpus replayer in a plain build, libFuzzer targets
+        // when built by scripts/fuzz (-sanitize=fuzzer,address -DFUZZING).
+        .executableTarget(
+            name: "mirage-fuzz",
+            dependencies: ["MirageTensor", "MirageNN", "MirageData", "MirageModels"],
+            path: "Sources/mirage-fuzz"
+        ),
         .target(
             name: "MirageTestSupport",
             dependencies: ["MirageTensor"],

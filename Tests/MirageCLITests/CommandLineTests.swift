@@ -263,6 +263,26 @@ import Testing
         #expect(a == b, "the resumed run's final checkpoint differs from the uninterrupted run's (after \(kills) kills)")
     }
 
+    /// The fuzz targets replay their committed seed corpus in a plain build (what `scripts/fuzz`
+    /// starts from), so a harness that no longer builds or runs is caught here.
+    @Test func fuzzTargetsReplayTheirCorpus() throws {
+        let corpus = Self.snapshots.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("FuzzCorpus")
+        let fuzz = Self.binary.deletingLastPathComponent().appendingPathComponent("mirage-fuzz")
+        for target in ["safetensors", "checkpoint", "npy", "png", "idx", "gzip", "cifar"] {
+            let files = try FileManager.default.contentsOfDirectory(atPath: corpus.appendingPathComponent(target).path).sorted()
+            #expect(!files.isEmpty, "no seeds for \(target)")
+            let process = Process()
+            process.executableURL = fuzz
+            process.arguments = [target] + files.map { corpus.appendingPathComponent(target).appendingPathComponent($0).path }
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0 && text.contains("\(target): \(files.count) inputs, no crash"), "\(target): \(text)")
+        }
+    }
+
     /// `mirage data export` writes numpy-readable float32 images and int64 labels.
     @Test func dataExportWritesNPYFiles() throws {
         let dir = Self.temporaryDirectory("export")
