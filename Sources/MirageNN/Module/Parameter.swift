@@ -61,15 +61,31 @@ public final class Parameter<Value: TensorSlotValue>: ParameterSlot {
         self.tensor = wrappedValue.slotTensor.map { $0.detached().requiringGrad() }
     }
 
+    /// Setting a value of the same shape copies it into the parameter's storage, so that
+    /// optimizers built earlier keep updating the parameter the module uses; a value of another
+    /// shape (or setting an optional parameter) makes a new leaf.
     public var wrappedValue: Value {
         get { Value(slotTensor: tensor) }
-        set { tensor = newValue.slotTensor.map { isFrozen ? $0.detached() : $0.detached().requiringGrad() } }
+        set {
+            guard let value = newValue.slotTensor else {
+                tensor = nil
+                return
+            }
+            if let current = tensor, current.shape == value.shape {
+                current.assign(value)
+            } else {
+                let leaf = value.copy().requiringGrad()
+                if isFrozen { leaf.setFrozen(true) }
+                tensor = leaf
+            }
+        }
     }
 
-    /// Stops (or restarts) gradient flow to this parameter.
+    /// Stops (or restarts) gradient flow to this parameter. The parameter stays the same tensor,
+    /// so an optimizer built before freezing updates it again once it is thawed.
     public func setFrozen(_ frozen: Bool) {
         isFrozen = frozen
-        tensor = tensor.map { frozen ? $0.detached() : $0.detached().requiringGrad() }
+        tensor?.setFrozen(frozen)
     }
 }
 

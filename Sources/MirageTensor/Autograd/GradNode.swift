@@ -17,6 +17,9 @@ public final class GradNode {
     let savedOutput: TensorStorage?
     /// The accumulated gradient of a leaf.
     public internal(set) var grad: Tensor?
+    /// A frozen leaf takes no part in the graph (ops treat it as a constant) but keeps its
+    /// identity, so an optimizer that holds it sees its gradients again once it thaws.
+    public internal(set) var isFrozen = false
 
     init(leafShape shape: [Int]) {
         op = "leaf"
@@ -41,12 +44,27 @@ public final class GradNode {
 
 extension Tensor {
     /// Whether gradients flow to this tensor. Setting it to `true` makes the tensor a leaf of the
-    /// graph; setting it to `false` detaches it.
+    /// graph (or thaws a frozen one); setting it to `false` detaches it.
     public var requiresGrad: Bool {
-        get { node != nil }
+        get { node.map { !$0.isFrozen } ?? false }
         set {
-            if newValue { if node == nil { node = GradNode(leafShape: shape) } } else { node = nil }
+            if newValue {
+                if let node { node.isFrozen = false } else { node = GradNode(leafShape: shape) }
+            } else {
+                node = nil
+            }
         }
+    }
+
+    /// Freezes (or thaws) a leaf in place: while frozen, ops treat it as a constant and no
+    /// gradient reaches it; every copy of the tensor, an optimizer's included, sees the change.
+    /// This is how ``Module`` freezes a network for another network's step.
+    ///
+    /// - Parameter frozen: Whether to freeze.
+    public func setFrozen(_ frozen: Bool) {
+        guard let node else { preconditionFailure("setFrozen: the tensor of shape \(shape) is not a leaf that requires gradients") }
+        precondition(node.isLeaf, "setFrozen: only leaves can be frozen, not the result of \(node.op)")
+        node.isFrozen = frozen
     }
 
     /// Returns this tensor as a new leaf that requires gradients.
@@ -80,10 +98,10 @@ extension Tensor {
     static func record(_ op: String, _ storage: TensorStorage, shape: [Int], inputs: [Tensor],
                        savesOutput: Bool = false,
                        backward: @escaping (_ gradOutput: Tensor, _ output: Tensor) -> [Tensor?]) -> Tensor {
-        guard GradMode.isEnabled, inputs.contains(where: { $0.node != nil }) else {
+        guard GradMode.isEnabled, inputs.contains(where: \.requiresGrad) else {
             return Tensor(storage: storage, shape: shape, node: nil)
         }
-        let node = GradNode(op: op, inputs: inputs.map(\.node), shape: shape,
+        let node = GradNode(op: op, inputs: inputs.map { $0.requiresGrad ? $0.node : nil }, shape: shape,
                             savedOutput: savesOutput ? storage : nil, backward: backward)
         return Tensor(storage: storage, shape: shape, node: node)
     }

@@ -56,6 +56,37 @@ final class DCGenerator: Module, Layer {
         #expect(!g.up2.weight.requiresGrad)
     }
 
+    /// A GAN's pattern: the discriminator's optimizer is built first, the discriminator is frozen
+    /// for the generator's step and thawed afterwards. Its optimizer must train it again then (it
+    /// once held tensors that freezing had replaced, and skipped them for good).
+    @Test func freezingKeepsParametersTheOptimizerHolds() {
+        let g = RandomGenerator(seed: 3)
+        let generator = Linear(2, 3, generator: g), discriminator = Linear(3, 1, generator: g)
+        let optD = SGD(discriminator.trainableParameters(), learningRate: 0.1)
+        let optG = SGD(generator.trainableParameters(), learningRate: 0.1)
+        let z = Tensor.randn([4, 2], generator: g)
+
+        discriminator.freeze()
+        #expect(!discriminator.weight.requiresGrad && discriminator.trainableParameters().isEmpty)
+        let dBefore = discriminator.weight.scalars, gBefore = generator.weight.scalars
+        discriminator(generator(z)).sum().backward()
+        #expect(discriminator.weight.grad == nil, "a frozen network receives no gradient")
+        optG.step()
+        optD.step()
+        #expect(generator.weight.scalars != gBefore, "gradients flow through the frozen network to the generator")
+        #expect(discriminator.weight.scalars == dBefore)
+
+        discriminator.freeze(false)
+        optG.zeroGrad()
+        discriminator(generator(z).detached()).sum().backward()
+        optD.step()
+        #expect(discriminator.weight.scalars != dBefore, "the optimizer built before the freeze trains the thawed network")
+
+        // Setting a parameter of the same shape writes into the tensor the optimizer holds.
+        discriminator.weight = Tensor.zeros([1, 3])
+        #expect(optD.parameters[0].scalars == [0, 0, 0])
+    }
+
     @Test func loadStateDictReportsEveryProblemAndChangesNothing() {
         let a = Linear(3, 2), b = Linear(3, 2)
         var state = Dictionary(uniqueKeysWithValues: b.stateDict())
