@@ -114,6 +114,12 @@ final class DNNLStagedMemory: @unchecked Sendable {
         reorder = r!
     }
 
+    deinit {
+        if let reorder { dnnl_primitive_destroy(reorder) }
+        if let plain { dnnl_memory_destroy(plain) }
+        dnnl_memory_destroy(memory)
+    }
+
     /// Points the primitive's memory at `buffer` (same layout) or at the shared scratch, filling
     /// it from `buffer` first for an input. Call under the execution lock.
     func bind(_ buffer: UnsafeMutableRawPointer, isInput: Bool, context: String) throws {
@@ -163,6 +169,8 @@ final class DNNLPrimitive: @unchecked Sendable {
         arguments = args
         self.context = context
     }
+
+    deinit { dnnl_primitive_destroy(primitive) }
 
     /// Runs the primitive on plain `buffers` (inputs, then the output) and waits for it.
     func run(_ buffers: [UnsafeMutableRawPointer]) {

@@ -13,9 +13,25 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
         case matmul(MatmulKey)
     }
 
-    // Creating a primitive costs far more than running a small one: cache by what it computes.
-    private var cache: [Key: DNNLPrimitive] = [:]
+    // Creating a primitive costs far more than running a small one: cache by what it computes,
+    // and drop the least recently used beyond `cacheCapacity`, so that a program that sees many
+    // shapes (a sweep of batch sizes, sampling in odd-sized chunks) does not grow without bound.
+    private var cache: [Key: (primitive: DNNLPrimitive, lastUse: UInt64)] = [:]
+    private var uses: UInt64 = 0
     private let lock = NSLock()
+    /// Held while a primitive is created, so that two threads asking for the same new shape
+    /// create it once.
+    private let creation = NSLock()
+
+    /// The most primitives kept; a training step uses a few dozen.
+    public static let cacheCapacity = 256
+
+    /// How many primitives the cache holds now.
+    public var cachedPrimitiveCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return cache.count
+    }
 
     /// Whether convolutions with one output channel, and the input gradient of those with one
     /// input channel, run on Mirage's direct loops (SingleChannelConvolution.swift) rather than
@@ -65,12 +81,23 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
                                               UnsafeMutableRawPointer(mutating: second), UnsafeMutableRawPointer(output)])
     }
 
-    /// The cached primitive for `key`, created on first use.
-    private func primitive(_ key: Key) -> DNNLPrimitive {
+    /// The cached primitive for `key`, marked as just used.
+    private func lookup(_ key: Key) -> DNNLPrimitive? {
         lock.lock()
-        let cached = cache[key]
-        lock.unlock()
-        if let cached { return cached }
+        defer { lock.unlock() }
+        guard let entry = cache[key] else { return nil }
+        uses += 1
+        cache[key] = (entry.primitive, uses)
+        return entry.primitive
+    }
+
+    /// The cached primitive for `key`, created on first use. An evicted primitive is destroyed
+    /// when its last user lets go of it (a run in progress holds it).
+    private func primitive(_ key: Key) -> DNNLPrimitive {
+        if let cached = lookup(key) { return cached }
+        creation.lock()
+        defer { creation.unlock() }
+        if let cached = lookup(key) { return cached }
         let made: DNNLPrimitive
         do {
             switch key {
@@ -81,7 +108,11 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
             fatalError("\(error)")
         }
         lock.lock()
-        cache[key] = made
+        uses += 1
+        cache[key] = (made, uses)
+        if cache.count > Self.cacheCapacity, let oldest = cache.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
+            cache.removeValue(forKey: oldest)
+        }
         lock.unlock()
         return made
     }
