@@ -1,3 +1,4 @@
+import Foundation
 import MirageTensor
 import MirageTestSupport
 import Testing
@@ -35,5 +36,21 @@ import Testing
         #expect(Swift.abs(u.mean().item - 1) < 0.02)
         #expect(u.min().item >= -1 && u.max().item < 3)
         #expect(Swift.abs(Tensor.bernoulli([100_000], probability: 0.3, generator: RandomGenerator(seed: 3)).mean().item - 0.3) < 0.01)
+    }
+
+    /// The default generator is per thread: threads drawing from it at once each get their own
+    /// seeded sequence, whatever the timing (one shared generator raced and mixed them).
+    @Test func theDefaultGeneratorIsPerThread() {
+        let expected = [5, 7].map { seed -> [UInt32] in
+            let g = RandomGenerator(seed: UInt64(seed))
+            return (0..<20_000).map { _ in g.nextUInt32() }
+        }
+        final class Box: @unchecked Sendable { var values: [UInt32] = [] }
+        let boxes = [Box(), Box()]   // one per thread: the threads share nothing but the generator API
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            RandomGenerator.manualSeed(i == 0 ? 5 : 7)
+            boxes[i].values = (0..<20_000).map { _ in RandomGenerator.global.nextUInt32() }
+        }
+        #expect(boxes.map(\.values) == expected)
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A seeded PCG32 random number generator (O'Neill 2014, XSH-RR output on a 64-bit LCG).
 ///
 /// The same seed gives the same sequence on every run and machine: Mirage's `rand`, `randn`,
@@ -26,10 +32,31 @@ public final class RandomGenerator: RandomNumberGenerator {
         _ = nextUInt32()
     }
 
-    /// The process-wide default generator, seeded with 0. Reseed it with ``manualSeed(_:)``.
-    nonisolated(unsafe) public static var global = RandomGenerator(seed: 0)
+    /// The default generator of the calling thread (layer initialisers and `Tensor.rand` use it
+    /// when given none), seeded with 0 on each thread's first use. One per thread, so that code
+    /// on several threads (tests run in parallel, a data-loading thread) neither races on one
+    /// generator nor makes another thread's numbers depend on its timing. Reseed it with
+    /// ``manualSeed(_:)``.
+    public static var global: RandomGenerator {
+        get {
+            if let p = pthread_getspecific(threadKey) { return Unmanaged<RandomGenerator>.fromOpaque(p).takeUnretainedValue() }
+            let g = RandomGenerator(seed: 0)
+            pthread_setspecific(threadKey, Unmanaged.passRetained(g).toOpaque())
+            return g
+        }
+        set {
+            if let p = pthread_getspecific(threadKey) { Unmanaged<RandomGenerator>.fromOpaque(p).release() }
+            pthread_setspecific(threadKey, Unmanaged.passRetained(newValue).toOpaque())
+        }
+    }
 
-    /// Reseeds the global generator, like `torch.manual_seed`.
+    private static let threadKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { p in if let p { Unmanaged<RandomGenerator>.fromOpaque(p).release() } }
+        return key
+    }()
+
+    /// Reseeds the calling thread's default generator, like `torch.manual_seed`.
     public static func manualSeed(_ seed: UInt64) { global = RandomGenerator(seed: seed) }
 
     /// The full generator state, for checkpoints: `[state, increment, spare normal bits or 0, has spare]`.
@@ -79,11 +106,6 @@ public final class RandomGenerator: RandomNumberGenerator {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 @inline(__always) private func _log(_ x: Double) -> Double { log(x) }
 @inline(__always) private func _sin(_ x: Double) -> Double { sin(x) }
 @inline(__always) private func _cos(_ x: Double) -> Double { cos(x) }
