@@ -71,8 +71,9 @@ public protocol KernelBackend: Sendable {
 
 /// Process-wide kernel settings.
 public enum Kernels {
-    /// The backend every op uses.
-    nonisolated(unsafe) public static var backend: any KernelBackend = OneDNNBackend()
+    /// The backend every op uses. A constant: ops on several threads read it, and a backend
+    /// swapped mid-run would mix kernels (a second backend is chosen here, at build time).
+    public static let backend: any KernelBackend = OneDNNBackend()
 
     /// Floating-point operations (two per multiply-add) done by matrix products and convolutions
     /// called from this thread since it started. `mirage bench` reads its change over a step to
@@ -85,7 +86,7 @@ public enum Kernels {
 
     /// Threads for Swift's own element-wise kernels: `OMP_NUM_THREADS` when set (so one setting
     /// governs oneDNN's OpenMP pool and ours), else the number of cores.
-    nonisolated(unsafe) public static var threadCount: Int = {
+    nonisolated(unsafe) public private(set) static var threadCount: Int = {
         if let s = getenv("OMP_NUM_THREADS"), let n = Int(String(cString: s)), n > 0 { return n }
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }()

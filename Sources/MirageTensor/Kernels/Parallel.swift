@@ -10,19 +10,35 @@ private func gompParallel(_ fn: @convention(c) (UnsafeMutableRawPointer?) -> Voi
 @_silgen_name("omp_get_thread_num")
 private func ompThreadNumber() -> Int32
 
+@_silgen_name("omp_get_num_threads")
+private func ompTeamSize() -> Int32
+
 private final class ParallelJob {
     let body: (Int) -> Void
-    init(_ body: @escaping (Int) -> Void) { self.body = body }
+    let workers: Int
+    init(_ body: @escaping (Int) -> Void, workers: Int) {
+        self.body = body
+        self.workers = workers
+    }
 }
 
 /// Runs `body(w)` for `w` in `0..<workers` on the OpenMP pool and waits for all of them.
+///
+/// OpenMP may grant a smaller team than asked for (`OMP_THREAD_LIMIT`, `OMP_DYNAMIC`, or a call
+/// from inside another parallel region, which gets a team of one): each thread then takes every
+/// team-size-th worker, so every worker's part runs whatever the team.
 func parallelWorkers(_ workers: Int, _ body: (Int) -> Void) {
     withoutActuallyEscaping(body) { escaping in
-        let job = ParallelJob(escaping)
+        let job = ParallelJob(escaping, workers: workers)
         let context = Unmanaged.passRetained(job).toOpaque()
         gompParallel({ raw in
             let job = Unmanaged<ParallelJob>.fromOpaque(raw!).takeUnretainedValue()
-            job.body(Int(ompThreadNumber()))
+            let team = max(1, Int(ompTeamSize()))
+            var w = Int(ompThreadNumber())
+            while w < job.workers {
+                job.body(w)
+                w += team
+            }
         }, context, UInt32(workers), 0)
         Unmanaged<ParallelJob>.fromOpaque(context).release()
     }
