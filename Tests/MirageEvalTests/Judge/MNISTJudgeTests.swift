@@ -15,7 +15,13 @@ extension JudgeBackedTests {
             #expect(judge.parameterCount == 421_642)
             let x = Tensor.rand([3, 1, 28, 28], generator: RandomGenerator(seed: 1))
             #expect(judge.features(x).shape == [3, 128] && judge.logits(x).shape == [3, 10])
-            #expect(judge.features(x).scalars.allSatisfy { $0 >= 0 })
+            // The features are what the last layer reads: logits = fc2(features). (A features()
+            // that returned another layer's output would fail here; being ≥ 0 after a ReLU would not.)
+            let params = Dictionary(uniqueKeysWithValues: judge.namedParameters())
+            let fromFeatures = judge.features(x).matmul(transposed: params["fc2.weight"]!) + params["fc2.bias"]!
+            let logits = judge.logits(x)
+            #expect(zip(fromFeatures.scalars, logits.scalars).allSatisfy { Swift.abs($0 - $1) <= 1e-5 * Swift.max(1, Swift.abs($1)) })
+            #expect(judge.features(x).scalars.contains { $0 > 0 }, "all-zero features carry nothing")
         }
 
         /// The shipped judge classifies at least 99% of the 10,000 MNIST test images correctly.

@@ -67,4 +67,31 @@ import Testing
         GradCheck.checkSecondOrder([x, w, b]) { $0[0].batchNormalized(weight: $0[1], bias: $0[2], eps: 1e-5).output }
         GradCheck.checkSecondOrder([x, w, b]) { $0[0].groupNormalized(groups: 1, weight: $0[1], bias: $0[2], eps: 1e-5) }
     }
+
+    /// The three first-order gradients of a normalisation against each other: the fused backward
+    /// kernel (no graph recorded), the composed derivative `createGraph` records, and the
+    /// gradient of the same normalisation built from primitives. Finite differences alone check
+    /// each against itself; this checks that they agree.
+    @Test func fusedComposedAndPrimitiveGradientsAgree() {
+        let cases: [(x: Tensor, w: Tensor, b: Tensor, fused: ([Tensor]) -> Tensor, axes: [Int], view: [Int])] = [
+            (GradCheck.input([4, 3, 2, 5], seed: 30) * 2 + 1, GradCheck.input([3], seed: 31), GradCheck.input([3], seed: 32),
+             { $0[0].batchNormalized(weight: $0[1], bias: $0[2], eps: 1e-5).output }, [0, 2], [4, 3, 10]),
+            (GradCheck.input([6, 4], seed: 33), GradCheck.input([4], seed: 34), GradCheck.input([4], seed: 35),
+             { $0[0].batchNormalized(weight: $0[1], bias: $0[2], eps: 1e-5).output }, [0, 2], [6, 4, 1]),
+            (GradCheck.input([3, 6, 2, 3], seed: 36) * 2 - 1, GradCheck.input([6], seed: 37), GradCheck.input([6], seed: 38),
+             { $0[0].groupNormalized(groups: 3, weight: $0[1], bias: $0[2], eps: 1e-5) }, [2], [3, 3, 12]),
+        ]
+        for (i, c) in cases.enumerated() {
+            let inputs = [c.x, c.w, c.b].map { $0.requiringGrad() }
+            let r = Tensor.randn(c.x.shape, generator: RandomGenerator(seed: 40 + UInt64(i)))
+            let fused = gradients(of: c.fused(inputs), wrt: inputs, outputGradient: r)
+            let composed = gradients(of: c.fused(inputs), wrt: inputs, outputGradient: r, createGraph: true)
+            let primitive = gradients(of: composedReference(inputs[0], axes: c.axes, viewShape: c.view, weight: inputs[1], bias: inputs[2]),
+                                      wrt: inputs, outputGradient: r)
+            for k in 0..<3 {
+                expectClose(fused[k], composed[k].scalars, atol: 1e-4, rtol: 1e-3)
+                expectClose(fused[k], primitive[k].scalars, atol: 1e-4, rtol: 1e-3)
+            }
+        }
+    }
 }
