@@ -65,8 +65,13 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
             let input = StepInput(images: x)
             return { gan.trainStep(input, context: context)["loss_d"]! }
         case .wganGP:
-            let step = WGANGPStep(generator: g)
-            return { step(real: x, generator: g).critic.item }
+            // The reference's step: one critic update with the penalty, one generator update.
+            var config = WGAN.Config(constraint: .gradientPenalty(weight: 10))
+            config.criticSteps = 1
+            config.seed = seed
+            let wgan = WGAN(config)
+            let input = StepInput(images: x)
+            return { wgan.trainStep(input, context: context)["loss_d"]! }
         case .vae:
             var config = VAE.Config()
             config.seed = seed

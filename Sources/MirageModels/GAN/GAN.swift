@@ -15,7 +15,7 @@ import MirageTensor
 /// ```
 ///
 /// - SeeAlso: <https://arxiv.org/abs/1406.2661>, <https://arxiv.org/abs/1511.06434>
-public final class GAN: GenerativeModel {
+public final class GAN: GenerativeModel, NoiseToImageModel {
     public enum Architecture: String, Codable, Sendable {
         case mlp, dcgan
     }
@@ -89,33 +89,5 @@ public final class GAN: GenerativeModel {
                 "d_real": dReal.sigmoid().mean().item, "d_fake": dFake.sigmoid().mean().item]
     }
 
-    /// Images from noise, `[count, C, H, W]` in [0, 1], with the generator in evaluation mode.
-    public func sample(count: Int, generator rng: RandomGenerator) -> Tensor {
-        generate(Tensor.randn([count, config.noise], generator: rng))
-    }
-
-    /// The generator's images for given noise vectors, in [0, 1].
-    public func generate(_ z: Tensor) -> Tensor {
-        let wasTraining = generator.isTraining
-        generator.eval()
-        defer { generator.train(wasTraining) }
-        var parts: [Tensor] = []
-        var start = 0
-        while start < z.shape[0] {  // in chunks, to bound memory for large sample counts
-            let end = min(z.shape[0], start + 1024)
-            parts.append(withNoGrad { toUnitRange(generator(z.sliced(axis: 0, start..<end)), from: -1...1) })
-            start = end
-        }
-        return Tensor.concat(parts, axis: 0)
-    }
-
-    public func sheets(fixed: StepInput, noise rng: RandomGenerator) -> [Sheet] {
-        let samples = Sheet(name: "samples", images: sample(count: 64, generator: rng), columns: 8)
-        // Straight lines between pairs of noise vectors: a smooth generator morphs one digit into another.
-        let rows = 8, steps = 10
-        let a = Tensor.randn([rows, 1, config.noise], generator: rng), b = Tensor.randn([rows, 1, config.noise], generator: rng)
-        let t = Tensor.arange(0, Float(steps)).reshaped([1, steps, 1]) / Float(steps - 1)
-        let z = (a * (1 - t) + b * t).reshaped([rows * steps, config.noise])
-        return [samples, Sheet(name: "interpolations", images: generate(z), columns: steps)]
-    }
+    public var noiseSize: Int { config.noise }
 }

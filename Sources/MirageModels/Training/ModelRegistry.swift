@@ -16,6 +16,8 @@ public enum ModelRegistry {
         VAEKind.self,
         GANKind.self,
         DCGANKind.self,
+        WGANKind.self,
+        WGANGPKind.self,
     ]
 
     private static let lock = NSLock()

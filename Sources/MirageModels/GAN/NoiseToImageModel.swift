@@ -1,0 +1,45 @@
+import MirageNN
+import MirageTensor
+
+/// A model whose generator maps Gaussian noise to images in [-1, 1] (the GANs): sampling,
+/// generating from given noise, and the sheets (samples, interpolations between noise vectors)
+/// come from here.
+public protocol NoiseToImageModel: GenerativeModel {
+    /// The generator network.
+    var generator: any Layer { get }
+    /// The size of a noise vector.
+    var noiseSize: Int { get }
+}
+
+extension NoiseToImageModel {
+    /// Images from noise, `[count, C, H, W]` in [0, 1], with the generator in evaluation mode.
+    public func sample(count: Int, generator rng: RandomGenerator) -> Tensor {
+        generate(Tensor.randn([count, noiseSize], generator: rng))
+    }
+
+    /// The generator's images for given noise vectors, in [0, 1].
+    public func generate(_ z: Tensor) -> Tensor {
+        let wasTraining = generator.isTraining
+        generator.eval()
+        defer { generator.train(wasTraining) }
+        var parts: [Tensor] = []
+        var start = 0
+        while start < z.shape[0] {  // in chunks, to bound memory for large sample counts
+            let end = min(z.shape[0], start + 1024)
+            parts.append(withNoGrad { toUnitRange(generator(z.sliced(axis: 0, start..<end)), from: -1...1) })
+            start = end
+        }
+        return Tensor.concat(parts, axis: 0)
+    }
+
+    /// 64 samples, and straight lines between pairs of noise vectors: a smooth generator morphs
+    /// one digit into another.
+    public func sheets(fixed: StepInput, noise rng: RandomGenerator) -> [Sheet] {
+        let samples = Sheet(name: "samples", images: sample(count: 64, generator: rng), columns: 8)
+        let rows = 8, steps = 10
+        let a = Tensor.randn([rows, 1, noiseSize], generator: rng), b = Tensor.randn([rows, 1, noiseSize], generator: rng)
+        let t = Tensor.arange(0, Float(steps)).reshaped([1, steps, 1]) / Float(steps - 1)
+        let z = (a * (1 - t) + b * t).reshaped([rows * steps, noiseSize])
+        return [samples, Sheet(name: "interpolations", images: generate(z), columns: steps)]
+    }
+}

@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+
+extension GAN.Architecture: ExpressibleByArgument, CaseIterable {
+    public static var allCases: [GAN.Architecture] { [.dcgan, .mlp] }
+}
+
+/// `mirage train wgan`: the Wasserstein GAN with weight clipping.
+public enum WGANKind: ModelKind {
+    public static let name = "wgan"
+    public static let summary = "Wasserstein GAN, weight clipping (c = 0.01), RMSprop, 5 critic steps"
+    public static let discussion = """
+        Each step makes --critic-steps critic updates on fresh batches (clipping every critic \
+        weight to [-c, c] after each), then one generator update; --steps counts generator \
+        updates. Logs w_distance, the critic's estimate of the Wasserstein distance E[D(real)] - \
+        E[D(fake)], which is plotted in loss.png.
+
+        Examples:
+          mirage train wgan --steps 3000 --out runs/wgan
+          mirage train wgan --architecture mlp --clip 0.02
+        """
+
+    public struct Options: ParsableArguments {
+        @Option(help: "Learning rate of RMSprop.")
+        public var lr: Float = 5e-5
+
+        @Option(help: "Size of the generator's noise vector.")
+        public var latent: Int = 100
+
+        @Option(help: "Critic updates per generator update.")
+        public var criticSteps: Int = 5
+
+        @Option(help: "The bound c of the critic's weights.")
+        public var clip: Float = 0.01
+
+        @Option(help: "Networks: dcgan (28×28 images) or mlp.")
+        public var architecture: GAN.Architecture = .dcgan
+
+        public init() {}
+
+        public func validate() throws {
+            try validatePositive(lr: lr, latent: latent)
+            guard (1...100).contains(criticSteps) else { throw ValidationError("--critic-steps must lie in 1...100, got \(criticSteps)") }
+            guard clip > 0, clip.isFinite else { throw ValidationError("--clip must be a positive number, got \(clip)") }
+        }
+    }
+
+    public static func configuration(_ o: Options, seed: UInt64, data: DataDescription) throws -> WGAN.Config {
+        var c = WGAN.Config(constraint: .weightClipping(bound: o.clip))
+        c.architecture = o.architecture
+        c.imageShape = data.sampleShape
+        c.noise = o.latent
+        c.criticSteps = o.criticSteps
+        c.learningRate = o.lr
+        c.seed = seed
+        return c
+    }
+
+    public static func make(_ config: WGAN.Config) throws -> WGAN { try WGAN.checked(config, kind: name) }
+}
+
+/// `mirage train wgan-gp`: the Wasserstein GAN with a gradient penalty.
+public enum WGANGPKind: ModelKind {
+    public static let name = "wgan-gp"
+    public static let summary = "Wasserstein GAN, gradient penalty (λ = 10), Adam (0, 0.9), 5 critic steps"
+    public static let discussion = """
+        Each step makes --critic-steps critic updates on fresh batches, each with the penalty \
+        λ·(‖∇D(x̂)‖₂ − 1)² on random interpolates of real and generated images (the norm per \
+        image over all its pixels and channels; the critic has no batch norm), then one \
+        generator update; --steps counts generator updates. Logs w_distance and penalty.
+
+        Examples:
+          mirage train wgan-gp --steps 3000 --out runs/wgan-gp
+          mirage train wgan-gp --penalty 5 --critic-steps 3
+        """
+
+    public struct Options: ParsableArguments {
+        @Option(help: "Learning rate of Adam (betas 0, 0.9).")
+        public var lr: Float = 1e-4
+
+        @Option(help: "Size of the generator's noise vector.")
+        public var latent: Int = 100
+
+        @Option(help: "Critic updates per generator update.")
+        public var criticSteps: Int = 5
+
+        @Option(help: "The penalty's weight λ.")
+        public var penalty: Float = 10
+
+        @Option(help: "Networks: dcgan (28×28 images) or mlp.")
+        public var architecture: GAN.Architecture = .dcgan
+
+        public init() {}
+
+        public func validate() throws {
+            try validatePositive(lr: lr, latent: latent)
+            guard (1...100).contains(criticSteps) else { throw ValidationError("--critic-steps must lie in 1...100, got \(criticSteps)") }
+            guard penalty >= 0, penalty.isFinite else { throw ValidationError("--penalty must be a number ≥ 0, got \(penalty)") }
+        }
+    }
+
+    public static func configuration(_ o: Options, seed: UInt64, data: DataDescription) throws -> WGAN.Config {
+        var c = WGAN.Config(constraint: .gradientPenalty(weight: o.penalty))
+        c.architecture = o.architecture
+        c.imageShape = data.sampleShape
+        c.noise = o.latent
+        c.criticSteps = o.criticSteps
+        c.learningRate = o.lr
+        c.seed = seed
+        return c
+    }
+
+    public static func make(_ config: WGAN.Config) throws -> WGAN { try WGAN.checked(config, kind: name) }
+}
+
+extension WGAN {
+    /// The WGAN for `config`, after checking what its constructor would otherwise stop on.
+    static func checked(_ config: Config, kind: String) throws -> WGAN {
+        let hidden = config.architecture == .mlp ? [("hidden width", 1024)] : []
+        try validateConfiguration(kind: kind, imageShape: config.imageShape, sizes: [("noise size", config.noise)] + hidden,
+                                  learningRate: config.learningRate)
+        guard (1...100).contains(config.criticSteps) else {
+            throw ModelConfigurationError.unsuitable(kind: kind, reason: "critic steps \(config.criticSteps) is outside 1...100")
+        }
+        switch config.constraint {
+        case .weightClipping(let c) where c > 0 && c.isFinite: break
+        case .gradientPenalty(let w) where w >= 0 && w.isFinite: break
+        default: throw ModelConfigurationError.unsuitable(kind: kind, reason: "constraint \(config.constraint) is out of range")
+        }
+        if config.architecture == .dcgan, Array(config.imageShape.suffix(2)) != [28, 28] {
+            throw ModelConfigurationError.unsuitable(
+                kind: kind, reason: "the DCGAN architecture is for 28×28 images, and the data are \(config.imageShape.map(String.init).joined(separator: "×")); use --architecture mlp, or 28×28 data")
+        }
+        return WGAN(config)
+    }
+}
