@@ -111,7 +111,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MirageModelsTests",
-            dependencies: ["MirageModels", "MirageTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["MirageModels", "MirageEval", "MirageTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "MirageCLITests",

@@ -18,6 +18,7 @@ public enum ModelRegistry {
         DCGANKind.self,
         WGANKind.self,
         WGANGPKind.self,
+        ConditionalGANKind.self,
     ]
 
     private static let lock = NSLock()

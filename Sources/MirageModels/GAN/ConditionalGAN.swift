@@ -1,0 +1,134 @@
+import Foundation
+import MirageNN
+import MirageTensor
+
+/// A conditional GAN (Mirza & Osindero, 2014) on the DCGAN networks: the class enters the
+/// generator as a one-hot vector concatenated to the noise, and the discriminator as one constant
+/// label map per class stacked onto the image's channels, so both judge "a real K" rather than
+/// "a real digit". Losses and optimizers are the DCGAN's (non-saturating BCE, Adam 2e-4 (0.5,
+/// 0.999)); the discriminator sees real images with their own labels and fakes with the labels
+/// they were generated for.
+///
+/// ```swift
+/// let cgan = ConditionalGAN(ConditionalGAN.Config())
+/// let sevens = cgan.sample(count: 16, class: 7, generator: RandomGenerator(seed: 0))
+/// ```
+///
+/// - SeeAlso: <https://arxiv.org/abs/1411.1784>
+public final class ConditionalGAN: GenerativeModel, ConditionalSampling {
+    public struct Config: Codable, Equatable, Sendable {
+        public var imageShape = [1, 28, 28]
+        public var classes = 10
+        public var noise = 100
+        public var learningRate: Float = 2e-4
+        public var beta1: Float = 0.5
+        public var beta2: Float = 0.999
+        public var seed: UInt64 = 0
+        public init() {}
+    }
+
+    public let config: Config
+    /// Maps noise and a one-hot class (`noise + classes` inputs) to an image in [-1, 1].
+    public let generator: DCGANGenerator
+    /// Scores an image stacked with its class's label maps (`channels + classes` channels).
+    public let discriminator: DCGANDiscriminator
+    let optimizerG: Adam
+    let optimizerD: Adam
+    /// Draws the generator's noise and the classes of its fakes during training.
+    let noise: RandomGenerator
+
+    public init(_ config: Config) {
+        self.config = config
+        let g = RandomGenerator(seed: config.seed)
+        generator = DCGANGenerator(noise: config.noise + config.classes, channels: config.imageShape[0], generator: g)
+        discriminator = DCGANDiscriminator(channels: config.imageShape[0] + config.classes, generator: g)
+        dcganInitialize(generator, generator: g)
+        dcganInitialize(discriminator, generator: g)
+        let betas = (config.beta1, config.beta2)
+        optimizerG = Adam(generator.trainableParameters(), learningRate: config.learningRate, betas: betas)
+        optimizerD = Adam(discriminator.trainableParameters(), learningRate: config.learningRate, betas: betas)
+        noise = RandomGenerator(seed: config.seed &+ 1)
+    }
+
+    public var configuration: Data { (try? JSONEncoder().encode(config)) ?? Data() }
+    public var networks: [(String, Module)] { [("generator", generator), ("discriminator", discriminator)] }
+    public var optimizers: [(String, Optimizer)] { [("generator", optimizerG), ("discriminator", optimizerD)] }
+    public var generators: [(String, RandomGenerator)] { [("noise", noise)] }
+    public var data: DataRequirement { DataRequirement(range: -1...1, needsLabels: true, minimumBatchSize: 2) }
+    public var classCount: Int { config.classes }
+
+    /// One-hot rows `[B, classes]` for class indices.
+    func oneHot(_ labels: [Int]) -> Tensor {
+        var values = [Float](repeating: 0, count: labels.count * config.classes)
+        for (i, k) in labels.enumerated() { values[i * config.classes + k] = 1 }
+        return Tensor(values, shape: [labels.count, config.classes])
+    }
+
+    /// The generator's images (in [-1, 1]) for noise `[B, noise]` and classes.
+    func generate(_ z: Tensor, labels: [Int]) -> Tensor {
+        generator(Tensor.concat([z, oneHot(labels)], axis: 1))
+    }
+
+    /// The discriminator's logits for images `[B, C, H, W]` of the given classes.
+    func discriminate(_ x: Tensor, labels: [Int]) -> Tensor {
+        let maps = oneHot(labels).reshaped([labels.count, config.classes, 1, 1])
+            .expanded(to: [labels.count, config.classes, x.shape[2], x.shape[3]])
+        return discriminator(Tensor.concat([x, maps], axis: 1))
+    }
+
+    public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
+        let real = input.images, n = real.shape[0]
+        let realLabels = input.labels.scalars.map { Int($0) }
+        let fakeLabels = (0..<n).map { _ in noise.nextIndex(below: config.classes) }
+        let ones = Tensor.ones([n, 1]), zeros = Tensor.zeros([n, 1])
+        let fake = generate(Tensor.randn([n, config.noise], generator: noise), labels: fakeLabels)
+
+        let dReal = discriminate(real, labels: realLabels), dFake = discriminate(fake.detached(), labels: fakeLabels)
+        let lossD = binaryCrossEntropyWithLogits(dReal, ones) + binaryCrossEntropyWithLogits(dFake, zeros)
+        optimizerD.zeroGrad()
+        lossD.backward()
+        optimizerD.step()
+
+        // The discriminator judges the generator's step without being trained by it.
+        discriminator.freeze()
+        defer { discriminator.freeze(false) }
+        let lossG = binaryCrossEntropyWithLogits(discriminate(fake, labels: fakeLabels), ones)
+        optimizerG.zeroGrad()
+        lossG.backward()
+        optimizerG.step()
+        return ["loss_d": lossD.item, "loss_g": lossG.item,
+                "d_real": dReal.sigmoid().mean().item, "d_fake": dFake.sigmoid().mean().item]
+    }
+
+    /// Images of classes `labels`, in [0, 1], with the generator in evaluation mode.
+    public func sample(labels: [Int], generator rng: RandomGenerator) -> Tensor {
+        let wasTraining = generator.isTraining
+        generator.eval()
+        defer { generator.train(wasTraining) }
+        var parts: [Tensor] = []
+        var start = 0
+        while start < labels.count {  // in chunks, to bound memory for large sample counts
+            let end = min(labels.count, start + 1024)
+            let z = Tensor.randn([end - start, config.noise], generator: rng)
+            parts.append(withNoGrad { toUnitRange(generate(z, labels: Array(labels[start..<end])), from: -1...1) })
+            start = end
+        }
+        return Tensor.concat(parts, axis: 0)
+    }
+
+    public func sample(count: Int, class label: Int, generator rng: RandomGenerator) -> Tensor {
+        sample(labels: Array(repeating: label, count: count), generator: rng)
+    }
+
+    /// Every class in turn, so that `count` samples are as balanced as the classes can be.
+    public func sample(count: Int, generator rng: RandomGenerator) -> Tensor {
+        sample(labels: (0..<count).map { $0 % config.classes }, generator: rng)
+    }
+
+    /// One class per row, ten samples each.
+    public func sheets(fixed: StepInput, noise rng: RandomGenerator) -> [Sheet] {
+        let columns = 10
+        let labels = (0..<config.classes).flatMap { Array(repeating: $0, count: columns) }
+        return [Sheet(name: "samples", images: sample(labels: labels, generator: rng), columns: columns)]
+    }
+}

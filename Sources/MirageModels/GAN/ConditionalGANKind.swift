@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+
+/// `mirage train cgan`: the conditional DCGAN.
+public enum ConditionalGANKind: ModelKind {
+    public static let name = "cgan"
+    public static let summary = "conditional DCGAN: the class in G (one-hot) and D (label maps)"
+    public static let discussion = """
+        The DCGAN networks with the class as input: a one-hot vector beside the noise for the \
+        generator, one label map per class stacked on the image for the discriminator. Trains \
+        on labelled 28×28 data. Sheets: one class per row. Draw one class with mirage sample \
+        --class K.
+
+        Examples:
+          mirage train cgan --steps 3000 --out runs/cgan
+          mirage sample runs/cgan --class 7 --count 100 --out sevens.npy
+        """
+
+    public typealias Options = GANOptions
+
+    public static func configuration(_ o: Options, seed: UInt64, data: DataDescription) throws -> ConditionalGAN.Config {
+        var c = ConditionalGAN.Config()
+        c.imageShape = data.sampleShape
+        c.classes = data.classCount
+        c.noise = o.latent
+        c.learningRate = o.lr
+        c.beta1 = o.beta1
+        c.beta2 = o.beta2
+        c.seed = seed
+        return c
+    }
+
+    public static func make(_ config: ConditionalGAN.Config) throws -> ConditionalGAN {
+        try validateConfiguration(kind: name, imageShape: config.imageShape, sizes: [("noise size", config.noise)],
+                                  learningRate: config.learningRate)
+        guard (2...1000).contains(config.classes) else {
+            throw ModelConfigurationError.unsuitable(kind: name, reason: "\(config.classes) classes; a conditional model needs 2 to 1000")
+        }
+        guard (0..<1).contains(config.beta1), (0..<1).contains(config.beta2) else {
+            throw ModelConfigurationError.unsuitable(kind: name, reason: "Adam's betas \(config.beta1), \(config.beta2) must lie in [0, 1)")
+        }
+        guard Array(config.imageShape.suffix(2)) == [28, 28] else {
+            throw ModelConfigurationError.unsuitable(
+                kind: name, reason: "the DCGAN architecture is for 28×28 images, and the data are \(config.imageShape.map(String.init).joined(separator: "×"))")
+        }
+        return ConditionalGAN(config)
+    }
+}
