@@ -81,7 +81,7 @@ import Testing
     @Test func badInputGivesAClearError() throws {
         let unknown = try Self.run(["train", "nosuchmodel"])
         #expect(unknown.status != 0)
-        #expect(unknown.stderr.contains("unknown model 'nosuchmodel'; choose one of ae, dae, vae, gan, dcgan, wgan, wgan-gp, cgan"), "\(unknown.stderr)")
+        #expect(unknown.stderr.contains("unknown model 'nosuchmodel'; choose one of ae, dae, vae, gan, dcgan, wgan, wgan-gp, cgan, infogan"), "\(unknown.stderr)")
         let missing = try Self.run(["sample", "/nonexistent/run"])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("/nonexistent/run does not exist"))

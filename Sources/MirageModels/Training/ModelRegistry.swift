@@ -19,6 +19,7 @@ public enum ModelRegistry {
         WGANKind.self,
         WGANGPKind.self,
         ConditionalGANKind.self,
+        InfoGANKind.self,
     ]
 
     private static let lock = NSLock()
