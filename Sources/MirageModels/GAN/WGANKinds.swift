@@ -5,6 +5,37 @@ extension GAN.Architecture: ExpressibleByArgument, CaseIterable {
     public static var allCases: [GAN.Architecture] { [.dcgan, .mlp] }
 }
 
+/// The options both Wasserstein GANs take besides their learning rate and constraint.
+public struct WassersteinOptions: ParsableArguments {
+    @Option(help: "Size of the generator's noise vector.")
+    public var latent: Int = 100
+
+    @Option(help: "Critic updates per generator update.")
+    public var criticSteps: Int = 5
+
+    @Option(help: "Networks: dcgan (28×28 images) or mlp.")
+    public var architecture: GAN.Architecture = .dcgan
+
+    public init() {}
+
+    public func validate() throws {
+        guard latent > 0 else { throw ValidationError("--latent must be positive, got \(latent)") }
+        guard (1...100).contains(criticSteps) else { throw ValidationError("--critic-steps must lie in 1...100, got \(criticSteps)") }
+    }
+
+    /// A configuration with `constraint`, learning rate `lr` and these options.
+    func configuration(_ constraint: WGAN.Constraint, lr: Float, seed: UInt64, data: DataDescription) -> WGAN.Config {
+        var c = WGAN.Config(constraint: constraint)
+        c.architecture = architecture
+        c.imageShape = data.sampleShape
+        c.noise = latent
+        c.criticSteps = criticSteps
+        c.learningRate = lr
+        c.seed = seed
+        return c
+    }
+}
+
 /// `mirage train wgan`: the Wasserstein GAN with weight clipping.
 public enum WGANKind: ModelKind {
     public static let name = "wgan"
@@ -24,36 +55,21 @@ public enum WGANKind: ModelKind {
         @Option(help: "Learning rate of RMSprop.")
         public var lr: Float = 5e-5
 
-        @Option(help: "Size of the generator's noise vector.")
-        public var latent: Int = 100
-
-        @Option(help: "Critic updates per generator update.")
-        public var criticSteps: Int = 5
-
         @Option(help: "The bound c of the critic's weights.")
         public var clip: Float = 0.01
 
-        @Option(help: "Networks: dcgan (28×28 images) or mlp.")
-        public var architecture: GAN.Architecture = .dcgan
+        @OptionGroup public var wasserstein: WassersteinOptions
 
         public init() {}
 
         public func validate() throws {
-            try validatePositive(lr: lr, latent: latent)
-            guard (1...100).contains(criticSteps) else { throw ValidationError("--critic-steps must lie in 1...100, got \(criticSteps)") }
+            guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number, got \(lr)") }
             guard clip > 0, clip.isFinite else { throw ValidationError("--clip must be a positive number, got \(clip)") }
         }
     }
 
     public static func configuration(_ o: Options, seed: UInt64, data: DataDescription) throws -> WGAN.Config {
-        var c = WGAN.Config(constraint: .weightClipping(bound: o.clip))
-        c.architecture = o.architecture
-        c.imageShape = data.sampleShape
-        c.noise = o.latent
-        c.criticSteps = o.criticSteps
-        c.learningRate = o.lr
-        c.seed = seed
-        return c
+        o.wasserstein.configuration(.weightClipping(bound: o.clip), lr: o.lr, seed: seed, data: data)
     }
 
     public static func make(_ config: WGAN.Config) throws -> WGAN { try WGAN.checked(config, kind: name) }
@@ -78,36 +94,21 @@ public enum WGANGPKind: ModelKind {
         @Option(help: "Learning rate of Adam (betas 0, 0.9).")
         public var lr: Float = 1e-4
 
-        @Option(help: "Size of the generator's noise vector.")
-        public var latent: Int = 100
-
-        @Option(help: "Critic updates per generator update.")
-        public var criticSteps: Int = 5
-
         @Option(help: "The penalty's weight λ.")
         public var penalty: Float = 10
 
-        @Option(help: "Networks: dcgan (28×28 images) or mlp.")
-        public var architecture: GAN.Architecture = .dcgan
+        @OptionGroup public var wasserstein: WassersteinOptions
 
         public init() {}
 
         public func validate() throws {
-            try validatePositive(lr: lr, latent: latent)
-            guard (1...100).contains(criticSteps) else { throw ValidationError("--critic-steps must lie in 1...100, got \(criticSteps)") }
+            guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number, got \(lr)") }
             guard penalty >= 0, penalty.isFinite else { throw ValidationError("--penalty must be a number ≥ 0, got \(penalty)") }
         }
     }
 
     public static func configuration(_ o: Options, seed: UInt64, data: DataDescription) throws -> WGAN.Config {
-        var c = WGAN.Config(constraint: .gradientPenalty(weight: o.penalty))
-        c.architecture = o.architecture
-        c.imageShape = data.sampleShape
-        c.noise = o.latent
-        c.criticSteps = o.criticSteps
-        c.learningRate = o.lr
-        c.seed = seed
-        return c
+        o.wasserstein.configuration(.gradientPenalty(weight: o.penalty), lr: o.lr, seed: seed, data: data)
     }
 
     public static func make(_ config: WGAN.Config) throws -> WGAN { try WGAN.checked(config, kind: name) }
