@@ -64,10 +64,7 @@ struct BatchAssembler: Sendable {
     private func labels(_ indices: ArraySlice<Int>) -> Tensor {
         let b = indices.count
         if transform.oneHotLabels {
-            let k = dataset.classCount
-            let storage = TensorStorage(count: b * k, repeating: 0)
-            for (row, i) in indices.enumerated() { storage.data[row * k + dataset.labels[i]] = 1 }
-            return Tensor(storage: storage, shape: [b, k])
+            return Tensor.oneHot(indices.map { dataset.labels[$0] }, classes: dataset.classCount)
         }
         let storage = TensorStorage(count: b)
         for (row, i) in indices.enumerated() { storage.data[row] = Float(dataset.labels[i]) }

@@ -57,21 +57,15 @@ public final class ConditionalGAN: GenerativeModel, ConditionalSampling {
     public var data: DataRequirement { DataRequirement(range: -1...1, needsLabels: true, minimumBatchSize: 2) }
     public var classCount: Int { config.classes }
 
-    /// One-hot rows `[B, classes]` for class indices.
-    func oneHot(_ labels: [Int]) -> Tensor {
-        var values = [Float](repeating: 0, count: labels.count * config.classes)
-        for (i, k) in labels.enumerated() { values[i * config.classes + k] = 1 }
-        return Tensor(values, shape: [labels.count, config.classes])
-    }
 
     /// The generator's images (in [-1, 1]) for noise `[B, noise]` and classes.
     func generate(_ z: Tensor, labels: [Int]) -> Tensor {
-        generator(Tensor.concat([z, oneHot(labels)], axis: 1))
+        generator(Tensor.concat([z, Tensor.oneHot(labels, classes: config.classes)], axis: 1))
     }
 
     /// The discriminator's logits for images `[B, C, H, W]` of the given classes.
     func discriminate(_ x: Tensor, labels: [Int]) -> Tensor {
-        let maps = oneHot(labels).reshaped([labels.count, config.classes, 1, 1])
+        let maps = Tensor.oneHot(labels, classes: config.classes).reshaped([labels.count, config.classes, 1, 1])
             .expanded(to: [labels.count, config.classes, x.shape[2], x.shape[3]])
         return discriminator(Tensor.concat([x, maps], axis: 1))
     }
@@ -102,18 +96,10 @@ public final class ConditionalGAN: GenerativeModel, ConditionalSampling {
 
     /// Images of classes `labels`, in [0, 1], with the generator in evaluation mode.
     public func sample(labels: [Int], generator rng: RandomGenerator) -> Tensor {
-        let wasTraining = generator.isTraining
-        generator.eval()
-        defer { generator.train(wasTraining) }
-        var parts: [Tensor] = []
-        var start = 0
-        while start < labels.count {  // in chunks, to bound memory for large sample counts
-            let end = min(labels.count, start + 1024)
-            let z = Tensor.randn([end - start, config.noise], generator: rng)
-            parts.append(withNoGrad { toUnitRange(generate(z, labels: Array(labels[start..<end])), from: -1...1) })
-            start = end
+        generateImages(generator, count: labels.count) { range in
+            Tensor.concat([Tensor.randn([range.count, config.noise], generator: rng),
+                           Tensor.oneHot(labels[range], classes: config.classes)], axis: 1)
         }
-        return Tensor.concat(parts, axis: 0)
     }
 
     public func sample(count: Int, class label: Int, generator rng: RandomGenerator) -> Tensor {

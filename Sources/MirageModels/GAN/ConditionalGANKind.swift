@@ -36,13 +36,8 @@ public enum ConditionalGANKind: ModelKind {
         guard (2...1000).contains(config.classes) else {
             throw ModelConfigurationError.unsuitable(kind: name, reason: "\(config.classes) classes; a conditional model needs 2 to 1000")
         }
-        guard (0..<1).contains(config.beta1), (0..<1).contains(config.beta2) else {
-            throw ModelConfigurationError.unsuitable(kind: name, reason: "Adam's betas \(config.beta1), \(config.beta2) must lie in [0, 1)")
-        }
-        guard Array(config.imageShape.suffix(2)) == [28, 28] else {
-            throw ModelConfigurationError.unsuitable(
-                kind: name, reason: "the DCGAN architecture is for 28×28 images, and the data are \(config.imageShape.map(String.init).joined(separator: "×"))")
-        }
+        try requireAdamBetas(config.beta1, config.beta2, kind: name)
+        try requireDCGANImageSize(config.imageShape, kind: name)
         return ConditionalGAN(config)
     }
 }

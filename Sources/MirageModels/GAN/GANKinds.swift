@@ -90,13 +90,25 @@ extension GAN {
         let hidden = config.architecture == .mlp ? [("hidden width", 1024)] : []
         try validateConfiguration(kind: kind, imageShape: config.imageShape, sizes: [("noise size", config.noise)] + hidden,
                                   learningRate: config.learningRate)
-        guard (0..<1).contains(config.beta1), (0..<1).contains(config.beta2) else {
-            throw ModelConfigurationError.unsuitable(kind: kind, reason: "Adam's betas \(config.beta1), \(config.beta2) must lie in [0, 1)")
-        }
-        if config.architecture == .dcgan, Array(config.imageShape.suffix(2)) != [28, 28] {
-            throw ModelConfigurationError.unsuitable(
-                kind: kind, reason: "the DCGAN architecture is for 28×28 images, and the data are \(config.imageShape.map(String.init).joined(separator: "×")); use gan, or 28×28 data")
-        }
+        try requireAdamBetas(config.beta1, config.beta2, kind: kind)
+        if config.architecture == .dcgan { try requireDCGANImageSize(config.imageShape, kind: kind, otherwise: "use gan, or 28×28 data") }
         return GAN(config)
+    }
+}
+
+/// Adam's betas from a stored configuration must lie in [0, 1).
+func requireAdamBetas(_ beta1: Float, _ beta2: Float, kind: String) throws {
+    guard (0..<1).contains(beta1), (0..<1).contains(beta2) else {
+        throw ModelConfigurationError.unsuitable(kind: kind, reason: "Adam's betas \(beta1), \(beta2) must lie in [0, 1)")
+    }
+}
+
+/// The DCGAN networks (``DCGANGenerator``, ``DCGANDiscriminator`` and their relatives) are built
+/// for 28×28 images: anything else is an error naming the data's size and, if given, what to do.
+func requireDCGANImageSize(_ imageShape: [Int], kind: String, otherwise advice: String? = nil) throws {
+    guard Array(imageShape.suffix(2)) == [28, 28] else {
+        throw ModelConfigurationError.unsuitable(
+            kind: kind, reason: "the DCGAN architecture is for 28×28 images, and the data are \(imageShape.map(String.init).joined(separator: "×"))"
+                + (advice.map { "; \($0)" } ?? ""))
     }
 }

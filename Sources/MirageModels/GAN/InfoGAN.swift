@@ -105,9 +105,7 @@ public final class InfoGAN: GenerativeModel, ConditionalSampling {
 
     /// The generator's input for noise, categorical codes and continuous codes.
     func latent(_ z: Tensor, categories: [Int], continuous: Tensor) -> Tensor {
-        var onehot = [Float](repeating: 0, count: categories.count * config.categories)
-        for (i, k) in categories.enumerated() { onehot[i * config.categories + k] = 1 }
-        return Tensor.concat([z, Tensor(onehot, shape: [categories.count, config.categories]), continuous], axis: 1)
+        Tensor.concat([z, Tensor.oneHot(categories, classes: config.categories), continuous], axis: 1)
     }
 
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
@@ -150,13 +148,12 @@ public final class InfoGAN: GenerativeModel, ConditionalSampling {
                 "info_continuous": continuousError.item]
     }
 
-    /// Images with categorical code `category` (all of them) or cycling through the codes, in [0, 1].
+    /// Images for the given categorical and continuous codes, in [0, 1], with fresh noise.
     func images(categories: [Int], continuous: Tensor, generator rng: RandomGenerator) -> Tensor {
-        let wasTraining = generator.isTraining
-        generator.eval()
-        defer { generator.train(wasTraining) }
-        let z = Tensor.randn([categories.count, config.noise], generator: rng)
-        return withNoGrad { toUnitRange(generator(latent(z, categories: categories, continuous: continuous)), from: -1...1) }
+        generateImages(generator, count: categories.count) { range in
+            latent(Tensor.randn([range.count, config.noise], generator: rng), categories: Array(categories[range]),
+                   continuous: continuous.sliced(axis: 0, range))
+        }
     }
 
     /// Samples with the categorical code fixed to `label` and the continuous codes drawn.
@@ -180,12 +177,9 @@ public final class InfoGAN: GenerativeModel, ConditionalSampling {
         return (0..<config.continuous).map { code in
             var values = [Float](repeating: 0, count: rows * columns * config.continuous)
             for r in 0..<rows { for c in 0..<columns { values[(r * columns + c) * config.continuous + code] = sweep[c] } }
-            let wasTraining = generator.isTraining
-            generator.eval()
-            defer { generator.train(wasTraining) }
-            let x = withNoGrad {
-                toUnitRange(generator(latent(z, categories: categories, continuous: Tensor(values, shape: [rows * columns, config.continuous]))),
-                            from: -1...1)
+            let continuous = Tensor(values, shape: [rows * columns, config.continuous])
+            let x = generateImages(generator, count: rows * columns) { range in
+                latent(z.sliced(axis: 0, range), categories: Array(categories[range]), continuous: continuous.sliced(axis: 0, range))
             }
             return Sheet(name: code == 0 ? "codes" : "codes-continuous-\(code + 1)", images: x, columns: columns)
         }

@@ -64,10 +64,7 @@ public enum InfoGANKind: ModelKind {
               config.information >= 0, config.information.isFinite else {
             throw ModelConfigurationError.unsuitable(kind: name, reason: "codes \(config.categories) categories, \(config.continuous) continuous, λ \(config.information) are out of range")
         }
-        guard Array(config.imageShape.suffix(2)) == [28, 28] else {
-            throw ModelConfigurationError.unsuitable(
-                kind: name, reason: "the DCGAN architecture is for 28×28 images, and the data are \(config.imageShape.map(String.init).joined(separator: "×"))")
-        }
+        try requireDCGANImageSize(config.imageShape, kind: name)
         return InfoGAN(config)
     }
 }

@@ -19,17 +19,7 @@ extension NoiseToImageModel {
 
     /// The generator's images for given noise vectors, in [0, 1].
     public func generate(_ z: Tensor) -> Tensor {
-        let wasTraining = generator.isTraining
-        generator.eval()
-        defer { generator.train(wasTraining) }
-        var parts: [Tensor] = []
-        var start = 0
-        while start < z.shape[0] {  // in chunks, to bound memory for large sample counts
-            let end = min(z.shape[0], start + 1024)
-            parts.append(withNoGrad { toUnitRange(generator(z.sliced(axis: 0, start..<end)), from: -1...1) })
-            start = end
-        }
-        return Tensor.concat(parts, axis: 0)
+        generateImages(generator, count: z.shape[0]) { z.sliced(axis: 0, $0) }
     }
 
     /// 64 samples, and straight lines between pairs of noise vectors: a smooth generator morphs
@@ -42,4 +32,21 @@ extension NoiseToImageModel {
         let z = (a * (1 - t) + b * t).reshaped([rows * steps, noiseSize])
         return [samples, Sheet(name: "interpolations", images: generate(z), columns: steps)]
     }
+}
+
+/// A generator's images for `count` samples, mapped from [-1, 1] to [0, 1]: in evaluation mode,
+/// without a graph, and 1,024 at a time so that large sample counts keep memory bounded.
+/// `input(range)` makes the generator's input for those samples, drawing any noise in order.
+func generateImages(_ generator: any Layer, count: Int, input: (Range<Int>) -> Tensor) -> Tensor {
+    let wasTraining = generator.isTraining
+    generator.eval()
+    defer { generator.train(wasTraining) }
+    var parts: [Tensor] = []
+    var start = 0
+    while start < count {
+        let end = min(count, start + 1024)
+        parts.append(withNoGrad { toUnitRange(generator(input(start..<end)), from: -1...1) })
+        start = end
+    }
+    return Tensor.concat(parts, axis: 0)
 }

@@ -128,9 +128,8 @@ extension WGAN {
         case .gradientPenalty(let w) where w >= 0 && w.isFinite: break
         default: throw ModelConfigurationError.unsuitable(kind: kind, reason: "constraint \(config.constraint) is out of range")
         }
-        if config.architecture == .dcgan, Array(config.imageShape.suffix(2)) != [28, 28] {
-            throw ModelConfigurationError.unsuitable(
-                kind: kind, reason: "the DCGAN architecture is for 28×28 images, and the data are \(config.imageShape.map(String.init).joined(separator: "×")); use --architecture mlp, or 28×28 data")
+        if config.architecture == .dcgan {
+            try requireDCGANImageSize(config.imageShape, kind: kind, otherwise: "use --architecture mlp, or 28×28 data")
         }
         return WGAN(config)
     }

@@ -32,6 +32,16 @@ extension Tensor {
         return t
     }
 
+    /// One-hot rows `[indices.count, classes]`, like `torch.nn.functional.one_hot`: row `i` is 1 at
+    /// column `indices[i]` and 0 elsewhere.
+    public static func oneHot(_ indices: some Collection<Int>, classes: Int) -> Tensor {
+        shapeCheck(classes > 0 && indices.allSatisfy { (0..<classes).contains($0) },
+                   "oneHot: every index must lie in 0..<\(classes)")
+        let t = zeros([indices.count, classes])
+        for (row, k) in indices.enumerated() { t.storage.data[row * classes + k] = 1 }
+        return t
+    }
+
     /// Uniform values in [`low`, `high`).
     ///
     /// - Parameter generator: The source of randomness; the same seed gives the same tensor.

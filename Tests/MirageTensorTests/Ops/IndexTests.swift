@@ -17,4 +17,11 @@ import Testing
         GradCheck.check([a]) { $0[0].gather(axis: 0, indices: Tensor([2, 0, 1, 2, 2, 2, 0, 0], shape: [2, 4])) }
         GradCheck.checkSecondOrder([a]) { $0[0].indexSelect(axis: 1, indices: [3, 0, 3]).pow(2) }
     }
+
+    @Test func oneHotRows() {
+        let t = Tensor.oneHot([2, 0, 1, 2], classes: 3)
+        #expect(t.shape == [4, 3])
+        #expect(t.scalars == [0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1])
+        #expect(Tensor.oneHot([Int](), classes: 5).shape == [0, 5])
+    }
 }
