@@ -28,6 +28,7 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
         var options = runOptions.trainingOptions
         let model: Kind.Model
         let data: TrainingData
+        var checkpoint: Checkpoint?
         if runOptions.resume {
             // A resumed run is the same model on the same batches: the stored configuration wins,
             // and an option that would change it is refused rather than ignored.
@@ -47,6 +48,7 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
             conflicts += try modelOptionConflicts(storedConfig: header.config, seed: options.seed, data: data.description)
             guard conflicts.isEmpty else { throw TrainingError.resumeConflict(run: folder.root.path, conflicts: conflicts) }
             model = try Kind.make(json: header.config)
+            checkpoint = file
         } else {
             data = try TrainingData.load(datasetName, shape: Kind.dataShape, dataDirectory: runOptions.dataDir, seed: options.seed)
             model = try Kind.make(Kind.configuration(modelOptions, seed: options.seed, data: data.description))
@@ -56,7 +58,7 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
         print("training \(Kind.name) (\(sizes)) on \(data.name) into \(folder.root.path)")
         let losses: [String: Float]
         do {
-            losses = try trainer.run(resume: runOptions.resume)
+            losses = try trainer.run(resume: runOptions.resume, checkpoint: checkpoint)
         } catch let stop as TrainingError {
             guard case .interrupted = stop else { throw stop }
             // Ctrl-C is not a failure of the run, but scripts must be able to tell it from a

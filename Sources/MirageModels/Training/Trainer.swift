@@ -57,13 +57,10 @@ public final class Trainer {
     /// Up to 64 test samples for the sheets, scaled as the model wants and never augmented.
     private func fixedInput() -> StepInput {
         let range = model.data.range
-        func first(_ d: ImageDataset) -> (Tensor, Tensor) {
-            let n = min(64, d.count)
-            return (d.tensor(indices: Array(0..<n), range: range), Tensor(d.labels.prefix(n).map(Float.init)))
-        }
         func batch(_ d: ImageDataset) -> Batch {
-            let (x, y) = first(d)
-            return Batch(images: x, labels: y, indices: Array(0..<x.shape[0]))
+            let first = Array(0..<min(64, d.count))
+            return Batch(images: d.tensor(indices: first, range: range), labels: Tensor(first.map { Float(d.labels[$0]) }),
+                         indices: first)
         }
         switch data.test {
         case let .images(d): return StepInput(batches: [batch(d)])
@@ -84,6 +81,12 @@ public final class Trainer {
     ///   unwritable files.
     @discardableResult
     public func run(resume: Bool = false) throws -> [String: Float] {
+        try run(resume: resume, checkpoint: nil)
+    }
+
+    /// ``run(resume:)`` with the checkpoint to resume from already read (by `mirage train`, which
+    /// needs its configuration to build the model), so that it is not read and parsed twice.
+    func run(resume: Bool, checkpoint: Checkpoint?) throws -> [String: Float] {
         let need = model.data
         guard need.shape == data.train.shape else {
             throw TrainingDataError.wrongShape(dataset: data.name, has: data.train.shape, wanted: need.shape)
@@ -95,18 +98,19 @@ public final class Trainer {
             throw TrainingDataError.batchTooSmall(kind: kind, batchSize: options.batchSize, minimum: need.minimumBatchSize)
         }
         var step = 0
-        if !resume { try claimRunFolder() }
         if resume {
-            guard FileManager.default.fileExists(atPath: run.lastCheckpoint.path) else {
+            guard checkpoint != nil || FileManager.default.fileExists(atPath: run.lastCheckpoint.path) else {
                 throw TrainingError.nothingToResume(path: run.lastCheckpoint.path)
             }
-            let file = try Checkpoint.read(from: run.lastCheckpoint)
+            let file = try checkpoint ?? Checkpoint.read(from: run.lastCheckpoint)
             let header = try TrainingCheckpoint.header(file, path: run.lastCheckpoint.path)
             guard header.kind == kind else {
                 throw TrainingError.kindMismatch(run: run.root.path, stored: header.kind, requested: kind)
             }
             try TrainingCheckpoint.restore(model, from: file, path: run.lastCheckpoint.path)
             step = header.step
+        } else {
+            try claimRunFolder()
         }
         let perStep = need.batchesPerStep
         let (main, streamB) = try streams(startingAt: step * perStep)
@@ -116,7 +120,6 @@ public final class Trainer {
                                            needed: perStep * options.batchSize)
         }
         try run.create()
-        if !resume { try? FileManager.default.removeItem(at: run.metrics) }
         try writeConfig()
 
         let total = options.steps ?? options.epochs * perEpoch
