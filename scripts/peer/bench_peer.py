@@ -7,6 +7,11 @@ fresh process, and reads the one JSON line it prints:
 
     {"model": ..., "ms_per_step": <median>, "mean_ms_per_step": ..., "steps": ..., "peak_rss_mb": ...}
 
+Beyond the reference's models, the peers of Mirage's newer GAN kinds, each one training step as
+`mirage train` defines it on the same networks, initialisation, losses and optimizers: wgan
+(weight clipping 0.01, RMSprop 5e-5, one critic update and one generator update, like wgan_gp),
+cgan, infogan (D, G and information updates) and lapgan (every level's D and G once).
+
 Run by hand:  python scripts/peer/bench_peer.py dcgan --steps 30 --threads 2
 Needs only torch. Not part of Mirage itself, which never depends on Python.
 """
@@ -37,9 +42,9 @@ class MLPDiscriminator(nn.Sequential):
 
 
 class DCGANGenerator(nn.Module):
-    def __init__(self):
+    def __init__(self, noise=100):
         super().__init__()
-        self.fc = nn.Linear(100, 128 * 7 * 7)
+        self.fc = nn.Linear(noise, 128 * 7 * 7)
         self.bn0 = nn.BatchNorm1d(128 * 7 * 7)
         self.up1 = nn.ConvTranspose2d(128, 64, 4, 2, 1)
         self.bn1 = nn.BatchNorm2d(64)
@@ -51,16 +56,87 @@ class DCGANGenerator(nn.Module):
 
 
 class DCGANDiscriminator(nn.Module):
-    def __init__(self, batch_norm=True):
+    def __init__(self, batch_norm=True, channels=1):
         super().__init__()
-        self.c1 = nn.Conv2d(1, 64, 4, 2, 1)
+        self.c1 = nn.Conv2d(channels, 64, 4, 2, 1)
         self.c2 = nn.Conv2d(64, 128, 4, 2, 1)
         self.bn2 = nn.BatchNorm2d(128) if batch_norm else nn.Identity()
         self.fc = nn.Linear(128 * 7 * 7, 1)
 
-    def forward(self, x):
+    def body(self, x):
         h = F.leaky_relu(self.c1(x), 0.2)
-        return self.fc(F.leaky_relu(self.bn2(self.c2(h)), 0.2).flatten(1))
+        return F.leaky_relu(self.bn2(self.c2(h)), 0.2).flatten(1)
+
+    def forward(self, x):
+        return self.fc(self.body(x))
+
+
+class InfoGANDiscriminator(DCGANDiscriminator):
+    """The DCGAN discriminator plus InfoGAN's Q head: 6272-128 (BN, LeakyReLU 0.2)-12 code predictions."""
+    def __init__(self):
+        super().__init__()
+        self.q1 = nn.Linear(128 * 7 * 7, 128)
+        self.qbn = nn.BatchNorm1d(128)
+        self.q2 = nn.Linear(128, 12)
+
+    def with_codes(self, x):
+        h = self.body(x)
+        return self.fc(h), self.q2(F.leaky_relu(self.qbn(self.q1(h)), 0.2))
+
+
+class CoarseGenerator(nn.Module):
+    """LAPGAN's 7×7 level: fc → 64×7×7 (BN, ReLU) → 3×3 conv 64 (BN, ReLU) → 3×3 conv 1, tanh."""
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(100, 64 * 7 * 7)
+        self.bn0 = nn.BatchNorm1d(64 * 7 * 7)
+        self.conv1 = nn.Conv2d(64, 64, 3, 1, 1)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.conv2 = nn.Conv2d(64, 1, 3, 1, 1)
+
+    def forward(self, z):
+        h = F.relu(self.bn0(self.fc(z))).view(-1, 64, 7, 7)
+        return torch.tanh(self.conv2(F.relu(self.bn1(self.conv1(h)))))
+
+
+class BandGenerator(nn.Module):
+    """A finer LAPGAN level: [upsampled coarser image, noise plane] → 3×3 conv 32 twice (BN, ReLU) → 3×3 conv 1."""
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(2, 32, 3, 1, 1)
+        self.bn1 = nn.BatchNorm2d(32)
+        self.conv2 = nn.Conv2d(32, 32, 3, 1, 1)
+        self.bn2 = nn.BatchNorm2d(32)
+        self.conv3 = nn.Conv2d(32, 1, 3, 1, 1)
+
+    def forward(self, up, plane):
+        h = F.relu(self.bn1(self.conv1(torch.cat([up, plane], 1))))
+        return self.conv3(F.relu(self.bn2(self.conv2(h))))
+
+
+class PyramidDiscriminator(nn.Module):
+    """A LAPGAN level's D: 4×4/2 conv w → 4×4/2 conv 2w (BN) → fc; a finer level's input is [image, upsampled coarser]."""
+    def __init__(self, channels, size, width):
+        super().__init__()
+        out = ((size - 2) // 2 + 1 - 2) // 2 + 1
+        self.c1 = nn.Conv2d(channels, width, 4, 2, 1)
+        self.c2 = nn.Conv2d(width, 2 * width, 4, 2, 1)
+        self.bn2 = nn.BatchNorm2d(2 * width)
+        self.fc = nn.Linear(2 * width * out * out, 1)
+
+    def forward(self, x, condition=None):
+        x = x if condition is None else torch.cat([x, condition], 1)
+        return self.fc(F.leaky_relu(self.bn2(self.c2(F.leaky_relu(self.c1(x), 0.2))), 0.2).flatten(1))
+
+
+def dcgan_init(m):
+    """Mirage's dcganInitialize: conv and linear weights N(0, 0.02), batch-norm scales N(1, 0.02), biases 0."""
+    if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+        nn.init.normal_(m.weight, 0, 0.02)
+        nn.init.zeros_(m.bias)
+    elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+        nn.init.normal_(m.weight, 1, 0.02)
+        nn.init.zeros_(m.bias)
 
 
 class VAE(nn.Module):
@@ -160,6 +236,103 @@ def make_step(name, x):
             oD.zero_grad(); lD.backward(); oD.step()
             lG = -D(G(torch.randn(B, 100))).mean()
             oG.zero_grad(); lG.backward(); oG.step()
+        return step
+    if name == "wgan":
+        # Mirage's WGAN with weight clipping as wgan_gp is timed: one critic update, one generator
+        # update. As WGAN.swift: fakes drawn without a graph, the critic frozen for G's update.
+        G, D = DCGANGenerator(), DCGANDiscriminator()
+        G.apply(dcgan_init)
+        D.apply(dcgan_init)
+        oG = torch.optim.RMSprop(G.parameters(), 5e-5)  # alpha 0.99, eps 1e-8: Mirage's defaults
+        oD = torch.optim.RMSprop(D.parameters(), 5e-5)
+
+        def step():
+            with torch.no_grad():
+                fake = G(torch.randn(B, 100))
+            lD = D(fake).mean() - D(x).mean()
+            oD.zero_grad(); lD.backward(); oD.step()
+            with torch.no_grad():
+                for p in D.parameters():
+                    p.clamp_(-0.01, 0.01)
+            D.requires_grad_(False)
+            lG = -D(G(torch.randn(B, 100))).mean()
+            oG.zero_grad(); lG.backward(); oG.step()
+            D.requires_grad_(True)
+        return step
+    if name == "cgan":
+        G, D = DCGANGenerator(noise=110), DCGANDiscriminator(channels=11)
+        G.apply(dcgan_init)
+        D.apply(dcgan_init)
+        oG = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
+        oD = torch.optim.Adam(D.parameters(), 2e-4, betas=(0.5, 0.999))
+        ones, zeros = torch.ones(B, 1), torch.zeros(B, 1)
+        labels = torch.randint(0, 10, (B,))
+
+        def disc(images, y):  # one constant label map per class stacked on the image's channels
+            return D(torch.cat([images, F.one_hot(y, 10).float()[:, :, None, None].expand(-1, -1, 28, 28)], 1))
+
+        def step():
+            yf = torch.randint(0, 10, (B,))
+            fake = G(torch.cat([torch.randn(B, 100), F.one_hot(yf, 10).float()], 1))
+            lD = F.binary_cross_entropy_with_logits(disc(x, labels), ones) + \
+                F.binary_cross_entropy_with_logits(disc(fake.detach(), yf), zeros)
+            oD.zero_grad(); lD.backward(); oD.step()
+            D.requires_grad_(False)
+            lG = F.binary_cross_entropy_with_logits(disc(fake, yf), ones)
+            oG.zero_grad(); lG.backward(); oG.step()
+            D.requires_grad_(True)
+        return step
+    if name == "infogan":
+        G, D = DCGANGenerator(noise=74), InfoGANDiscriminator()
+        G.apply(dcgan_init)
+        D.apply(dcgan_init)
+        oG = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
+        oD = torch.optim.Adam(D.parameters(), 2e-4, betas=(0.5, 0.999))
+        oI = torch.optim.Adam(list(G.parameters()) + list(D.parameters()), 2e-4, betas=(0.5, 0.999))
+        ones, zeros = torch.ones(B, 1), torch.zeros(B, 1)
+
+        def draw():  # 62 noise, a 10-way categorical code (one-hot), 2 continuous codes U(-1, 1)
+            c, u = torch.randint(0, 10, (B,)), torch.rand(B, 2) * 2 - 1
+            return torch.cat([torch.randn(B, 62), F.one_hot(c, 10).float(), u], 1), c, u
+
+        def step():
+            fake = G(draw()[0])
+            lD = F.binary_cross_entropy_with_logits(D(x), ones) + \
+                F.binary_cross_entropy_with_logits(D(fake.detach()), zeros)
+            oD.zero_grad(); lD.backward(); oD.step()
+            D.requires_grad_(False)
+            lG = F.binary_cross_entropy_with_logits(D(fake), ones)
+            oG.zero_grad(); lG.backward(); oG.step()
+            D.requires_grad_(True)
+            z, c, u = draw()
+            q = D.with_codes(G(z))[1]
+            lI = F.cross_entropy(q[:, :10], c) + 0.1 * F.mse_loss(q[:, 10:], u)
+            oI.zero_grad(); lI.backward(); oI.step(); oI.zero_grad()
+        return step
+    if name == "lapgan":
+        Gs = nn.ModuleList([CoarseGenerator(), BandGenerator(), BandGenerator()])
+        Ds = nn.ModuleList([PyramidDiscriminator(1, 7, 64), PyramidDiscriminator(2, 14, 32), PyramidDiscriminator(2, 28, 32)])
+        Gs.apply(dcgan_init)
+        Ds.apply(dcgan_init)
+        oG = torch.optim.Adam(Gs.parameters(), 2e-4, betas=(0.5, 0.999))
+        oD = torch.optim.Adam(Ds.parameters(), 2e-4, betas=(0.5, 0.999))
+        ones, zeros = torch.ones(B, 1), torch.zeros(B, 1)
+
+        def step():
+            half = F.avg_pool2d(x, 2)
+            real = [F.avg_pool2d(half, 2), half, x]  # the pyramid: 7×7, 14×14, 28×28
+            fakes, conds = [Gs[0](torch.randn(B, 100))], [None]
+            for k in (1, 2):  # each finer level on the real coarser image, upsampled
+                up = F.interpolate(real[k - 1], scale_factor=2, mode="nearest")
+                fakes.append(up + Gs[k](up, torch.randn(B, 1, up.shape[2], up.shape[3])))
+                conds.append(up)
+            lD = sum(F.binary_cross_entropy_with_logits(d(r, c), ones) + F.binary_cross_entropy_with_logits(d(f.detach(), c), zeros)
+                     for d, r, f, c in zip(Ds, real, fakes, conds))
+            oD.zero_grad(); lD.backward(); oD.step()
+            Ds.requires_grad_(False)
+            lG = sum(F.binary_cross_entropy_with_logits(d(f, c), ones) for d, f, c in zip(Ds, fakes, conds))
+            oG.zero_grad(); lG.backward(); oG.step()
+            Ds.requires_grad_(True)
         return step
     if name == "vae":
         V = VAE()

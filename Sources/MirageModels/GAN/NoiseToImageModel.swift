@@ -22,9 +22,12 @@ extension NoiseToImageModel {
         generateImages(generator, count: z.shape[0]) { z.sliced(axis: 0, $0) }
     }
 
+    /// The noise sheets: ``noiseSheets(noise:)``.
+    public func sheets(fixed: StepInput, noise rng: RandomGenerator) -> [Sheet] { noiseSheets(noise: rng) }
+
     /// 64 samples, and straight lines between pairs of noise vectors: a smooth generator morphs
     /// one digit into another.
-    public func sheets(fixed: StepInput, noise rng: RandomGenerator) -> [Sheet] {
+    public func noiseSheets(noise rng: RandomGenerator) -> [Sheet] {
         let samples = Sheet(name: "samples", images: sample(count: 64, generator: rng), columns: 8)
         let rows = 8, steps = 10
         let a = Tensor.randn([rows, 1, noiseSize], generator: rng), b = Tensor.randn([rows, 1, noiseSize], generator: rng)

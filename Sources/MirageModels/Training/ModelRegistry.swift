@@ -20,6 +20,7 @@ public enum ModelRegistry {
         WGANGPKind.self,
         ConditionalGANKind.self,
         InfoGANKind.self,
+        LAPGANKind.self,
     ]
 
     private static let lock = NSLock()
