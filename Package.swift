@@ -111,7 +111,8 @@ let package = Package(
         ),
         .testTarget(
             name: "MirageModelsTests",
-            dependencies: ["MirageModels", "MirageEval", "MirageTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["MirageModels", "MirageEval", "MirageTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "MirageCLITests",

@@ -23,8 +23,15 @@ public enum GradientPenalty {
     ///   - fake: Generated samples of the same shape (detached from the generator).
     ///   - generator: Draws the interpolation weights ε.
     public static func penalty(critic: some Layer, real: Tensor, fake: Tensor, generator: RandomGenerator) -> Tensor {
-        precondition(real.shape == fake.shape, "GradientPenalty: real \(real.shape) and fake \(fake.shape) differ")
         let epsilon = Tensor.rand([real.shape[0]] + Array(repeating: 1, count: real.rank - 1), generator: generator)
+        return penalty(critic: critic, real: real, fake: fake, epsilon: epsilon)
+    }
+
+    /// The penalty at the interpolates with given weights ε `[B, 1, …]` (one per sample).
+    public static func penalty(critic: some Layer, real: Tensor, fake: Tensor, epsilon: Tensor) -> Tensor {
+        precondition(real.shape == fake.shape, "GradientPenalty: real \(real.shape) and fake \(fake.shape) differ")
+        precondition(epsilon.shape == [real.shape[0]] + Array(repeating: 1, count: real.rank - 1),
+                     "GradientPenalty: ε \(epsilon.shape) is not one weight per sample of \(real.shape)")
         let mixed = (epsilon * real + (1 - epsilon) * fake).requiringGrad()
         let grad = gradients(of: critic(mixed).sum(), wrt: [mixed], createGraph: true)[0]
         return (grad.flattened(startAxis: 1).norm(axis: 1) - 1).pow(2).mean()
