@@ -23,7 +23,10 @@ import Testing
     }
 
     /// Where each benchmark's first loss must lie, and why:
-    /// - GANs: BCE(D(real), 1) + BCE(D(fake), 0) with an untrained D near 0 logits is 2 ln 2 ≈ 1.39;
+    /// - GANs: BCE(D(real), 1) + BCE(D(fake), 0) with an untrained D near 0 logits is 2 ln 2 ≈ 1.39
+    ///   (LAPGAN: one such loss per level, 3 × 1.39 ≈ 4.16);
+    /// - WGAN: E[D(fake)] − E[D(real)] of an untrained critic, whose outputs are of order 1 (the
+    ///   first update already clips its weights to ±0.01), lies within ±2;
     /// - WGAN-GP: the critic's outputs start near 0 and its input gradients far below norm 1,
     ///   so λ·(‖∇‖ − 1)² ≈ 10 dominates;
     /// - VAE: −ELBO of random binary pixels under a decoder near ½ is 784 ln 2 ≈ 543 nats;
@@ -31,7 +34,8 @@ import Testing
     /// - RealNVP: couplings near identity on uniform [0, 1] pixels give ½·784·E[x²] + 392 ln 2π ≈ 851 nats;
     /// - sampling: the mean pixel of generated images, in [0, 1].
     static let firstLossRange: [ModelBenchmark: (Float, Float)] = [
-        .mlpGAN: (1.0, 1.8), .dcgan: (0.8, 2.2), .wganGP: (5, 12), .vae: (450, 650), .ddpmUNet: (0.5, 1.6),
+        .mlpGAN: (1.0, 1.8), .dcgan: (0.8, 2.2), .wganGP: (5, 12), .wgan: (-2, 2), .cgan: (0.8, 2.2),
+        .infogan: (0.8, 2.2), .lapgan: (2.8, 5.6), .vae: (450, 650), .ddpmUNet: (0.5, 1.6),
         .realNVP: (650, 1100), .dcganSample1024: (0.05, 0.95),
     ]
 
@@ -40,6 +44,7 @@ import Testing
         #expect(ModelBenchmark.vae.timedSteps(30) == 150)
         #expect(ModelBenchmark.dcganSample1024.timedSteps(30) == 6)
         #expect(ModelBenchmark.dcganSample1024.timedSteps(5) == 3)
-        #expect(ModelBenchmark.allCases.map(\.rawValue) == ["mlp_gan", "dcgan", "wgan_gp", "vae", "ddpm_unet", "realnvp", "dcgan_sample_1024"])
+        #expect(ModelBenchmark.allCases.map(\.rawValue) == ["mlp_gan", "dcgan", "wgan_gp", "wgan", "cgan", "infogan", "lapgan", "vae", "ddpm_unet",
+                                                        "realnvp", "dcgan_sample_1024"])
     }
 }

@@ -15,6 +15,10 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
     case mlpGAN = "mlp_gan"
     case dcgan
     case wganGP = "wgan_gp"
+    case wgan
+    case cgan
+    case infogan
+    case lapgan
     case vae
     case ddpmUNet = "ddpm_unet"
     case realNVP = "realnvp"
@@ -29,6 +33,10 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
         case .mlpGAN: return "MLP G 100-256-512-1024-784, D 784-512-256-1; one D and one G step, BCE, Adam"
         case .dcgan: return "DCGAN G fc→128×7×7→convT 64→convT 1 (BN), D conv 64→conv 128 (BN)→fc; D and G step"
         case .wganGP: return "DCGAN G, critic without BN; critic step with gradient penalty, one G step"
+        case .wgan: return "DCGAN G and critic (BN); one RMSprop critic step with weight clipping, one G step"
+        case .cgan: return "conditional DCGAN: one-hot class on G's noise, label maps on D's input; D and G step"
+        case .infogan: return "DCGAN G, D with a Q head; D, G and mutual-information steps (10 + 2 codes)"
+        case .lapgan: return "Laplacian pyramid 7→14→28: coarse GAN and two band-pass conditional GANs; D and G step each"
         case .vae: return "MLP VAE 784-400-20, Bernoulli decoder, ELBO, Adam"
         case .ddpmUNet: return "time-conditioned U-Net 32-64-128, GroupNorm, SiLU, skips; noise-prediction MSE"
         case .realNVP: return "6 affine couplings on 784-d, MLP 784-512-512-1568, exact NLL"
@@ -72,6 +80,33 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
             let wgan = WGAN(config)
             let input = StepInput(images: x)
             return { wgan.trainStep(input, context: context)["loss_d"]! }
+        case .wgan:
+            // Like wgan_gp: one critic update, one generator update.
+            var config = WGAN.Config(constraint: .weightClipping(bound: 0.01))
+            config.criticSteps = 1
+            config.seed = seed
+            let wgan = WGAN(config)
+            let input = StepInput(images: x)
+            return { wgan.trainStep(input, context: context)["loss_d"]! }
+        case .cgan:
+            var config = ConditionalGAN.Config()
+            config.seed = seed
+            let cgan = ConditionalGAN(config)
+            let labels = Tensor((0..<b).map { _ in Float(g.nextIndex(below: 10)) })
+            let input = StepInput(images: x, labels: labels)
+            return { cgan.trainStep(input, context: context)["loss_d"]! }
+        case .infogan:
+            var config = InfoGAN.Config()
+            config.seed = seed
+            let infogan = InfoGAN(config)
+            let input = StepInput(images: x)
+            return { infogan.trainStep(input, context: context)["loss_d"]! }
+        case .lapgan:
+            var config = LAPGAN.Config()
+            config.seed = seed
+            let lapgan = LAPGAN(config)
+            let input = StepInput(images: x)
+            return { lapgan.trainStep(input, context: context)["loss_d"]! }
         case .vae:
             var config = VAE.Config()
             config.seed = seed
