@@ -5,16 +5,28 @@ import MirageTensor
 /// DDPM's forward process (Ho et al., 2020): a variance schedule β₁ … β_T and the products
 /// ᾱ_t = Π_{s ≤ t} (1 − β_s), so that `x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε` in one draw.
 ///
+/// Arrays are indexed by `i = t − 1`, the timestep the network is told: index 0 is the first,
+/// least noisy step.
+///
 /// ```swift
 /// let schedule = NoiseSchedule.linear()                   // β from 1e-4 to 0.02 over 1000 steps
-/// let loss = schedule.noisePredictionLoss(unet, x0, generator: g)
+/// let xt = schedule.noised(x0, at: [999, 10], noise: eps) // q(x_t | x₀)
 /// ```
 ///
-/// - SeeAlso: <https://arxiv.org/abs/2006.11239>
+/// - SeeAlso: <https://arxiv.org/abs/2006.11239>, <https://arxiv.org/abs/2102.09672> (cosine)
 public struct NoiseSchedule: Sendable {
-    /// β_t for t = 0 ..< T.
+    /// The schedules `mirage train ddpm --schedule` offers.
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        /// β rising linearly from 1e-4 to 0.02 (DDPM).
+        case linear
+        /// ᾱ following a squared cosine (Nichol & Dhariwal, 2021), which destroys information
+        /// more slowly at the start and the end.
+        case cosine
+    }
+
+    /// β_t for t = 1 … T (index t − 1).
     public let betas: [Float]
-    /// ᾱ_t for t = 0 ..< T, accumulated in Double.
+    /// ᾱ_t for t = 1 … T (index t − 1), accumulated in Double.
     public let alphaBars: [Float]
 
     /// A schedule from given β values, each in (0, 1).
@@ -28,24 +40,62 @@ public struct NoiseSchedule: Sendable {
         }
     }
 
+    /// The schedule of `kind` over `steps` steps.
+    public init(_ kind: Kind, steps: Int = 1000) {
+        switch kind {
+        case .linear: self = .linear(steps: steps)
+        case .cosine: self = .cosine(steps: steps)
+        }
+    }
+
     /// β rising linearly from `start` to `end` over `steps` steps (DDPM's schedule).
     public static func linear(steps: Int = 1000, start: Double = 1e-4, end: Double = 0.02) -> NoiseSchedule {
         precondition(steps > 1, "NoiseSchedule.linear: need at least 2 steps, got \(steps)")
         return NoiseSchedule(betas: (0..<steps).map { Float(start + (end - start) * Double($0) / Double(steps - 1)) })
     }
 
+    /// ᾱ(t) = f(t)/f(0) with f(t) = cos²(((t/T) + s)/(1 + s)·π/2), s = 0.008, and β_t =
+    /// 1 − ᾱ_t/ᾱ_{t−1} capped at 0.999 so that the last steps stay finite.
+    public static func cosine(steps: Int = 1000, offset s: Double = 0.008) -> NoiseSchedule {
+        precondition(steps > 1, "NoiseSchedule.cosine: need at least 2 steps, got \(steps)")
+        func f(_ t: Int) -> Double {
+            let c = Foundation.cos((Double(t) / Double(steps) + s) / (1 + s) * Double.pi / 2)
+            return c * c
+        }
+        return NoiseSchedule(betas: (1...steps).map { Float(min(1 - f($0) / f($0 - 1), 0.999)) })
+    }
+
     /// T, the number of steps.
     public var steps: Int { betas.count }
+
+    /// ᾱ at index `i`, with ᾱ = 1 before the first step (`i = −1`).
+    public func alphaBar(_ i: Int) -> Float { i < 0 ? 1 : alphaBars[i] }
+
+    /// The variance of q(x_{t−1} | x_t, x₀), β̃_t = β_t·(1 − ᾱ_{t−1})/(1 − ᾱ_t), at index `i`.
+    public func posteriorVariance(_ i: Int) -> Float { betas[i] * (1 - alphaBar(i - 1)) / (1 - alphaBars[i]) }
+
+    /// The coefficients (of x₀, of x_t) of the mean of q(x_{t−1} | x_t, x₀) at index `i`.
+    public func posteriorMeanCoefficients(_ i: Int) -> (x0: Float, xt: Float) {
+        let previous = alphaBar(i - 1)
+        return (previous.squareRoot() * betas[i] / (1 - alphaBars[i]),
+                (1 - betas[i]).squareRoot() * (1 - previous) / (1 - alphaBars[i]))
+    }
+
+    /// A draw from q(x_t | x₀): `√ᾱ_t·x₀ + √(1 − ᾱ_t)·noise`, each image at its own index.
+    public func noised(_ x0: Tensor, at indices: [Int], noise: Tensor) -> Tensor {
+        precondition(indices.count == x0.shape[0] && noise.shape == x0.shape,
+                     "NoiseSchedule.noised: \(indices.count) timesteps and noise \(noise.shape) for images \(x0.shape)")
+        let shape = [indices.count] + Array(repeating: 1, count: x0.rank - 1)
+        let signal = Tensor(indices.map { alphaBars[$0].squareRoot() }, shape: shape)
+        let spread = Tensor(indices.map { (1 - alphaBars[$0]).squareRoot() }, shape: shape)
+        return signal * x0 + spread * noise
+    }
 
     /// DDPM's simplified loss: noise x₀ to a uniformly drawn t and regress the noise,
     /// `E‖ε − ε_θ(x_t, t)‖²` (mean over every element).
     public func noisePredictionLoss(_ model: TimeUNet, _ x0: Tensor, generator g: RandomGenerator) -> Tensor {
-        let b = x0.shape[0]
-        let t = (0..<b).map { _ in g.nextIndex(below: steps) }
+        let t = (0..<x0.shape[0]).map { _ in g.nextIndex(below: steps) }
         let noise = Tensor.randn(x0.shape, generator: g)
-        let shape = [b] + Array(repeating: 1, count: x0.rank - 1)
-        let signal = Tensor(t.map { alphaBars[$0].squareRoot() }, shape: shape)
-        let spread = Tensor(t.map { (1 - alphaBars[$0]).squareRoot() }, shape: shape)
-        return mseLoss(model(signal * x0 + spread * noise, timesteps: Tensor(t.map(Float.init))), noise)
+        return mseLoss(model(noised(x0, at: t, noise: noise), timesteps: Tensor(t.map(Float.init))), noise)
     }
 }

@@ -24,6 +24,9 @@ public final class TimeUNet: Module {
     public let inc: Conv2d, d1: Conv2d, d2: Conv2d, mid: Conv2d, out: Conv2d
     public let u2: ConvTranspose2d, u1: ConvTranspose2d
     public let gn: [GroupNorm]
+    /// One learned vector per class, and a last one for "no class", added to the time embedding
+    /// (`nil` for an unconditional network, whose state dict is then the benchmark's).
+    public let classEmbedding: Embedding?
     /// Base channel count `ch`; also the width of the sinusoidal time embedding.
     public let width: Int
     /// Frequencies of the sinusoidal embedding, `exp(−i·ln(10⁴)/(ch/2))`.
@@ -32,8 +35,9 @@ public final class TimeUNet: Module {
     /// - Parameters:
     ///   - channels: Image channels in and out.
     ///   - width: Base channel count `ch` (the benchmark uses 32); must divide by 8 for GroupNorm.
+    ///   - classes: Classes of a class-conditional network (0: unconditional).
     ///   - generator: Source of the initial weights.
-    public init(channels: Int = 1, width ch: Int = 32, generator g: RandomGenerator = .global) {
+    public init(channels: Int = 1, width ch: Int = 32, classes: Int = 0, generator g: RandomGenerator = .global) {
         precondition(ch % 8 == 0 && ch >= 8, "TimeUNet: width must be a positive multiple of 8, got \(ch)")
         width = ch
         t1 = Linear(ch, ch * 4, generator: g)
@@ -47,6 +51,7 @@ public final class TimeUNet: Module {
         out = Conv2d(ch * 2, channels, kernelSize: 3, padding: 1, generator: g)
         tp = Linear(ch * 4, ch * 4, generator: g)
         gn = [ch, ch * 2, ch * 4, ch * 4, ch * 2, ch].map { GroupNorm(8, $0) }
+        classEmbedding = classes > 0 ? Embedding(classes + 1, ch * 4, generator: g) : nil
         let half = ch / 2
         frequencies = Tensor((0..<half).map { Float(Foundation.exp(-Double($0) * Foundation.log(10000.0) / Double(half))) },
                              shape: [1, half])
@@ -58,11 +63,14 @@ public final class TimeUNet: Module {
         return Tensor.concat([angles.sin(), angles.cos()], axis: 1)
     }
 
-    /// Predicts the noise in `x` at timesteps `t`.
-    public func callAsFunction(_ x: Tensor, timesteps t: Tensor) -> Tensor {
+    /// Predicts the noise in `x` at timesteps `t`, for a conditional network given the class of
+    /// each image (`labels`, integral floats; the class count itself means "no class").
+    public func callAsFunction(_ x: Tensor, timesteps t: Tensor, labels: Tensor? = nil) -> Tensor {
         precondition(x.rank == 4 && x.shape[2] % 4 == 0 && x.shape[3] % 4 == 0 && t.count == x.shape[0],
                      "TimeUNet: images have shape \(x.shape) and timesteps \(t.shape); expected (N, C, H, W) with H, W divisible by 4 and N timesteps")
-        let e = t2(t1(timeEmbedding(t)).silu())
+        precondition((labels == nil) == (classEmbedding == nil), "TimeUNet: labels go with a class-conditional network, and only there")
+        var e = t2(t1(timeEmbedding(t)).silu())
+        if let classEmbedding, let labels { e = e + classEmbedding(labels) }
         let h0 = gn[0](inc(x)).silu()
         let h1 = gn[1](d1(h0)).silu()
         let h2 = gn[2](d2(h1)).silu()

@@ -77,3 +77,27 @@ public struct MissingCapability: Error, CustomStringConvertible {
             + (modelsWithIt.isEmpty ? "none yet" : modelsWithIt.joined(separator: ", "))
     }
 }
+
+/// The sampler settings `mirage sample` passes to an ``IterativeSampling`` model; `nil` fields
+/// keep the model's defaults.
+public struct SamplerSettings: Equatable, Sendable {
+    /// The sampler, e.g. `.ddim(steps: 50, eta: 0)`.
+    public var sampler: DiffusionSampler?
+    /// The classifier-free guidance weight w for class-conditional sampling.
+    public var guidance: Float?
+
+    public init(sampler: DiffusionSampler? = nil, guidance: Float? = nil) {
+        self.sampler = sampler
+        self.guidance = guidance
+    }
+}
+
+/// A model that draws samples through a chain of steps whose sampler can be chosen (diffusion):
+/// `mirage sample RUN --sampler ddim --sampling-steps 50 --eta 0 [--class K --guidance 3]`.
+public protocol IterativeSampling: GenerativeModel {
+    /// New samples in [0, 1]; `label` picks a class of a class-conditional model.
+    ///
+    /// - Parameter progress: Called after each step of the chain with (steps done, steps in all).
+    func sample(count: Int, class label: Int?, settings: SamplerSettings, generator: RandomGenerator,
+                progress: (Int, Int) -> Void) -> Tensor
+}

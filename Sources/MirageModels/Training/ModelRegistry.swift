@@ -21,6 +21,7 @@ public enum ModelRegistry {
         ConditionalGANKind.self,
         InfoGANKind.self,
         LAPGANKind.self,
+        DDPMKind.self,
     ]
 
     private static let lock = NSLock()

@@ -23,8 +23,12 @@ public final class ExponentialMovingAverage {
     }
 
     /// Moves the average towards `module`'s current parameters and copies its buffers.
-    public func update(from module: Module) {
-        let d = decay
+    ///
+    /// - Parameter decay: This update's decay instead of ``decay``, for a warm-up that lets an
+    ///   early average forget the initial weights faster.
+    public func update(from module: Module, decay: Float? = nil) {
+        let d = decay ?? self.decay
+        precondition(d >= 0 && d <= 1, "ExponentialMovingAverage: decay must be in [0, 1], got \(d)")
         for (key, p) in module.namedParameters() {
             guard let s = shadow[key] else { preconditionFailure("ExponentialMovingAverage: unknown parameter \(key)") }
             let sp = s.storage.data, pp = p.storage.data

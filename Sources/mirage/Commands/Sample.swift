@@ -12,12 +12,17 @@ extension Mirage {
             abstract: "Draw samples from a trained run as .npy (and optionally a PNG sheet).",
             discussion: """
             The .npy file holds float32 N×C×H×W values in [0, 1], readable with numpy.load. \
-            --class K draws class K from a conditional model.
+            --class K draws class K from a conditional model. A diffusion model's chain can be \
+            chosen: --sampler ddpm (ancestral, all T steps) or ddim (--sampling-steps, --eta), and \
+            --guidance w for classifier-free guidance of a class; progress and images/s go to \
+            standard error.
 
             Examples:
               mirage sample runs/dcgan --count 10000 --out samples.npy
               mirage sample runs/vae --count 64 --out vae.npy --grid vae.png
               mirage sample runs/cgan --class 7 --count 100 --out sevens.npy
+              mirage sample runs/ddpm --sampler ddim --sampling-steps 50 --count 10000 --out ddpm.npy
+              mirage sample runs/ddpm-c --class 3 --guidance 3 --count 100 --out threes.npy
             """
         )
 
@@ -40,8 +45,43 @@ extension Mirage {
         @Option(name: .customLong("class"), help: "Draw samples of this class only (conditional models).")
         var label: Int?
 
+        @Option(help: ArgumentHelp("Diffusion sampler: ddpm or ddim (default: the run's, DDIM-50 unless trained otherwise).",
+                                   valueName: "ddpm|ddim"))
+        var sampler: SamplerName?
+
+        @Option(help: "DDIM steps (default 50).")
+        var samplingSteps: Int?
+
+        @Option(help: "DDIM's η: 0 is deterministic, 1 is as stochastic as DDPM (default 0).")
+        var eta: Float?
+
+        @Option(help: "Classifier-free guidance weight w with --class (default: the run's, 3).")
+        var guidance: Float?
+
+        enum SamplerName: String, ExpressibleByArgument, CaseIterable {
+            case ddpm, ddim
+        }
+
         func validate() throws {
             guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
+            if let samplingSteps, samplingSteps < 1 { throw ValidationError("--sampling-steps must be positive, got \(samplingSteps)") }
+            if let eta, !(eta >= 0 && eta.isFinite) { throw ValidationError("--eta must be at least 0, got \(eta)") }
+            if let guidance, !(guidance >= 0 && guidance.isFinite) { throw ValidationError("--guidance must be at least 0, got \(guidance)") }
+            if sampler == .ddpm, samplingSteps != nil || eta != nil {
+                throw ValidationError("--sampling-steps and --eta are DDIM's; --sampler ddpm always takes all T steps")
+            }
+        }
+
+        /// The settings given on the command line, or `nil` when none were.
+        var settings: SamplerSettings? {
+            guard sampler != nil || samplingSteps != nil || eta != nil || guidance != nil else { return nil }
+            var settings = SamplerSettings(guidance: guidance)
+            if sampler == .ddpm {
+                settings.sampler = .ddpm
+            } else if sampler == .ddim || samplingSteps != nil || eta != nil {
+                settings.sampler = .ddim(steps: samplingSteps ?? 50, eta: eta ?? 0)
+            }
+            return settings
         }
 
         func run() throws {
@@ -49,14 +89,18 @@ extension Mirage {
             let model = run.model
             model.setTraining(false)
             let samples: Tensor
-            if let label {
-                guard let conditional = model as? any ConditionalSampling else {
-                    throw MissingCapability(subject: "\(runPath) (\(run.kind))", capability: "conditional sampling",
-                                            modelsWithIt: ModelRegistry.names { $0 is any ConditionalSampling.Type })
+            if let settings {
+                guard let iterative = model as? any IterativeSampling else {
+                    throw MissingCapability(subject: "\(runPath) (\(run.kind))", capability: "choice of sampler (--sampler, --sampling-steps, --eta, --guidance)",
+                                            modelsWithIt: ModelRegistry.names { $0 is any IterativeSampling.Type })
                 }
-                guard (0..<conditional.classCount).contains(label) else {
-                    throw ValidationError("--class \(label) is outside the model's classes 0..<\(conditional.classCount)")
+                if settings.guidance != nil && label == nil {
+                    throw ValidationError("--guidance steers the samples towards a class; give one with --class K")
                 }
+                try checkClass(run)
+                samples = try sampleWithProgress(iterative, settings: settings)
+            } else if let label {
+                let conditional = try checkClass(run)!
                 samples = conditional.sample(count: count, class: label, generator: RandomGenerator(seed: seed))
             } else {
                 samples = model.sample(count: count, generator: RandomGenerator(seed: seed))
@@ -68,6 +112,40 @@ extension Mirage {
                 try ImageGrid.save(shown, to: grid, nrow: Int(Double(shown.shape[0]).squareRoot().rounded(.up)))
                 print("wrote sheet \(grid)")
             }
+        }
+
+        /// With `--class`: the model as a conditional one, after checking that it has the class.
+        @discardableResult
+        func checkClass(_ run: LoadedRun) throws -> (any ConditionalSampling)? {
+            guard let label else { return nil }
+            guard let conditional = run.model as? any ConditionalSampling else {
+                throw MissingCapability(subject: "\(runPath) (\(run.kind))", capability: "conditional sampling",
+                                        modelsWithIt: ModelRegistry.names { $0 is any ConditionalSampling.Type })
+            }
+            guard conditional.classCount > 0 else {
+                throw ValidationError("\(runPath) was trained without classes, so --class has nothing to follow; train it with --conditional")
+            }
+            guard (0..<conditional.classCount).contains(label) else {
+                throw ValidationError("--class \(label) is outside the model's classes 0..<\(conditional.classCount)")
+            }
+            return conditional
+        }
+
+        /// Samples through the chosen chain, reporting progress and images/s on standard error.
+        func sampleWithProgress(_ model: any IterativeSampling, settings: SamplerSettings) throws -> Tensor {
+            let started = Date()
+            var lastDraw = Date.distantPast
+            let samples = model.sample(count: count, class: label, settings: settings, generator: RandomGenerator(seed: seed)) { done, total in
+                guard Date().timeIntervalSince(lastDraw) > 1 || done == total else { return }
+                lastDraw = Date()
+                let elapsed = Date().timeIntervalSince(started)
+                let eta = done > 0 ? elapsed * Double(total - done) / Double(done) : 0
+                FileHandle.standardError.write(Data(String(format: "sampling: step %d/%d  %.0f s  ETA %.0f s\n", done, total, elapsed, eta).utf8))
+            }
+            let seconds = Date().timeIntervalSince(started)
+            FileHandle.standardError.write(Data(String(format: "sampled %d images in %.1f s: %.2f images/s\n", count, seconds,
+                                                       Double(count) / max(seconds, 1e-9)).utf8))
+            return samples
         }
     }
 }

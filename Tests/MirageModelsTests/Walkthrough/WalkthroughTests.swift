@@ -37,7 +37,7 @@ import Testing
                                            configuration: TrainingCheckpoint.header(Checkpoint.read(from: RunFolder(out).lastCheckpoint),
                                                                                     path: out).config)
         #expect(model is any ConditionalSampling && model is any LikelihoodModel && !(model is any ReconstructionModel))
-        #expect(ModelRegistry.names { $0 is any ConditionalSampling.Type } == ["cgan", "infogan", "class-gaussian"])
+        #expect(ModelRegistry.names { $0 is any ConditionalSampling.Type } == ["cgan", "infogan", "ddpm", "class-gaussian"])
         #expect(ModelRegistry.names { $0 is any LikelihoodModel.Type } == ["vae", "class-gaussian"])
     }
 
