@@ -43,6 +43,7 @@ import Testing
         #expect(cosine.betas.max()! <= 0.999 && cosine.betas.allSatisfy { $0 > 0 })
         // The posterior q(x_{t−1} | x_t, x₀): β̃ = 0 at the first step, β̃ < β after it.
         #expect(linear.posteriorVariance(0) == 0)
+        #expect(linear.posteriorMeanCoefficients(0) == (1, 0) && cosine.posteriorMeanCoefficients(0) == (1, 0))
         #expect(linear.posteriorVariance(500) < linear.betas[500])
     }
 
@@ -63,7 +64,7 @@ import Testing
         let network: (Tensor, Tensor) -> Tensor = { x, t in x * 0.4 + (t.reshaped([t.count, 1, 1, 1]) * 0.01).sin() }
         let ddpm = DiffusionSampler.ddpm.run(schedule: schedule, from: xT, generator: RandomGenerator(seed: 2), predictNoise: network)
         let ddim = DiffusionSampler.ddim(steps: 40, eta: 1).run(schedule: schedule, from: xT, generator: RandomGenerator(seed: 2), predictNoise: network)
-        #expect((ddpm - ddim).abs().max().item < 1e-3)  // float rounding of two algebras over 40 steps
+        #expect((ddpm - ddim).abs().max().item < 1e-5)
         let other = DiffusionSampler.ddim(steps: 40, eta: 1).run(schedule: schedule, from: xT, generator: RandomGenerator(seed: 3), predictNoise: network)
         #expect((ddpm - other).abs().max().item > 1e-2, "the comparison must depend on the noise")
         let a = DiffusionSampler.ddim(steps: 10, eta: 0).run(schedule: schedule, from: xT, generator: RandomGenerator(seed: 4), predictNoise: network)
@@ -121,6 +122,43 @@ import Testing
         let averaged = ddpm.state["ema.inc.weight"]!
         let expected = initial * (2 / 11) + trained * (9 / 11)
         #expect((averaged - expected).abs().max().item < 1e-6)
+    }
+
+    /// The discrete decoder's probabilities over the 256 bins of a pixel sum to 1, whatever the
+    /// Gaussian's mean and spread.
+    @Test(arguments: [(Float(0.3), Float(0.05)), (-0.98, 0.01), (0.9, 0.5), (0, 2e-4)])
+    func decoderBinsSumToOne(_ mean: Float, _ std: Float) {
+        let values = Tensor((0..<256).map { Float($0) / 127.5 - 1 }, shape: [256, 1])
+        let nll = DDPM.decoderNLL(values, mean: Tensor.full([256, 1], mean), std: std)
+        let total = nll.scalars.reduce(0.0) { $0 + Foundation.exp(-Double($1)) }
+        #expect(Swift.abs(total - 1) < 1e-4, "mean \(mean), std \(std): the bins hold \(total)")
+    }
+
+    /// With fewer draws than middle terms the bound is estimated, without bias: averaged over
+    /// repeats, the stratified estimate (4 of 19 terms) and the full sum agree within their
+    /// standard errors, and both include L_T and L₀.
+    @Test func theStratifiedBoundIsUnbiased() {
+        var config = DDPM.Config()
+        config.width = 8
+        config.timesteps = 20
+        let ddpm = DDPM(config)
+        let x = ddpm.likelihoodInput(MNISTSubset.testImages(4), generator: RandomGenerator(seed: 0))
+        func estimates(_ samples: Int) -> (mean: Double, standardError: Double, method: String) {
+            var values: [Double] = [], method = ""
+            for seed in 0..<40 {
+                let e = ddpm.negativeLogLikelihood(x, samples: samples, generator: RandomGenerator(seed: UInt64(seed)))
+                values.append(Double(e.nll.mean().item))
+                method = e.method
+            }
+            let m = values.reduce(0, +) / Double(values.count)
+            let v = values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)
+            return (m, (v / Double(values.count)).squareRoot(), method)
+        }
+        let exact = estimates(1000), drawn = estimates(4)
+        #expect(exact.method == "variational bound, all 21 terms" && drawn.method == "variational bound, 4 of 19 middle terms drawn")
+        let tolerance = 4 * (exact.standardError * exact.standardError + drawn.standardError * drawn.standardError).squareRoot()
+        #expect(Swift.abs(exact.mean - drawn.mean) < tolerance, "full \(exact), drawn \(drawn)")
+        #expect(exact.mean > 0 && drawn.standardError > exact.standardError)
     }
 
     /// Brief training on real digits: the noise-prediction error on a fixed batch of test digits,

@@ -10,7 +10,10 @@ fresh process, and reads the one JSON line it prints:
 Beyond the reference's models, the peers of Mirage's newer GAN kinds, each one training step as
 `mirage train` defines it on the same networks, initialisation, losses and optimizers: wgan
 (weight clipping 0.01, RMSprop 5e-5, one critic update and one generator update, like wgan_gp),
-cgan, infogan (D, G and information updates) and lapgan (every level's D and G once).
+cgan, infogan (D, G and information updates) and lapgan (every level's D and G once). And
+ddpm_ddim50_sample, the peer of Mirage's diffusion sampling: one "step" draws 64 images by DDIM
+(50 steps, η = 0, x̂₀ clipped to [-1, 1]) through ddpm_unet's TimeUNet (width 32, random weights),
+without gradients; like dcgan_sample_1024 it is timed steps/5 times (at least 3).
 
 Run by hand:  python scripts/peer/bench_peer.py dcgan --steps 30 --threads 2
 Needs only torch. Not part of Mirage itself, which never depends on Python.
@@ -373,6 +376,24 @@ def make_step(name, x):
             nll = (0.5 * h.pow(2).sum(1) + 0.5 * 784 * log_2pi - logdet).mean()
             opt.zero_grad(); nll.backward(); opt.step()
         return step
+    if name == "ddpm_ddim50_sample":
+        # ModelBenchmark.ddpmDDIM50Sample: DiffusionSampler.ddim(steps: 50, eta: 0) on NoiseSchedule.linear(),
+        # ᾱ accumulated in double; indices spread evenly over 999 … 0, both ends included.
+        U = TimeUNet().eval()
+        betas = torch.linspace(1e-4, 0.02, 1000, dtype=torch.float64).float().double()
+        alpha_bar = torch.cumprod(1 - betas, 0).float().tolist()
+        path = [int(math.floor(999 * (49 - k) / 49 + 0.5)) for k in range(50)]
+
+        def step():
+            with torch.no_grad():
+                xt = torch.randn(B, 1, 28, 28)
+                for k, i in enumerate(path):
+                    eps = U(xt, torch.full((B,), i))
+                    ab, target = alpha_bar[i], alpha_bar[path[k + 1]] if k + 1 < len(path) else 1.0
+                    x0 = ((xt - eps * math.sqrt(1 - ab)) / math.sqrt(ab)).clamp(-1, 1)
+                    implied = (xt - x0 * math.sqrt(ab)) / math.sqrt(1 - ab)
+                    xt = x0 * math.sqrt(target) + implied * math.sqrt(1 - target)  # η = 0: σ = 0, no noise
+        return step
     if name == "dcgan_sample_1024":
         G = DCGANGenerator().eval()
 
@@ -385,7 +406,8 @@ def make_step(name, x):
 
 def timed_steps(name, steps):
     """The reference's repetition counts: 3x for the MLP GAN, 5x for the VAE, steps/5 for sampling."""
-    return {"mlp_gan": steps * 3, "vae": steps * 5, "dcgan_sample_1024": max(3, steps // 5)}.get(name, steps)
+    return {"mlp_gan": steps * 3, "vae": steps * 5, "dcgan_sample_1024": max(3, steps // 5),
+            "ddpm_ddim50_sample": max(3, steps // 5)}.get(name, steps)
 
 
 def main():

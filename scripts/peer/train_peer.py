@@ -24,9 +24,17 @@ eval mode, and prints its training time.
                                                 # 1,000 per categorical code in order 0..9 as cgan
     python3 scripts/peer/train_peer.py lapgan   # 3000 steps, pyramid 7 → 14 → 28, a GAN per level,
                                                 # Adam 2e-4 (0.5, 0.999) over all G, one over all D
+    python3 scripts/peer/train_peer.py ddpm     # 5000 steps, TimeUNet 32-64-128 (ε-prediction MSE), T = 1000,
+                                                # --schedule linear|cosine, Adam 2e-4, gradients clipped to
+                                                # norm 1, EMA 0.9999 warmed up as min(0.9999, (1+n)/(10+n));
+        --conditional: class embedding on the time embedding, class → "no class" for 10% of the images,
+        samples guided (--guidance 3: ε̃ = (1+w)·ε(x, c) − w·ε(x, ∅)), --count/10 per class in class
+        order (rows 0 to count/10 − 1 class 0, ...); samples --count (10,000) with the EMA weights, 256
+        at a time, by --sampler ddim (--sampling-steps 50, --eta 0) or ddpm (ancestral, all T steps),
+        x̂₀ clipped to [-1, 1]; prints the training time and the sampling images/s
     common: --seed 0, --threads 2
 """
-import argparse, gzip, json, math, pathlib, time
+import argparse, copy, gzip, json, math, pathlib, time
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 
@@ -338,17 +346,128 @@ def lapgan(args):  # LAPGAN.swift, 3 levels 7 → 14 → 28
         save(args.out, torch.cat([sample(1000) for _ in range(10)]))
 
 
+class TimeUNet(nn.Module):  # TimeUNet.swift: bench_peer.py's TimeUNet plus, for classes > 0, the class embedding
+    def __init__(s, classes=0, ch=32):
+        super().__init__(); s.ch = ch
+        s.t1 = nn.Linear(ch, 4 * ch); s.t2 = nn.Linear(4 * ch, 4 * ch)
+        s.inc = nn.Conv2d(1, ch, 3, 1, 1); s.d1 = nn.Conv2d(ch, 2 * ch, 4, 2, 1); s.d2 = nn.Conv2d(2 * ch, 4 * ch, 4, 2, 1)
+        s.mid = nn.Conv2d(4 * ch, 4 * ch, 3, 1, 1)
+        s.u2 = nn.ConvTranspose2d(4 * ch, 2 * ch, 4, 2, 1); s.u1 = nn.ConvTranspose2d(4 * ch, ch, 4, 2, 1)
+        s.out = nn.Conv2d(2 * ch, 1, 3, 1, 1); s.tp = nn.Linear(4 * ch, 4 * ch)
+        s.gn = nn.ModuleList(nn.GroupNorm(8, c) for c in (ch, 2 * ch, 4 * ch, 4 * ch, 2 * ch, ch))
+        # one vector per class and a last one for "no class" (index = classes), N(0, 1) as Mirage's Embedding
+        s.class_embedding = nn.Embedding(classes + 1, 4 * ch) if classes else None
+        half = ch // 2  # exp(−i·ln(10⁴)/(ch/2)) in double, then float, as Swift; not in the state dict
+        s.freqs = torch.tensor([math.exp(-i * math.log(10000.0) / half) for i in range(half)], dtype=torch.float32)
+    def forward(s, x, t, y=None):  # t: timestep indices 0..<T; y: classes, `classes` meaning "no class"
+        a = t.float()[:, None] * s.freqs[None]
+        e = s.t2(F.silu(s.t1(torch.cat([a.sin(), a.cos()], 1))))
+        if s.class_embedding is not None: e = e + s.class_embedding(y)
+        h0 = F.silu(s.gn[0](s.inc(x))); h1 = F.silu(s.gn[1](s.d1(h0))); h2 = F.silu(s.gn[2](s.d2(h1)))
+        m = F.silu(s.gn[3](s.mid(h2 + s.tp(e)[:, :, None, None])))
+        u2 = F.silu(s.gn[4](s.u2(m))); u1 = F.silu(s.gn[5](s.u1(torch.cat([u2, h1], 1))))
+        return s.out(torch.cat([u1, h0], 1))
+
+
+def noise_schedule(kind, T=1000):  # NoiseSchedule.swift: β and ᾱ (float32, index i = t − 1), ᾱ accumulated in double
+    if kind == "linear":
+        betas = np.array([1e-4 + (0.02 - 1e-4) * i / (T - 1) for i in range(T)], np.float32)
+    else:  # cosine, s = 0.008, β capped at 0.999
+        f = lambda t: math.cos((t / T + 0.008) / 1.008 * math.pi / 2) ** 2
+        betas = np.array([min(1 - f(t) / f(t - 1), 0.999) for t in range(1, T + 1)], np.float32)
+    return betas, np.cumprod(1 - betas.astype(np.float64)).astype(np.float32)
+
+
+def diffusion_sample(eps_fn, xT, betas, abar, sampler, steps, eta):
+    """DiffusionSampler.swift: x̂₀ from ε̂, clipped to [-1, 1], and the noise it implies; then DDPM's posterior
+    step (variance β̃) or DDIM's step to the next of `steps` indices spread evenly over T−1 … 0, ends included.
+    The scalar coefficients in float32, as Swift computes them."""
+    f32, T, x = np.float32, len(betas), xT
+    if sampler == "ddpm": path = list(range(T - 1, -1, -1))
+    elif steps == 1: path = [T - 1]
+    else: path = [int(math.floor((T - 1) * (steps - 1 - k) / (steps - 1) + 0.5)) for k in range(steps)]
+    ab_at = lambda i: f32(1) if i < 0 else abar[i]
+    for k, i in enumerate(path):
+        eps = eps_fn(x, torch.full((x.shape[0],), i))
+        ab = abar[i]; sa, s1 = float(np.sqrt(ab)), float(np.sqrt(f32(1) - ab))
+        x0 = ((x - eps * s1) / sa).clamp(-1, 1); implied = (x - x0 * sa) / s1
+        if sampler == "ddpm":
+            prev, b = ab_at(i - 1), betas[i]
+            x = x0 * float(np.sqrt(prev) * b / (f32(1) - ab)) + x * float(np.sqrt(f32(1) - b) * (f32(1) - prev) / (f32(1) - ab))
+            if i > 0: x = x + torch.randn_like(x) * float(np.sqrt(b * (f32(1) - prev) / (f32(1) - ab)))
+        else:
+            tg = ab_at(path[k + 1] if k + 1 < len(path) else -1)
+            sigma = f32(eta) * np.sqrt((f32(1) - tg) / (f32(1) - ab)) * np.sqrt(max(f32(0), f32(1) - ab / tg))
+            x = x0 * float(np.sqrt(tg)) + implied * float(np.sqrt(max(f32(0), f32(1) - tg - sigma * sigma)))
+            if sigma > 0: x = x + torch.randn_like(x) * float(sigma)
+    return x
+
+
+def ddpm(args):  # DDPM.swift
+    torch.manual_seed(args.seed)
+    K = 10 if args.conditional else 0
+    betas, abar = noise_schedule(args.schedule); T = len(betas); abt = torch.from_numpy(abar)
+    batches = stream(mnist("train") * 2 - 1, *([mnist("train", labels=True)] if K else []))
+    U = TimeUNet(K); E = copy.deepcopy(U).requires_grad_(False)  # the average starts at the initial weights
+    opt = torch.optim.Adam(U.parameters(), 2e-4)  # betas (0.9, 0.999), eps 1e-8: Mirage's defaults
+    t0 = time.time()
+    for n in range(1, args.steps + 1):
+        x, *y = next(batches)
+        t = torch.randint(0, T, (64,)); eps = torch.randn_like(x); ab = abt[t][:, None, None, None]
+        y = torch.where(torch.rand(64) < 0.1, K, y[0]) if K else None  # label dropout to "no class"
+        loss = F.mse_loss(U(ab.sqrt() * x + (1 - ab).sqrt() * eps, t, y), eps)
+        opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(U.parameters(), 1.0); opt.step()
+        d = min(np.float32(0.9999), np.float32(1 + n) / np.float32(10 + n))  # the warmed-up decay, float32
+        with torch.no_grad():  # parameters only: TimeUNet has no buffers
+            for pe, p in zip(E.parameters(), U.parameters()): pe.mul_(float(d)).add_(p, alpha=float(np.float32(1) - d))
+    print(f"trained {args.steps} steps in {time.time() - t0:.0f} s")
+    E.eval(); w = args.guidance
+    labels = torch.arange(args.count) * 10 // args.count if K else None  # count/10 per class, class order
+    def eps_fn(x, t, y):
+        if not K: return E(x, t)
+        if w == 0: return E(x, t, y)
+        both = E(torch.cat([x, x]), torch.cat([t, t]), torch.cat([y, torch.full_like(y, K)]))
+        return both[:len(x)] * (1 + w) - both[len(x):] * w
+    t0, parts = time.time(), []
+    with torch.no_grad():
+        for c in range(0, args.count, 256):  # 256 at a time, as DDPM.generate
+            xT = torch.randn(min(256, args.count - c), 1, 28, 28); yc = labels[c:c + 256] if K else None
+            parts.append(diffusion_sample(lambda x, t: eps_fn(x, t, yc), xT, betas, abar, args.sampler, args.sampling_steps, args.eta))
+    s = time.time() - t0
+    print(f"sampled {args.count} images ({args.sampler}{'' if args.sampler == 'ddpm' else f'-{args.sampling_steps}, eta {args.eta}'}"
+          f"{f', guidance {w}' if K else ''}) in {s:.1f} s: {args.count / s:.2f} images/s")
+    save(args.out, torch.cat(parts))
+
+
 if __name__ == "__main__":
-    runs = {"vae": vae, "dcgan": dcgan, "wgan": wgan, "wgan-gp": wgan, "cgan": cgan, "infogan": infogan, "lapgan": lapgan}
+    runs = {"vae": vae, "dcgan": dcgan, "wgan": wgan, "wgan-gp": wgan, "cgan": cgan, "infogan": infogan, "lapgan": lapgan,
+            "ddpm": ddpm}
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model", choices=list(runs))
-    ap.add_argument("--steps", type=int, default=3000, help="generator updates (GANs; default 3000)")
+    ap.add_argument("--steps", type=int, help="generator updates (GANs; default 3000), ddpm's updates (default 5000)")
     ap.add_argument("--out", help="samples .npy (default peer-MODEL.npy); for cgan and infogan rows 1000k to "
-                    "1000k+999 are class (categorical code) k, k = 0..9")
+                    "1000k+999 are class (categorical code) k, k = 0..9; conditional ddpm likewise with count/10 per class")
     ap.add_argument("--curve", help="wgan, wgan-gp: write the W-distance curve to this .json, samples beside it")
     ap.add_argument("--curve-every", type=int, default=250, help="steps between curve points (default 250)")
+    ddpm_only = {"conditional": False, "schedule": "linear", "count": 10000, "sampler": "ddim", "sampling_steps": 50,
+                 "eta": 0.0, "guidance": 3.0}
+    ap.add_argument("--conditional", action="store_true", default=None, help="ddpm: class-conditional, guided samples")
+    ap.add_argument("--schedule", choices=["linear", "cosine"], help="ddpm: noise schedule (default linear)")
+    ap.add_argument("--count", type=int, help="ddpm: samples to write (default 10000; conditional: count/10 per class)")
+    ap.add_argument("--sampler", choices=["ddim", "ddpm"], help="ddpm: ddim (default) or ancestral ddpm, all T steps")
+    ap.add_argument("--sampling-steps", type=int, help="ddpm: DDIM steps (default 50)")
+    ap.add_argument("--eta", type=float, help="ddpm: DDIM's η (default 0)")
+    ap.add_argument("--guidance", type=float, help="ddpm: guidance weight w of a conditional model (default 3)")
     ap.add_argument("--seed", type=int, default=0); ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(); torch.set_num_threads(a.threads)
     a.out = a.out or f"peer-{a.model}.npy"
+    a.steps = (5000 if a.model == "ddpm" else 3000) if a.steps is None else a.steps
+    if a.sampler == "ddpm" and (a.sampling_steps is not None or a.eta is not None):
+        ap.error("--sampling-steps and --eta are DDIM's; --sampler ddpm always takes all T steps")
     if a.curve and a.model not in ("wgan", "wgan-gp"): ap.error("--curve is for wgan and wgan-gp")
+    for k, v in ddpm_only.items():
+        if getattr(a, k) is not None and a.model != "ddpm": ap.error(f"--{k.replace('_', '-')} is ddpm's")
+        setattr(a, k, v if getattr(a, k) is None else getattr(a, k))
+    if a.model == "ddpm" and not (a.count > 0 and 1 <= a.sampling_steps <= 1000 and a.eta >= 0 and a.guidance >= 0):
+        ap.error("ddpm: --count and --sampling-steps (up to T = 1000) must be positive, --eta and --guidance at least 0")
     runs[a.model](a)

@@ -23,6 +23,7 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
     case ddpmUNet = "ddpm_unet"
     case realNVP = "realnvp"
     case dcganSample1024 = "dcgan_sample_1024"
+    case ddpmDDIM50Sample = "ddpm_ddim50_sample"
 
     /// The batch size of every training step.
     public static let batchSize = 64
@@ -41,6 +42,7 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
         case .ddpmUNet: return "time-conditioned U-Net 32-64-128, GroupNorm, SiLU, skips; noise-prediction MSE"
         case .realNVP: return "6 affine couplings on 784-d, MLP 784-512-512-1568, exact NLL"
         case .dcganSample1024: return "DCGAN G forward on 1024 noise vectors, no gradients"
+        case .ddpmDDIM50Sample: return "64 images by DDIM (50 steps, η = 0) through the ddpm_unet network, no gradients"
         }
     }
 
@@ -50,7 +52,7 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
         switch self {
         case .mlpGAN: return steps * 3
         case .vae: return steps * 5
-        case .dcganSample1024: return Swift.max(3, steps / 5)
+        case .dcganSample1024, .ddpmDDIM50Sample: return Swift.max(3, steps / 5)
         default: return steps
         }
     }
@@ -130,6 +132,15 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
                 let loss = flow.negativeLogLikelihood(data).mean()
                 opt.zeroGrad(); loss.backward(); opt.step()
                 return loss.item
+            }
+        case .ddpmDDIM50Sample:
+            let unet = TimeUNet(generator: g)
+            let schedule = NoiseSchedule.linear()
+            return {
+                withNoGrad {
+                    DiffusionSampler.ddim(steps: 50, eta: 0).run(schedule: schedule, from: Tensor.randn([b, 1, 28, 28], generator: g),
+                                                                 generator: g) { unet($0, timesteps: $1) }.mean().item
+                }
             }
         case .dcganSample1024:
             var config = GAN.Config(architecture: .dcgan)

@@ -159,7 +159,8 @@ public final class DDPM: GenerativeModel, IterativeSampling, ConditionalSampling
     public func sample(count: Int, class label: Int?, settings: SamplerSettings, generator rng: RandomGenerator,
                        progress: (Int, Int) -> Void) -> Tensor {
         precondition(label == nil || (0..<config.classes).contains(label!), "DDPM: class \(label!) outside 0..<\(config.classes)")
-        let labels = label.map { Array(repeating: $0, count: count) }
+        // Without a class a conditional model draws every class in turn, guided, as sample(count:generator:).
+        let labels = label.map { Array(repeating: $0, count: count) } ?? (config.classes > 0 ? (0..<count).map { $0 % config.classes } : nil)
         return toUnitRange(generate(count: count, labels: labels, sampler: sampler(settings), guidance: settings.guidance ?? config.guidance,
                                     generator: rng, progress: progress), from: -1...1)
     }

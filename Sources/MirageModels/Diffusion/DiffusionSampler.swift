@@ -53,20 +53,20 @@ public enum DiffusionSampler: Equatable, Sendable {
         for (k, i) in path.enumerated() {
             let next = k + 1 < path.count ? path[k + 1] : -1
             let epsilon = predictNoise(x, Tensor(Array(repeating: Float(i), count: b)))
-            let abar = schedule.alphaBars[i]
+            let scale = schedule.scales(i)
             // x̂₀ from the noise estimate, clipped to the data's range, and the noise it implies.
-            let x0 = ((x - epsilon * (1 - abar).squareRoot()) / abar.squareRoot()).clamped(min: -1, max: 1)
-            let impliedNoise = (x - x0 * abar.squareRoot()) / (1 - abar).squareRoot()
+            let x0 = ((x - epsilon * scale.noise) / scale.signal).clamped(min: -1, max: 1)
+            let impliedNoise = (x - x0 * scale.signal) / scale.noise
             switch self {
             case .ddpm:
                 let c = schedule.posteriorMeanCoefficients(i)
                 x = x0 * c.x0 + x * c.xt
                 if i > 0 { x = x + Tensor.randn(x.shape, generator: generator) * schedule.posteriorVariance(i).squareRoot() }
             case .ddim(_, let eta):
-                let target = schedule.alphaBar(next)
-                let sigma = eta * ((1 - target) / (1 - abar)).squareRoot() * max(0, 1 - abar / target).squareRoot()
-                x = x0 * target.squareRoot() + impliedNoise * max(0, 1 - target - sigma * sigma).squareRoot()
-                if sigma > 0 { x = x + Tensor.randn(x.shape, generator: generator) * sigma }
+                let abar = schedule.exactAlphaBar(i), target = schedule.exactAlphaBar(next)
+                let sigma = Double(eta) * ((1 - target) / (1 - abar)).squareRoot() * max(0, 1 - abar / target).squareRoot()
+                x = x0 * Float(target.squareRoot()) + impliedNoise * Float(max(0, 1 - target - sigma * sigma).squareRoot())
+                if sigma > 0 { x = x + Tensor.randn(x.shape, generator: generator) * Float(sigma) }
             }
             every(k + 1, path.count, x)
         }

@@ -28,16 +28,20 @@ public struct NoiseSchedule: Sendable {
     public let betas: [Float]
     /// ᾱ_t for t = 1 … T (index t − 1), accumulated in Double.
     public let alphaBars: [Float]
+    /// ᾱ_t in Double: 1 − ᾱ_t near t = 1 is about β₁ = 1e-4, which Float would keep to only
+    /// three or four digits.
+    let exactAlphaBars: [Double]
 
     /// A schedule from given β values, each in (0, 1).
     public init(betas: [Float]) {
         precondition(!betas.isEmpty && betas.allSatisfy { $0 > 0 && $0 < 1 }, "NoiseSchedule: every β must lie in (0, 1)")
         self.betas = betas
         var running = 1.0
-        alphaBars = betas.map { beta in
+        exactAlphaBars = betas.map { beta in
             running *= 1 - Double(beta)
-            return Float(running)
+            return running
         }
+        alphaBars = exactAlphaBars.map(Float.init)
     }
 
     /// The schedule of `kind` over `steps` steps.
@@ -71,14 +75,26 @@ public struct NoiseSchedule: Sendable {
     /// ᾱ at index `i`, with ᾱ = 1 before the first step (`i = −1`).
     public func alphaBar(_ i: Int) -> Float { i < 0 ? 1 : alphaBars[i] }
 
-    /// The variance of q(x_{t−1} | x_t, x₀), β̃_t = β_t·(1 − ᾱ_{t−1})/(1 − ᾱ_t), at index `i`.
-    public func posteriorVariance(_ i: Int) -> Float { betas[i] * (1 - alphaBar(i - 1)) / (1 - alphaBars[i]) }
+    /// ᾱ at index `i` in Double (1 before the first step).
+    func exactAlphaBar(_ i: Int) -> Double { i < 0 ? 1 : exactAlphaBars[i] }
 
-    /// The coefficients (of x₀, of x_t) of the mean of q(x_{t−1} | x_t, x₀) at index `i`.
+    /// √ᾱ and √(1 − ᾱ) at index `i` (1 and 0 before the first step): the scales of x₀ and of the
+    /// noise in x_t.
+    public func scales(_ i: Int) -> (signal: Float, noise: Float) {
+        let a = exactAlphaBar(i)
+        return (Float(a.squareRoot()), Float((1 - a).squareRoot()))
+    }
+
+    /// The variance of q(x_{t−1} | x_t, x₀), β̃_t = β_t·(1 − ᾱ_{t−1})/(1 − ᾱ_t), at index `i`.
+    public func posteriorVariance(_ i: Int) -> Float {
+        Float(Double(betas[i]) * (1 - exactAlphaBar(i - 1)) / (1 - exactAlphaBars[i]))
+    }
+
+    /// The coefficients (of x₀, of x_t) of the mean of q(x_{t−1} | x_t, x₀) at index `i`; at the
+    /// first step they are exactly (1, 0).
     public func posteriorMeanCoefficients(_ i: Int) -> (x0: Float, xt: Float) {
-        let previous = alphaBar(i - 1)
-        return (previous.squareRoot() * betas[i] / (1 - alphaBars[i]),
-                (1 - betas[i]).squareRoot() * (1 - previous) / (1 - alphaBars[i]))
+        let previous = exactAlphaBar(i - 1), beta = Double(betas[i]), complement = 1 - exactAlphaBars[i]
+        return (Float(previous.squareRoot() * beta / complement), Float((1 - beta).squareRoot() * (1 - previous) / complement))
     }
 
     /// A draw from q(x_t | x₀): `√ᾱ_t·x₀ + √(1 − ᾱ_t)·noise`, each image at its own index.
@@ -86,8 +102,8 @@ public struct NoiseSchedule: Sendable {
         precondition(indices.count == x0.shape[0] && noise.shape == x0.shape,
                      "NoiseSchedule.noised: \(indices.count) timesteps and noise \(noise.shape) for images \(x0.shape)")
         let shape = [indices.count] + Array(repeating: 1, count: x0.rank - 1)
-        let signal = Tensor(indices.map { alphaBars[$0].squareRoot() }, shape: shape)
-        let spread = Tensor(indices.map { (1 - alphaBars[$0]).squareRoot() }, shape: shape)
+        let signal = Tensor(indices.map { scales($0).signal }, shape: shape)
+        let spread = Tensor(indices.map { scales($0).noise }, shape: shape)
         return signal * x0 + spread * noise
     }
 
