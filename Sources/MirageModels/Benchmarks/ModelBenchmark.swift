@@ -67,48 +67,34 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
         let b = Self.batchSize
         let x = Tensor.rand([b, 1, 28, 28], low: -1, high: 1, generator: g)
         let context = StepContext(step: 0, epoch: 0, stepsPerEpoch: 1, totalSteps: 1)
+        // A model's own training step on the fixed batch, returning its discriminator's loss.
+        func discriminatorLoss(_ model: some GenerativeModel, labels: Tensor? = nil) -> () -> Float {
+            let input = StepInput(images: x, labels: labels)
+            return { model.trainStep(input, context: context)["loss_d"]! }
+        }
         switch self {
         case .mlpGAN, .dcgan:
             var config = GAN.Config(architecture: self == .mlpGAN ? .mlp : .dcgan)
             config.seed = seed
-            let gan = GAN(config)
-            let input = StepInput(images: x)
-            return { gan.trainStep(input, context: context)["loss_d"]! }
-        case .wganGP:
-            // The reference's step: one critic update with the penalty, one generator update.
-            var config = WGAN.Config(constraint: .gradientPenalty(weight: 10))
+            return discriminatorLoss(GAN(config))
+        case .wganGP, .wgan:
+            // The reference's wgan_gp step, and wgan's like it: one critic update, one generator update.
+            var config = WGAN.Config(constraint: self == .wganGP ? .gradientPenalty(weight: 10) : .weightClipping(bound: 0.01))
             config.criticSteps = 1
             config.seed = seed
-            let wgan = WGAN(config)
-            let input = StepInput(images: x)
-            return { wgan.trainStep(input, context: context)["loss_d"]! }
-        case .wgan:
-            // Like wgan_gp: one critic update, one generator update.
-            var config = WGAN.Config(constraint: .weightClipping(bound: 0.01))
-            config.criticSteps = 1
-            config.seed = seed
-            let wgan = WGAN(config)
-            let input = StepInput(images: x)
-            return { wgan.trainStep(input, context: context)["loss_d"]! }
+            return discriminatorLoss(WGAN(config))
         case .cgan:
             var config = ConditionalGAN.Config()
             config.seed = seed
-            let cgan = ConditionalGAN(config)
-            let labels = Tensor((0..<b).map { _ in Float(g.nextIndex(below: 10)) })
-            let input = StepInput(images: x, labels: labels)
-            return { cgan.trainStep(input, context: context)["loss_d"]! }
+            return discriminatorLoss(ConditionalGAN(config), labels: Tensor((0..<b).map { _ in Float(g.nextIndex(below: 10)) }))
         case .infogan:
             var config = InfoGAN.Config()
             config.seed = seed
-            let infogan = InfoGAN(config)
-            let input = StepInput(images: x)
-            return { infogan.trainStep(input, context: context)["loss_d"]! }
+            return discriminatorLoss(InfoGAN(config))
         case .lapgan:
             var config = LAPGAN.Config()
             config.seed = seed
-            let lapgan = LAPGAN(config)
-            let input = StepInput(images: x)
-            return { lapgan.trainStep(input, context: context)["loss_d"]! }
+            return discriminatorLoss(LAPGAN(config))
         case .vae:
             var config = VAE.Config()
             config.seed = seed
