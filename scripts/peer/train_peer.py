@@ -31,7 +31,12 @@ eval mode, and prints its training time.
         samples guided (--guidance 3: ε̃ = (1+w)·ε(x, c) − w·ε(x, ∅)), --count/10 per class in class
         order (rows 0 to count/10 − 1 class 0, ...); samples --count (10,000) with the EMA weights, 256
         at a time, by --sampler ddim (--sampling-steps 50, --eta 0) or ddpm (ancestral, all T steps),
-        x̂₀ clipped to [-1, 1]; prints the training time and the sampling images/s
+        x̂₀ clipped to [-1, 1]; prints the training time and the sampling images/s; --ancestral-count N also
+        draws N ancestral samples of the same model into --ancestral-out. Schedule scales and posterior
+        coefficients come from ᾱ in float64, cast to float32, as NoiseSchedule.swift.
+        --bpd-count N (default 0: skip) then prints the variational bound (mirage eval nll) on the first N test
+        images, 100 at a time, EMA weights, unguided ("no class"), in nats and bits/dim: L_T + middle terms + L₀ with
+        the discrete decoder, all 999 middle terms or --bpd-samples K (default 100) drawn per image, stratified
     common: --seed 0, --threads 2
 """
 import argparse, copy, gzip, json, math, pathlib, time
@@ -369,74 +374,142 @@ class TimeUNet(nn.Module):  # TimeUNet.swift: bench_peer.py's TimeUNet plus, for
         return s.out(torch.cat([u1, h0], 1))
 
 
-def noise_schedule(kind, T=1000):  # NoiseSchedule.swift: β and ᾱ (float32, index i = t − 1), ᾱ accumulated in double
-    if kind == "linear":
-        betas = np.array([1e-4 + (0.02 - 1e-4) * i / (T - 1) for i in range(T)], np.float32)
-    else:  # cosine, s = 0.008, β capped at 0.999
-        f = lambda t: math.cos((t / T + 0.008) / 1.008 * math.pi / 2) ** 2
-        betas = np.array([min(1 - f(t) / f(t - 1), 0.999) for t in range(1, T + 1)], np.float32)
-    return betas, np.cumprod(1 - betas.astype(np.float64)).astype(np.float32)
+class NoiseSchedule:
+    """NoiseSchedule.swift: β in float32 (index i = t − 1) and ᾱ accumulated and kept in float64; √ᾱ, √(1 − ᾱ),
+    the posterior's mean coefficients and variance β̃ computed in float64 from them, then cast to float32."""
+    def __init__(s, kind, T=1000):
+        if kind == "linear":
+            s.betas = np.array([1e-4 + (0.02 - 1e-4) * i / (T - 1) for i in range(T)], np.float32)
+        else:  # cosine, s = 0.008, β capped at 0.999
+            f = lambda t: math.cos((t / T + 0.008) / 1.008 * math.pi / 2) ** 2
+            s.betas = np.array([min(1 - f(t) / f(t - 1), 0.999) for t in range(1, T + 1)], np.float32)
+        s.T, s.abar = T, np.cumprod(1 - s.betas.astype(np.float64))  # sequential products, as Swift's running product
+        table = lambda fn: torch.tensor([fn(i) for i in range(T)], dtype=torch.float32)
+        # per-index float32 tables for the batched operations (noising, x̂₀, the bound)
+        s.signal, s.noise = table(lambda i: s.scales(i)[0]), table(lambda i: s.scales(i)[1])
+        s.coef_x0, s.coef_xt = table(lambda i: s.posterior_mean_coefficients(i)[0]), table(lambda i: s.posterior_mean_coefficients(i)[1])
+        s.variance = table(s.posterior_variance)
+    def exact_alpha_bar(s, i):  # ᾱ in float64, 1 before the first step
+        return 1.0 if i < 0 else float(s.abar[i])
+    def scales(s, i):  # (√ᾱ, √(1 − ᾱ)) as float32
+        a = s.exact_alpha_bar(i); return np.float32(math.sqrt(a)), np.float32(math.sqrt(1 - a))
+    def posterior_variance(s, i):  # β̃_t = β_t·(1 − ᾱ_{t−1})/(1 − ᾱ_t), float32
+        return np.float32(float(s.betas[i]) * (1 - s.exact_alpha_bar(i - 1)) / (1 - s.exact_alpha_bar(i)))
+    def posterior_mean_coefficients(s, i):  # (of x₀, of x_t), float32; exactly (1, 0) at i = 0
+        prev, beta, comp = s.exact_alpha_bar(i - 1), float(s.betas[i]), 1 - s.exact_alpha_bar(i)
+        return np.float32(math.sqrt(prev) * beta / comp), np.float32(math.sqrt(1 - beta) * (1 - prev) / comp)
+    def noised(s, x0, t, noise):  # q(x_t | x₀): √ᾱ·x₀ + √(1 − ᾱ)·noise, each image at its own index
+        return s.signal[t][:, None, None, None] * x0 + s.noise[t][:, None, None, None] * noise
 
 
-def diffusion_sample(eps_fn, xT, betas, abar, sampler, steps, eta):
+def diffusion_sample(eps_fn, xT, sch, sampler, steps, eta):
     """DiffusionSampler.swift: x̂₀ from ε̂, clipped to [-1, 1], and the noise it implies; then DDPM's posterior
     step (variance β̃) or DDIM's step to the next of `steps` indices spread evenly over T−1 … 0, ends included.
-    The scalar coefficients in float32, as Swift computes them."""
-    f32, T, x = np.float32, len(betas), xT
+    The scalar coefficients from float64 ᾱ, cast to float32, as Swift computes them."""
+    f32, T, x = np.float32, sch.T, xT
     if sampler == "ddpm": path = list(range(T - 1, -1, -1))
     elif steps == 1: path = [T - 1]
     else: path = [int(math.floor((T - 1) * (steps - 1 - k) / (steps - 1) + 0.5)) for k in range(steps)]
-    ab_at = lambda i: f32(1) if i < 0 else abar[i]
     for k, i in enumerate(path):
         eps = eps_fn(x, torch.full((x.shape[0],), i))
-        ab = abar[i]; sa, s1 = float(np.sqrt(ab)), float(np.sqrt(f32(1) - ab))
+        sa, s1 = (float(v) for v in sch.scales(i))
         x0 = ((x - eps * s1) / sa).clamp(-1, 1); implied = (x - x0 * sa) / s1
         if sampler == "ddpm":
-            prev, b = ab_at(i - 1), betas[i]
-            x = x0 * float(np.sqrt(prev) * b / (f32(1) - ab)) + x * float(np.sqrt(f32(1) - b) * (f32(1) - prev) / (f32(1) - ab))
-            if i > 0: x = x + torch.randn_like(x) * float(np.sqrt(b * (f32(1) - prev) / (f32(1) - ab)))
+            c0, ct = sch.posterior_mean_coefficients(i)
+            x = x0 * float(c0) + x * float(ct)
+            if i > 0: x = x + torch.randn_like(x) * float(np.sqrt(sch.posterior_variance(i)))  # float32 √
         else:
-            tg = ab_at(path[k + 1] if k + 1 < len(path) else -1)
-            sigma = f32(eta) * np.sqrt((f32(1) - tg) / (f32(1) - ab)) * np.sqrt(max(f32(0), f32(1) - ab / tg))
-            x = x0 * float(np.sqrt(tg)) + implied * float(np.sqrt(max(f32(0), f32(1) - tg - sigma * sigma)))
-            if sigma > 0: x = x + torch.randn_like(x) * float(sigma)
+            ab, tg = sch.exact_alpha_bar(i), sch.exact_alpha_bar(path[k + 1] if k + 1 < len(path) else -1)
+            sigma = float(f32(eta)) * math.sqrt((1 - tg) / (1 - ab)) * math.sqrt(max(0.0, 1 - ab / tg))
+            x = x0 * float(f32(math.sqrt(tg))) + implied * float(f32(math.sqrt(max(0.0, 1 - tg - sigma * sigma))))
+            if sigma > 0: x = x + torch.randn_like(x) * float(f32(sigma))
     return x
+
+
+def decoder_nll(x, mean, std):
+    """DDPMLikelihood.swift's discreteDecoderNLL: −log of N(mean, std²)'s mass on each pixel's bin of width 2/255 in
+    [-1, 1] (the bins of −1 and 1 reaching to ±∞), in float64, summed per image; float32 [B]."""
+    v = torch.round((x.double() + 1) * 127.5) / 127.5 - 1  # the bin centre, exact in float64
+    m, r, h = mean.double(), float(std) * math.sqrt(2), 1 / 255
+    upper = torch.where(v > 1 - 1e-3, torch.ones_like(v), 0.5 * torch.special.erfc(-(v + h - m) / r))
+    lower = torch.where(v < -1 + 1e-3, torch.zeros_like(v), 0.5 * torch.special.erfc(-(v - h - m) / r))
+    return (-torch.log((upper - lower).clamp_min(1e-12))).flatten(1).sum(1).float()
+
+
+def ddpm_bound(eps_fn, x0, sch, samples, g):
+    """DDPMLikelihood.swift: the variational bound L_T + Σ_{t=2}^{T} L_{t−1} + L₀ per image in nats, x₀ in [-1, 1]
+    holding 8-bit values; the reverse mean from the clipped x̂₀, variance β̃ (β̃ at index 1 for the decoder); with
+    fewer `samples` than the T − 1 middle terms, a stratified draw of that many per image, scaled by (T − 1)/samples."""
+    f32, b, T = np.float32, x0.shape[0], sch.T
+    col = lambda v: v[:, None, None, None]
+    def reverse_mean(t):  # x_t ~ q(x_t | x₀) at each image's index, and p_θ's mean from the clipped x̂₀
+        xt = sch.noised(x0, t, torch.randn(x0.shape, generator=g))
+        pred = ((xt - eps_fn(xt, t) * col(sch.noise[t])) / col(sch.signal[t])).clamp(-1, 1)
+        return pred * col(sch.coef_x0[t]) + xt * col(sch.coef_xt[t]), xt
+    sig, noi = sch.scales(T - 1); v1 = f32(noi * noi)  # L_T = KL(N(√ᾱ_T·x₀, 1 − ᾱ_T) ‖ N(0, 1))
+    d = x0 * float(sig)
+    total = ((d * d + float(v1)) / 2 + float(f32(0.5 * math.log(float(f32(1) / v1)) - 0.5))).flatten(1).sum(1)
+    mean, _ = reverse_mean(torch.zeros(b, dtype=torch.long))  # L₀ at index 0, σ = √β̃ at index 1 (float32 √)
+    total = total + decoder_nll(x0, mean, np.sqrt(sch.posterior_variance(1)))
+    terms = T - 1; exact = samples >= terms; draws = terms if exact else max(1, samples)
+    middle = torch.zeros(b)
+    for k in range(draws):  # L_{t−1} = ‖μ̃ − μ_θ‖²/(2β̃_t) at indices 1 … T−1, all of them or one per stratum
+        if exact: t = torch.full((b,), k + 1, dtype=torch.long)
+        else: t = 1 + ((k + torch.rand(b, dtype=torch.float64, generator=g)) * terms / draws).long().clamp_max(terms - 1)
+        mean, xt = reverse_mean(t)
+        true_mean = x0 * col(sch.coef_x0[t]) + xt * col(sch.coef_xt[t])
+        middle = middle + ((true_mean - mean) ** 2 / (col(sch.variance[t]) * 2)).flatten(1).sum(1)
+    return total + (middle if exact else middle * float(f32(terms) / f32(draws))), draws, terms
 
 
 def ddpm(args):  # DDPM.swift
     torch.manual_seed(args.seed)
     K = 10 if args.conditional else 0
-    betas, abar = noise_schedule(args.schedule); T = len(betas); abt = torch.from_numpy(abar)
+    sch = NoiseSchedule(args.schedule); T = sch.T
     batches = stream(mnist("train") * 2 - 1, *([mnist("train", labels=True)] if K else []))
     U = TimeUNet(K); E = copy.deepcopy(U).requires_grad_(False)  # the average starts at the initial weights
     opt = torch.optim.Adam(U.parameters(), 2e-4)  # betas (0.9, 0.999), eps 1e-8: Mirage's defaults
     t0 = time.time()
     for n in range(1, args.steps + 1):
         x, *y = next(batches)
-        t = torch.randint(0, T, (64,)); eps = torch.randn_like(x); ab = abt[t][:, None, None, None]
+        t = torch.randint(0, T, (64,)); eps = torch.randn_like(x)
         y = torch.where(torch.rand(64) < 0.1, K, y[0]) if K else None  # label dropout to "no class"
-        loss = F.mse_loss(U(ab.sqrt() * x + (1 - ab).sqrt() * eps, t, y), eps)
+        loss = F.mse_loss(U(sch.noised(x, t, eps), t, y), eps)
         opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(U.parameters(), 1.0); opt.step()
         d = min(np.float32(0.9999), np.float32(1 + n) / np.float32(10 + n))  # the warmed-up decay, float32
         with torch.no_grad():  # parameters only: TimeUNet has no buffers
             for pe, p in zip(E.parameters(), U.parameters()): pe.mul_(float(d)).add_(p, alpha=float(np.float32(1) - d))
     print(f"trained {args.steps} steps in {time.time() - t0:.0f} s")
     E.eval(); w = args.guidance
-    labels = torch.arange(args.count) * 10 // args.count if K else None  # count/10 per class, class order
     def eps_fn(x, t, y):
         if not K: return E(x, t)
         if w == 0: return E(x, t, y)
         both = E(torch.cat([x, x]), torch.cat([t, t]), torch.cat([y, torch.full_like(y, K)]))
         return both[:len(x)] * (1 + w) - both[len(x):] * w
-    t0, parts = time.time(), []
-    with torch.no_grad():
-        for c in range(0, args.count, 256):  # 256 at a time, as DDPM.generate
-            xT = torch.randn(min(256, args.count - c), 1, 28, 28); yc = labels[c:c + 256] if K else None
-            parts.append(diffusion_sample(lambda x, t: eps_fn(x, t, yc), xT, betas, abar, args.sampler, args.sampling_steps, args.eta))
-    s = time.time() - t0
-    print(f"sampled {args.count} images ({args.sampler}{'' if args.sampler == 'ddpm' else f'-{args.sampling_steps}, eta {args.eta}'}"
-          f"{f', guidance {w}' if K else ''}) in {s:.1f} s: {args.count / s:.2f} images/s")
-    save(args.out, torch.cat(parts))
+    def draw(count, sampler, out):
+        labels = torch.arange(count) * 10 // count if K else None  # count/10 per class, class order
+        t0, parts = time.time(), []
+        with torch.no_grad():
+            for c in range(0, count, 256):  # 256 at a time, as DDPM.generate
+                xT = torch.randn(min(256, count - c), 1, 28, 28); yc = labels[c:c + 256] if K else None
+                parts.append(diffusion_sample(lambda x, t: eps_fn(x, t, yc), xT, sch, sampler, args.sampling_steps, args.eta))
+        s = time.time() - t0
+        print(f"sampled {count} images ({sampler}{'' if sampler == 'ddpm' else f'-{args.sampling_steps}, eta {args.eta}'}"
+              f"{f', guidance {w}' if K else ''}) in {s:.1f} s: {count / s:.2f} images/s")
+        save(out, torch.cat(parts))
+    draw(args.count, args.sampler, args.out)
+    if args.ancestral_count:  # also ancestral DDPM samples of the same model
+        draw(args.ancestral_count, "ddpm", args.ancestral_out)
+    if args.bpd_count:  # mirage eval nll: the first N test images, 100 at a time, EMA weights, unconditional
+        test, g, bound, t0 = mnist("test")[:args.bpd_count] * 2 - 1, torch.Generator().manual_seed(args.seed), 0.0, time.time()
+        none = lambda x, t: E(x, t, torch.full((len(x),), K)) if K else E(x, t)
+        with torch.no_grad():
+            for c in range(0, len(test), 100):
+                nll, draws, terms = ddpm_bound(none, test[c:c + 100], sch, args.bpd_samples, g)
+                bound += float(nll.double().sum())
+        n = len(test); nats = bound / n
+        print(f"test NLL bound: {nats:.2f} nats, {nats / 784 / math.log(2):.4f} bits/dim ({n} images, {draws} of {terms} "
+              f"middle terms) in {time.time() - t0:.1f} s")
 
 
 if __name__ == "__main__":
@@ -450,7 +523,8 @@ if __name__ == "__main__":
     ap.add_argument("--curve", help="wgan, wgan-gp: write the W-distance curve to this .json, samples beside it")
     ap.add_argument("--curve-every", type=int, default=250, help="steps between curve points (default 250)")
     ddpm_only = {"conditional": False, "schedule": "linear", "count": 10000, "sampler": "ddim", "sampling_steps": 50,
-                 "eta": 0.0, "guidance": 3.0}
+                 "eta": 0.0, "guidance": 3.0, "bpd_count": 0, "bpd_samples": 100,
+                 "ancestral_count": 0, "ancestral_out": "peer-ddpm1000.npy"}
     ap.add_argument("--conditional", action="store_true", default=None, help="ddpm: class-conditional, guided samples")
     ap.add_argument("--schedule", choices=["linear", "cosine"], help="ddpm: noise schedule (default linear)")
     ap.add_argument("--count", type=int, help="ddpm: samples to write (default 10000; conditional: count/10 per class)")
@@ -458,6 +532,13 @@ if __name__ == "__main__":
     ap.add_argument("--sampling-steps", type=int, help="ddpm: DDIM steps (default 50)")
     ap.add_argument("--eta", type=float, help="ddpm: DDIM's η (default 0)")
     ap.add_argument("--guidance", type=float, help="ddpm: guidance weight w of a conditional model (default 3)")
+    ap.add_argument("--ancestral-count", type=int, help="ddpm: also draw this many ancestral DDPM (all T steps) samples "
+                    "of the same model (default 0)")
+    ap.add_argument("--ancestral-out", help="ddpm: where --ancestral-count's samples go (default peer-ddpm1000.npy)")
+    ap.add_argument("--bpd-count", type=int, help="ddpm: after sampling, the variational bound in bits/dim on the first N "
+                    "test images (default 0: skip), as mirage eval nll")
+    ap.add_argument("--bpd-samples", type=int, help="ddpm: middle terms drawn per image, stratified, for --bpd-count "
+                    "(default 100; 999 or more: all T − 1)")
     ap.add_argument("--seed", type=int, default=0); ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(); torch.set_num_threads(a.threads)
     a.out = a.out or f"peer-{a.model}.npy"
@@ -468,6 +549,8 @@ if __name__ == "__main__":
     for k, v in ddpm_only.items():
         if getattr(a, k) is not None and a.model != "ddpm": ap.error(f"--{k.replace('_', '-')} is ddpm's")
         setattr(a, k, v if getattr(a, k) is None else getattr(a, k))
-    if a.model == "ddpm" and not (a.count > 0 and 1 <= a.sampling_steps <= 1000 and a.eta >= 0 and a.guidance >= 0):
-        ap.error("ddpm: --count and --sampling-steps (up to T = 1000) must be positive, --eta and --guidance at least 0")
+    if a.model == "ddpm" and not (a.count > 0 and 1 <= a.sampling_steps <= 1000 and a.eta >= 0 and a.guidance >= 0
+                                  and 0 <= a.bpd_count <= 10000 and a.bpd_samples > 0):
+        ap.error("ddpm: --count, --sampling-steps (up to T = 1000) and --bpd-samples must be positive, --eta, --guidance "
+                 "and --bpd-count (up to 10,000) at least 0")
     runs[a.model](a)

@@ -79,12 +79,14 @@ public final class GAN: GenerativeModel, NoiseToImageModel {
         optimizerD.step()
         optimizerD.zeroGrad()
 
+        // The discriminator judges the generator's step without being trained by it, so its
+        // parameters' gradients are not even computed.
+        discriminator.freeze()
+        defer { discriminator.freeze(false) }
         let lossG = binaryCrossEntropyWithLogits(discriminator(fake), ones)
         lossG.backward()
         optimizerG.step()
         optimizerG.zeroGrad()
-        // The discriminator's gradients from the generator step are not used: clear them.
-        optimizerD.zeroGrad()
         return ["loss_d": lossD.item, "loss_g": lossG.item,
                 "d_real": dReal.sigmoid().mean().item, "d_fake": dFake.sigmoid().mean().item]
     }
