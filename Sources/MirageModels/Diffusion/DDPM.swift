@@ -118,11 +118,17 @@ public final class DDPM: GenerativeModel, IterativeSampling, ConditionalSampling
         settings.sampler ?? (config.samplingSteps == 0 ? .ddpm : .ddim(steps: config.samplingSteps, eta: config.eta))
     }
 
+    /// Puts the moving average's weights into the network samples and bounds are computed with.
+    /// Both are built from one configuration, so the state dicts always fit.
+    func loadAverage() {
+        do { try ema.copy(to: averagedUNet) } catch { preconditionFailure("DDPM: the average does not fit its network: \(error)") }
+    }
+
     /// Runs the reverse chain with the averaged network for `count` images, 256 at a time, in
     /// [−1, 1]. `labels` (one per image) makes a conditional draw, guided with weight `guidance`.
     func generate(count: Int, labels: [Int]?, sampler: DiffusionSampler, guidance: Float, generator rng: RandomGenerator,
                   trajectory: ((Int, Int, Tensor) -> Void)? = nil, progress: (Int, Int) -> Void) -> Tensor {
-        do { try ema.copy(to: averagedUNet) } catch { preconditionFailure("DDPM: the average does not fit its network: \(error)") }
+        loadAverage()
         let chunk = 256, chunks = (count + chunk - 1) / chunk
         let stepsPerChunk = sampler.indices(for: schedule).count
         var parts: [Tensor] = []
@@ -156,6 +162,8 @@ public final class DDPM: GenerativeModel, IterativeSampling, ConditionalSampling
         return both.sliced(axis: 0, 0..<n) * (1 + guidance) - both.sliced(axis: 0, n..<(2 * n)) * guidance
     }
 
+    public var maximumSamplingSteps: Int { schedule.steps }
+
     public func sample(count: Int, class label: Int?, settings: SamplerSettings, generator rng: RandomGenerator,
                        progress: (Int, Int) -> Void) -> Tensor {
         precondition(label == nil || (0..<config.classes).contains(label!), "DDPM: class \(label!) outside 0..<\(config.classes)")
@@ -167,9 +175,7 @@ public final class DDPM: GenerativeModel, IterativeSampling, ConditionalSampling
 
     /// Samples with the default sampler; a conditional model draws every class in turn, guided.
     public func sample(count: Int, generator rng: RandomGenerator) -> Tensor {
-        let labels = config.classes > 0 ? (0..<count).map { $0 % config.classes } : nil
-        return toUnitRange(generate(count: count, labels: labels, sampler: sampler(SamplerSettings()), guidance: config.guidance,
-                                    generator: rng) { _, _ in }, from: -1...1)
+        sample(count: count, class: nil, settings: SamplerSettings(), generator: rng) { _, _ in }
     }
 
     public func sample(count: Int, class label: Int, generator rng: RandomGenerator) -> Tensor {

@@ -19,7 +19,7 @@ extension DDPM: LikelihoodModel {
     public func likelihoodInput(_ images: Tensor, generator: RandomGenerator) -> Tensor { images * 2 - 1 }
 
     public func negativeLogLikelihood(_ x0: Tensor, samples: Int, generator g: RandomGenerator) -> LikelihoodEstimate {
-        do { try ema.copy(to: averagedUNet) } catch { preconditionFailure("DDPM: the average does not fit its network: \(error)") }
+        loadAverage()
         let b = x0.shape[0], T = schedule.steps
         return withNoGrad {
             // L_T: the last marginal against the standard normal prior.
@@ -27,8 +27,8 @@ extension DDPM: LikelihoodModel {
             var total = gaussianKL(x0 * last.signal, variance: last.noise * last.noise, Tensor.zeros(x0.shape), variance: 1)
 
             // L₀: the discrete decoder at index 0.
-            let decoderMean = reverseMean(x0, index: 0, generator: g).mean
-            total = total + discreteDecoderNLL(x0, mean: decoderMean, std: schedule.posteriorVariance(1).squareRoot())
+            let decoderMean = reverseMean(x0, indices: Array(repeating: 0, count: b), generator: g).mean
+            total = total + Self.decoderNLL(x0, mean: decoderMean, std: schedule.posteriorVariance(1).squareRoot())
 
             // The middle terms, at indices 1 ..< T, all of them or a stratified draw.
             let terms = T - 1
@@ -55,34 +55,20 @@ extension DDPM: LikelihoodModel {
     /// KL(q(x_{t−1} | x_t, x₀) ‖ p_θ(x_{t−1} | x_t)) per image at each image's own index ≥ 1; the
     /// two share the variance β̃_t, so it is ‖μ̃ − μ_θ‖² / (2β̃_t).
     func middleTerm(_ x0: Tensor, indices: [Int], generator g: RandomGenerator) -> Tensor {
-        let b = x0.shape[0]
         let (mean, xt) = reverseMean(x0, indices: indices, generator: g)
-        let c = indices.map { schedule.posteriorMeanCoefficients($0) }
-        let shape = [b] + Array(repeating: 1, count: x0.rank - 1)
-        let trueMean = x0 * Tensor(c.map(\.x0), shape: shape) + xt * Tensor(c.map(\.xt), shape: shape)
-        let variance = Tensor(indices.map { schedule.posteriorVariance($0) }, shape: shape)
+        let trueMean = schedule.posteriorMean(start: x0, xt, at: indices)
+        let variance = schedule.perImage(indices.map { schedule.posteriorVariance($0) }, like: x0)
         let squared = (trueMean - mean) * (trueMean - mean) / (variance * 2)
-        return squared.reshaped([b, -1]).sum(axes: [1])
-    }
-
-    /// x_t drawn from q(x_t | x₀) at one index for every image, and the reverse process's mean.
-    func reverseMean(_ x0: Tensor, index: Int, generator g: RandomGenerator) -> (mean: Tensor, xt: Tensor) {
-        reverseMean(x0, indices: Array(repeating: index, count: x0.shape[0]), generator: g)
+        return squared.reshaped([x0.shape[0], -1]).sum(axes: [1])
     }
 
     /// x_t drawn from q(x_t | x₀) at each image's index, and the mean of p_θ(x_{t−1} | x_t) the
     /// ancestral sampler uses: the posterior mean at the clipped x̂₀ (unguided; a conditional
     /// model is scored without its class).
     func reverseMean(_ x0: Tensor, indices: [Int], generator g: RandomGenerator) -> (mean: Tensor, xt: Tensor) {
-        let b = x0.shape[0]
         let xt = schedule.noised(x0, at: indices, noise: Tensor.randn(x0.shape, generator: g))
         let epsilon = predictNoise(xt, Tensor(indices.map(Float.init)), labels: nil, guidance: 0)
-        let shape = [b] + Array(repeating: 1, count: x0.rank - 1)
-        let signal = Tensor(indices.map { schedule.scales($0).signal }, shape: shape)
-        let spread = Tensor(indices.map { schedule.scales($0).noise }, shape: shape)
-        let predicted = ((xt - epsilon * spread) / signal).clamped(min: -1, max: 1)
-        let c = indices.map { schedule.posteriorMeanCoefficients($0) }
-        return (predicted * Tensor(c.map(\.x0), shape: shape) + xt * Tensor(c.map(\.xt), shape: shape), xt)
+        return (schedule.posteriorMean(start: schedule.predictedStart(from: xt, noise: epsilon, at: indices), xt, at: indices), xt)
     }
 }
 
@@ -96,28 +82,25 @@ func gaussianKL(_ mean1: Tensor, variance v1: Float, _ mean2: Tensor, variance v
 extension DDPM {
     /// −log of the probability that N(mean, std²) gives each pixel's bin of width 2/255 in
     /// [−1, 1] (the bins of −1 and 1 extended to ±∞), summed per image, in nats: the bound's L₀.
-    public static func decoderNLL(_ x: Tensor, mean: Tensor, std: Float) -> Tensor { discreteDecoderNLL(x, mean: mean, std: std) }
-}
-
-/// The discrete decoder's negative log-likelihood, per image (``DDPM/decoderNLL(_:mean:std:)``).
-func discreteDecoderNLL(_ x: Tensor, mean: Tensor, std: Float) -> Tensor {
-    let b = x.shape[0]
-    let xs = x.scalars, ms = mean.scalars
-    let perImage = xs.count / b
-    var result = [Float](repeating: 0, count: b)
-    let halfBin = 1.0 / 255
-    for i in 0..<b {
-        var sum = 0.0
-        for j in (i * perImage)..<((i + 1) * perImage) {
-            // The pixel's bin centre, exact in Double (the Float input is off by rounding).
-            let v = (((Double(xs[j]) + 1) * 127.5).rounded()) / 127.5 - 1
-            let m = Double(ms[j]), s = Double(std)
-            // Φ(z) = erfc(−z/√2)/2, accurate in both tails.
-            let upper = v > 1 - 1e-3 ? 1 : 0.5 * erfc(-(v + halfBin - m) / (s * 2.0.squareRoot()))
-            let lower = v < -1 + 1e-3 ? 0 : 0.5 * erfc(-(v - halfBin - m) / (s * 2.0.squareRoot()))
-            sum -= Foundation.log(max(upper - lower, 1e-12))
+    public static func decoderNLL(_ x: Tensor, mean: Tensor, std: Float) -> Tensor {
+        let b = x.shape[0]
+        let xs = x.scalars, ms = mean.scalars
+        let perImage = xs.count / b
+        var result = [Float](repeating: 0, count: b)
+        let halfBin = 1.0 / 255
+        for i in 0..<b {
+            var sum = 0.0
+            for j in (i * perImage)..<((i + 1) * perImage) {
+                // The pixel's bin centre, exact in Double (the Float input is off by rounding).
+                let v = (((Double(xs[j]) + 1) * 127.5).rounded()) / 127.5 - 1
+                let m = Double(ms[j]), s = Double(std)
+                // Φ(z) = erfc(−z/√2)/2, accurate in both tails.
+                let upper = v > 1 - 1e-3 ? 1 : 0.5 * erfc(-(v + halfBin - m) / (s * 2.0.squareRoot()))
+                let lower = v < -1 + 1e-3 ? 0 : 0.5 * erfc(-(v - halfBin - m) / (s * 2.0.squareRoot()))
+                sum -= Foundation.log(max(upper - lower, 1e-12))
+            }
+            result[i] = Float(sum)
         }
-        result[i] = Float(sum)
+        return Tensor(result)
     }
-    return Tensor(result)
 }

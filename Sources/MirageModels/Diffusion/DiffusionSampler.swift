@@ -52,17 +52,16 @@ public enum DiffusionSampler: Equatable, Sendable {
         var x = noise
         for (k, i) in path.enumerated() {
             let next = k + 1 < path.count ? path[k + 1] : -1
-            let epsilon = predictNoise(x, Tensor(Array(repeating: Float(i), count: b)))
-            let scale = schedule.scales(i)
-            // x̂₀ from the noise estimate, clipped to the data's range, and the noise it implies.
-            let x0 = ((x - epsilon * scale.noise) / scale.signal).clamped(min: -1, max: 1)
-            let impliedNoise = (x - x0 * scale.signal) / scale.noise
+            let at = Array(repeating: i, count: b)
+            let x0 = schedule.predictedStart(from: x, noise: predictNoise(x, Tensor(at.map(Float.init))), at: at)
             switch self {
             case .ddpm:
-                let c = schedule.posteriorMeanCoefficients(i)
-                x = x0 * c.x0 + x * c.xt
+                x = schedule.posteriorMean(start: x0, x, at: at)
                 if i > 0 { x = x + Tensor.randn(x.shape, generator: generator) * schedule.posteriorVariance(i).squareRoot() }
             case .ddim(_, let eta):
+                // The noise the clipped x̂₀ implies.
+                let scale = schedule.scales(i)
+                let impliedNoise = (x - x0 * scale.signal) / scale.noise
                 let abar = schedule.exactAlphaBar(i), target = schedule.exactAlphaBar(next)
                 let sigma = Double(eta) * ((1 - target) / (1 - abar)).squareRoot() * max(0, 1 - abar / target).squareRoot()
                 x = x0 * Float(target.squareRoot()) + impliedNoise * Float(max(0, 1 - target - sigma * sigma).squareRoot())

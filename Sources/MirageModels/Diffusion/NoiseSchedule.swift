@@ -101,10 +101,25 @@ public struct NoiseSchedule: Sendable {
     public func noised(_ x0: Tensor, at indices: [Int], noise: Tensor) -> Tensor {
         precondition(indices.count == x0.shape[0] && noise.shape == x0.shape,
                      "NoiseSchedule.noised: \(indices.count) timesteps and noise \(noise.shape) for images \(x0.shape)")
-        let shape = [indices.count] + Array(repeating: 1, count: x0.rank - 1)
-        let signal = Tensor(indices.map { scales($0).signal }, shape: shape)
-        let spread = Tensor(indices.map { scales($0).noise }, shape: shape)
-        return signal * x0 + spread * noise
+        return perImage(indices.map { scales($0).signal }, like: x0) * x0 + perImage(indices.map { scales($0).noise }, like: x0) * noise
+    }
+
+    /// x̂₀ = (x_t − √(1 − ᾱ_t)·ε̂)/√ᾱ_t from a noise estimate, clipped to the data's range [−1, 1],
+    /// each image at its own index.
+    public func predictedStart(from xt: Tensor, noise epsilon: Tensor, at indices: [Int]) -> Tensor {
+        ((xt - epsilon * perImage(indices.map { scales($0).noise }, like: xt))
+            / perImage(indices.map { scales($0).signal }, like: xt)).clamped(min: -1, max: 1)
+    }
+
+    /// The mean of q(x_{t−1} | x_t, x₀), each image at its own index.
+    public func posteriorMean(start x0: Tensor, _ xt: Tensor, at indices: [Int]) -> Tensor {
+        let c = indices.map { posteriorMeanCoefficients($0) }
+        return x0 * perImage(c.map(\.x0), like: x0) + xt * perImage(c.map(\.xt), like: x0)
+    }
+
+    /// One value per image, `[B, 1, …]`, to broadcast over images of `x`'s shape.
+    func perImage(_ values: [Float], like x: Tensor) -> Tensor {
+        Tensor(values, shape: [values.count] + Array(repeating: 1, count: x.rank - 1))
     }
 
     /// DDPM's simplified loss: noise x₀ to a uniformly drawn t and regress the noise,

@@ -95,6 +95,9 @@ public struct SamplerSettings: Equatable, Sendable {
 /// A model that draws samples through a chain of steps whose sampler can be chosen (diffusion):
 /// `mirage sample RUN --sampler ddim --sampling-steps 50 --eta 0 [--class K --guidance 3]`.
 public protocol IterativeSampling: GenerativeModel {
+    /// The most steps a DDIM chain can take (T).
+    var maximumSamplingSteps: Int { get }
+
     /// New samples in [0, 1]; `label` picks a class of a class-conditional model.
     ///
     /// - Parameter progress: Called after each step of the chain with (steps done, steps in all).

@@ -94,6 +94,9 @@ extension Mirage {
                     throw MissingCapability(subject: "\(runPath) (\(run.kind))", capability: "choice of sampler (--sampler, --sampling-steps, --eta, --guidance)",
                                             modelsWithIt: ModelRegistry.names { $0 is any IterativeSampling.Type })
                 }
+                if let steps = samplingSteps, steps > iterative.maximumSamplingSteps {
+                    throw ValidationError("--sampling-steps \(steps) is more than the \(iterative.maximumSamplingSteps) steps \(runPath) was trained with")
+                }
                 if settings.guidance != nil && label == nil {
                     throw ValidationError("--guidance steers the samples towards a class; give one with --class K")
                 }
