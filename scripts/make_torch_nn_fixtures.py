@@ -11,10 +11,14 @@
 Usage: python3 scripts/make_torch_nn_fixtures.py
 """
 import pathlib
+import sys
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from safetensors.torch import save_file
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "peer"))
+from train_peer import SelfAttention2d  # the peer's block, which Mirage's SelfAttention2d mirrors
 
 torch.manual_seed(0)
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests/MirageNNTests/Fixtures"
@@ -65,6 +69,13 @@ layer_case("layerNorm", ln, torch.randn(2, 3, 4))
 layer_case("instanceNorm2d", nn.InstanceNorm2d(3), torch.randn(2, 3, 4, 5))
 layer_case("embedding", nn.Embedding(7, 3), torch.tensor([[1, 4], [6, 1]]))
 layer_case("upsample", nn.Upsample(scale_factor=2, mode="nearest"), torch.randn(1, 2, 3, 3))
+with torch.random.fork_rng():  # its own stream, so the cases after it keep their values
+    torch.manual_seed(1)
+    attention = SelfAttention2d(8)
+    with torch.no_grad():  # the output projection starts at zero; give it weights, and GroupNorm an affine map
+        attention.proj.weight.normal_(0, 0.3); attention.proj.bias.uniform_(-0.5, 0.5)
+        attention.norm.weight.uniform_(0.5, 1.5); attention.norm.bias.uniform_(-0.5, 0.5)
+    layer_case("selfAttention2d", attention, torch.randn(2, 8, 3, 4))
 save_file(tensors, str(OUT / "torch_layers.safetensors"))
 
 # Losses.

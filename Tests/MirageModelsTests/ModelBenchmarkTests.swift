@@ -31,12 +31,13 @@ import Testing
     /// - WGAN-GP: the critic's outputs start near 0 and its input gradients far below norm 1,
     ///   so λ·(‖∇‖ − 1)² ≈ 10 dominates;
     /// - VAE: −ELBO of random binary pixels under a decoder near ½ is 784 ln 2 ≈ 543 nats;
-    /// - DDPM: predicting noise of variance 1 with outputs near 0 costs an MSE near 1;
+    /// - DDPM: predicting noise of variance 1 with outputs near 0 costs an MSE near 1 (the
+    ///   ResidualUNet's are exactly 0);
     /// - RealNVP: couplings near identity on uniform [0, 1] pixels give ½·784·E[x²] + 392 ln 2π ≈ 851 nats;
     /// - sampling: the mean pixel of generated images, in [0, 1] (DDIM's in [−1, 1]).
     static let firstLossRange: [ModelBenchmark: (Float, Float)] = [
         .mlpGAN: (1.0, 1.8), .dcgan: (0.8, 2.2), .wganGP: (5, 12), .wgan: (-2, 2), .cgan: (0.8, 2.2),
-        .infogan: (0.8, 2.2), .lapgan: (2.8, 5.6), .vae: (450, 650), .ddpmUNet: (0.5, 1.6),
+        .infogan: (0.8, 2.2), .lapgan: (2.8, 5.6), .vae: (450, 650), .ddpmUNet: (0.5, 1.6), .ddpm: (0.5, 1.6),
         .realNVP: (650, 1100), .dcganSample1024: (0.05, 0.95), .ddpmDDIM50Sample: (-1, 1),
     ]
 
@@ -47,6 +48,6 @@ import Testing
         #expect(ModelBenchmark.dcganSample1024.timedSteps(5) == 3)
         #expect(ModelBenchmark.ddpmDDIM50Sample.timedSteps(30) == 6)
         #expect(ModelBenchmark.allCases.map(\.rawValue) == ["mlp_gan", "dcgan", "wgan_gp", "wgan", "cgan", "infogan", "lapgan", "vae", "ddpm_unet",
-                                                        "realnvp", "dcgan_sample_1024", "ddpm_ddim50_sample"])
+                                                        "ddpm", "realnvp", "dcgan_sample_1024", "ddpm_ddim50_sample"])
     }
 }

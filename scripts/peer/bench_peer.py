@@ -13,7 +13,9 @@ Beyond the reference's models, the peers of Mirage's newer GAN kinds, each one t
 cgan, infogan (D, G and information updates) and lapgan (every level's D and G once). And
 ddpm_ddim50_sample, the peer of Mirage's diffusion sampling: one "step" draws 64 images by DDIM
 (50 steps, η = 0, x̂₀ clipped to [-1, 1]) through ddpm_unet's TimeUNet (width 32, random weights),
-without gradients; like dcgan_sample_1024 it is timed steps/5 times (at least 3).
+without gradients; like dcgan_sample_1024 it is timed steps/5 times (at least 3). ddpm is `mirage train
+ddpm`'s step on its default ResidualUNet (train_peer.py's): ε-prediction MSE, Adam 2e-4, gradients clipped
+to norm 1, the EMA update.
 
 Run by hand:  python scripts/peer/bench_peer.py dcgan --steps 30 --threads 2
 Needs only torch. Not part of Mirage itself, which never depends on Python.
@@ -361,6 +363,25 @@ def make_step(name, x):
             noisy = ab.sqrt() * x + (1 - ab).sqrt() * noise
             loss = F.mse_loss(U(noisy, t), noise)
             opt.zero_grad(); loss.backward(); opt.step()
+        return step
+    if name == "ddpm":  # DDPM.trainStep with the default ResidualUNet, as train_peer.py's ddpm loop
+        import copy
+        import sys
+        import pathlib
+        sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+        from train_peer import ResidualUNet
+        U = ResidualUNet(); E = copy.deepcopy(U).requires_grad_(False)
+        opt = torch.optim.Adam(U.parameters(), 2e-4)
+        alpha_bar = torch.cumprod(1 - torch.linspace(1e-4, 0.02, 1000), 0)
+
+        def step():
+            t = torch.randint(0, 1000, (B,))
+            noise = torch.randn_like(x)
+            ab = alpha_bar[t][:, None, None, None]
+            loss = F.mse_loss(U(ab.sqrt() * x + (1 - ab).sqrt() * noise, t), noise)
+            opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(U.parameters(), 1.0); opt.step()
+            with torch.no_grad():
+                for pe, p in zip(E.parameters(), U.parameters()): pe.mul_(0.9999).add_(p, alpha=1e-4)
         return step
     if name == "realnvp":
         flow = nn.ModuleList(AffineCoupling(parity=i % 2) for i in range(6))

@@ -24,7 +24,9 @@ eval mode, and prints its training time.
                                                 # 1,000 per categorical code in order 0..9 as cgan
     python3 scripts/peer/train_peer.py lapgan   # 3000 steps, pyramid 7 → 14 → 28, a GAN per level,
                                                 # Adam 2e-4 (0.5, 0.999) over all G, one over all D
-    python3 scripts/peer/train_peer.py ddpm     # 5000 steps, TimeUNet 32-64-128 (ε-prediction MSE), T = 1000,
+    python3 scripts/peer/train_peer.py ddpm     # 5000 steps, --architecture resunet (ResidualUNet 32-64-64,
+                                                # attention at 7×7) or timeunet (TimeUNet 32-64-128);
+                                                # ε-prediction MSE, T = 1000,
                                                 # --schedule linear|cosine, Adam 2e-4, gradients clipped to
                                                 # norm 1, EMA 0.9999 warmed up as min(0.9999, (1+n)/(10+n));
         --conditional: class embedding on the time embedding, class → "no class" for 10% of the images,
@@ -374,6 +376,58 @@ class TimeUNet(nn.Module):  # TimeUNet.swift: bench_peer.py's TimeUNet plus, for
         return s.out(torch.cat([u1, h0], 1))
 
 
+class TimeResidualBlock(nn.Module):  # ResidualUNet.swift: x + conv2(SiLU(GN(conv1(SiLU(GN(x))) + W·e))), conv2 zeroed
+    def __init__(s, cin, cout, e):
+        super().__init__()
+        s.norm1 = nn.GroupNorm(8, cin); s.conv1 = nn.Conv2d(cin, cout, 3, 1, 1); s.time = nn.Linear(e, cout)
+        s.norm2 = nn.GroupNorm(8, cout); s.conv2 = nn.Conv2d(cout, cout, 3, 1, 1)
+        nn.init.zeros_(s.conv2.weight); nn.init.zeros_(s.conv2.bias)
+        s.skip = nn.Conv2d(cin, cout, 1) if cin != cout else None
+    def forward(s, x, e):
+        h = s.conv1(F.silu(s.norm1(x))) + s.time(e)[:, :, None, None]
+        return (x if s.skip is None else s.skip(x)) + s.conv2(F.silu(s.norm2(h)))
+
+
+class SelfAttention2d(nn.Module):  # Attention.swift: single head over H·W positions, residual, proj zeroed
+    def __init__(s, c):
+        super().__init__()
+        s.norm = nn.GroupNorm(8, c); s.qkv = nn.Conv2d(c, 3 * c, 1); s.proj = nn.Conv2d(c, c, 1)
+        nn.init.zeros_(s.proj.weight); nn.init.zeros_(s.proj.bias)
+    def forward(s, x):
+        n, c, h, w = x.shape
+        q, k, v = s.qkv(s.norm(x)).view(n, 3 * c, h * w).split(c, 1)
+        a = torch.softmax(q.transpose(1, 2) @ k / math.sqrt(c), -1)
+        return x + s.proj((v @ a.transpose(1, 2)).view(n, c, h, w))
+
+
+class ResidualUNet(nn.Module):  # ResidualUNet.swift: ch (28) → 2ch (14) → 2ch (7, attention) and back, time in every block
+    def __init__(s, classes=0, ch=32):
+        super().__init__(); s.ch = ch; e = 4 * ch
+        s.t1 = nn.Linear(ch, e); s.t2 = nn.Linear(e, e)
+        s.class_embedding = nn.Embedding(classes + 1, e) if classes else None
+        s.inc = nn.Conv2d(1, ch, 3, 1, 1)
+        s.enc1 = TimeResidualBlock(ch, ch, e); s.down1 = nn.Conv2d(ch, ch, 3, 2, 1)
+        s.enc2 = TimeResidualBlock(ch, 2 * ch, e); s.down2 = nn.Conv2d(2 * ch, 2 * ch, 3, 2, 1)
+        s.mid1 = TimeResidualBlock(2 * ch, 2 * ch, e); s.attention = SelfAttention2d(2 * ch)
+        s.mid2 = TimeResidualBlock(2 * ch, 2 * ch, e)
+        s.up2 = nn.ConvTranspose2d(2 * ch, 2 * ch, 4, 2, 1); s.dec2 = TimeResidualBlock(4 * ch, 2 * ch, e)
+        s.up1 = nn.ConvTranspose2d(2 * ch, ch, 4, 2, 1); s.dec1 = TimeResidualBlock(2 * ch, ch, e)
+        s.out_norm = nn.GroupNorm(8, ch); s.out = nn.Conv2d(ch, 1, 3, 1, 1)
+        nn.init.zeros_(s.out.weight); nn.init.zeros_(s.out.bias)
+        half = ch // 2
+        s.freqs = torch.tensor([math.exp(-i * math.log(10000.0) / half) for i in range(half)], dtype=torch.float32)
+    def forward(s, x, t, y=None):
+        a = t.float()[:, None] * s.freqs[None]
+        e = s.t2(F.silu(s.t1(torch.cat([a.sin(), a.cos()], 1))))
+        if s.class_embedding is not None: e = e + s.class_embedding(y)
+        e = F.silu(e)
+        h1 = s.enc1(s.inc(x), e); h2 = s.enc2(s.down1(h1), e)
+        m = s.mid2(s.attention(s.mid1(s.down2(h2), e)), e)
+        u2 = s.dec2(torch.cat([s.up2(m), h2], 1), e)
+        u1 = s.dec1(torch.cat([s.up1(u2), h1], 1), e)
+        return s.out(F.silu(s.out_norm(u1)))
+
+
 class NoiseSchedule:
     """NoiseSchedule.swift: β in float32 (index i = t − 1) and ᾱ accumulated and kept in float64; √ᾱ, √(1 − ᾱ),
     the posterior's mean coefficients and variance β̃ computed in float64 from them, then cast to float32."""
@@ -467,7 +521,7 @@ def ddpm(args):  # DDPM.swift
     K = 10 if args.conditional else 0
     sch = NoiseSchedule(args.schedule); T = sch.T
     batches = stream(mnist("train") * 2 - 1, *([mnist("train", labels=True)] if K else []))
-    U = TimeUNet(K); E = copy.deepcopy(U).requires_grad_(False)  # the average starts at the initial weights
+    U = (ResidualUNet if args.architecture == "resunet" else TimeUNet)(K); E = copy.deepcopy(U).requires_grad_(False)  # the average starts at the initial weights
     opt = torch.optim.Adam(U.parameters(), 2e-4)  # betas (0.9, 0.999), eps 1e-8: Mirage's defaults
     t0 = time.time()
     for n in range(1, args.steps + 1):
@@ -477,7 +531,7 @@ def ddpm(args):  # DDPM.swift
         loss = F.mse_loss(U(sch.noised(x, t, eps), t, y), eps)
         opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(U.parameters(), 1.0); opt.step()
         d = min(np.float32(0.9999), np.float32(1 + n) / np.float32(10 + n))  # the warmed-up decay, float32
-        with torch.no_grad():  # parameters only: TimeUNet has no buffers
+        with torch.no_grad():  # parameters only: neither network has buffers
             for pe, p in zip(E.parameters(), U.parameters()): pe.mul_(float(d)).add_(p, alpha=float(np.float32(1) - d))
     print(f"trained {args.steps} steps in {time.time() - t0:.0f} s")
     E.eval(); w = args.guidance
@@ -522,9 +576,10 @@ if __name__ == "__main__":
                     "1000k+999 are class (categorical code) k, k = 0..9; conditional ddpm likewise with count/10 per class")
     ap.add_argument("--curve", help="wgan, wgan-gp: write the W-distance curve to this .json, samples beside it")
     ap.add_argument("--curve-every", type=int, default=250, help="steps between curve points (default 250)")
-    ddpm_only = {"conditional": False, "schedule": "linear", "count": 10000, "sampler": "ddim", "sampling_steps": 50,
+    ddpm_only = {"architecture": "resunet", "conditional": False, "schedule": "linear", "count": 10000, "sampler": "ddim", "sampling_steps": 50,
                  "eta": 0.0, "guidance": 3.0, "bpd_count": 0, "bpd_samples": 100,
                  "ancestral_count": 0, "ancestral_out": "peer-ddpm1000.npy"}
+    ap.add_argument("--architecture", choices=["resunet", "timeunet"], help="ddpm: the network (default resunet)")
     ap.add_argument("--conditional", action="store_true", default=None, help="ddpm: class-conditional, guided samples")
     ap.add_argument("--schedule", choices=["linear", "cosine"], help="ddpm: noise schedule (default linear)")
     ap.add_argument("--count", type=int, help="ddpm: samples to write (default 10000; conditional: count/10 per class)")

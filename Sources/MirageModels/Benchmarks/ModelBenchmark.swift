@@ -21,6 +21,7 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
     case lapgan
     case vae
     case ddpmUNet = "ddpm_unet"
+    case ddpm
     case realNVP = "realnvp"
     case dcganSample1024 = "dcgan_sample_1024"
     case ddpmDDIM50Sample = "ddpm_ddim50_sample"
@@ -40,6 +41,7 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
         case .lapgan: return "Laplacian pyramid 7→14→28: coarse GAN and two band-pass conditional GANs; D and G step each"
         case .vae: return "MLP VAE 784-400-20, Bernoulli decoder, ELBO, Adam"
         case .ddpmUNet: return "time-conditioned U-Net 32-64-128, GroupNorm, SiLU, skips; noise-prediction MSE"
+        case .ddpm: return "mirage train ddpm's step: ResidualUNet 32-64-64 with attention at 7×7, clipping, EMA"
         case .realNVP: return "6 affine couplings on 784-d, MLP 784-512-512-1568, exact NLL"
         case .dcganSample1024: return "DCGAN G forward on 1024 noise vectors, no gradients"
         case .ddpmDDIM50Sample: return "64 images by DDIM (50 steps, η = 0) through the ddpm_unet network, no gradients"
@@ -110,6 +112,12 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
                 opt.zeroGrad(); loss.backward(); opt.step()
                 return loss.item
             }
+        case .ddpm:
+            var config = DDPM.Config()
+            config.seed = seed
+            let ddpm = DDPM(config)
+            let input = StepInput(images: x)
+            return { ddpm.trainStep(input, context: context)["loss"]! }
         case .realNVP:
             let flow = RealNVP(generator: g)
             let opt = Adam(flow.trainableParameters(), learningRate: 1e-3)

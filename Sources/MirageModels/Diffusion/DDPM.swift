@@ -2,9 +2,9 @@ import Foundation
 import MirageNN
 import MirageTensor
 
-/// A denoising diffusion probabilistic model (Ho et al., 2020): a ``TimeUNet`` learns to predict
-/// the noise in `x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε` at a uniformly drawn timestep (the simple
-/// ε-prediction loss), and samples are drawn by running the reverse chain from pure noise, with
+/// A denoising diffusion probabilistic model (Ho et al., 2020): a ``NoisePredictor`` (by default
+/// the ``ResidualUNet``) learns to predict the noise in `x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε` at a
+/// uniformly drawn timestep (the simple ε-prediction loss), and samples are drawn by running the reverse chain from pure noise, with
 /// ancestral DDPM steps or DDIM's shorter chains (``DiffusionSampler``).
 ///
 /// Sampling uses an exponential moving average of the weights (decay 0.9999, warmed up as
@@ -22,8 +22,19 @@ import MirageTensor
 ///
 /// - SeeAlso: <https://arxiv.org/abs/2006.11239>, <https://arxiv.org/abs/2207.12598>
 public final class DDPM: GenerativeModel, IterativeSampling, ConditionalSampling {
+    /// The noise-prediction network.
+    public enum Architecture: String, Codable, CaseIterable, Sendable {
+        /// ``ResidualUNet``: residual blocks that each hear the timestep, attention at 7×7.
+        case residualUNet = "resunet"
+        /// ``TimeUNet``, the `ddpm_unet` benchmark's network: one convolution per level, the
+        /// timestep only at the bottleneck.
+        case timeUNet = "timeunet"
+    }
+
     public struct Config: Codable, Equatable, Sendable {
         public var imageShape = [1, 28, 28]
+        /// The network (`nil` in runs from before the choice existed, which used the TimeUNet).
+        public var architecture: Architecture? = .residualUNet
         /// T.
         public var timesteps = 1000
         public var schedule = NoiseSchedule.Kind.linear
@@ -49,9 +60,9 @@ public final class DDPM: GenerativeModel, IterativeSampling, ConditionalSampling
     public let config: Config
     public let schedule: NoiseSchedule
     /// The network being trained.
-    public let unet: TimeUNet
+    public let unet: any NoisePredictor
     /// The network samples are drawn with: the average's weights, loaded before each sampling.
-    let averagedUNet: TimeUNet
+    let averagedUNet: any NoisePredictor
     let ema: ExponentialMovingAverage
     /// Updates of the average so far, for its warm-up.
     var emaUpdates = 0
@@ -63,11 +74,18 @@ public final class DDPM: GenerativeModel, IterativeSampling, ConditionalSampling
         self.config = config
         schedule = NoiseSchedule(config.schedule, steps: config.timesteps)
         let g = RandomGenerator(seed: config.seed)
-        unet = TimeUNet(channels: config.imageShape[0], width: config.width, classes: config.classes, generator: g)
-        averagedUNet = TimeUNet(channels: config.imageShape[0], width: config.width, classes: config.classes, generator: g)
+        unet = Self.network(config, generator: g)
+        averagedUNet = Self.network(config, generator: g)
         ema = ExponentialMovingAverage(of: unet, decay: config.emaDecay)
         optimizer = Adam(unet.trainableParameters(), learningRate: config.learningRate)
         noise = RandomGenerator(seed: config.seed &+ 1)
+    }
+
+    static func network(_ config: Config, generator g: RandomGenerator) -> any NoisePredictor {
+        switch config.architecture ?? .timeUNet {
+        case .residualUNet: ResidualUNet(channels: config.imageShape[0], width: config.width, classes: config.classes, generator: g)
+        case .timeUNet: TimeUNet(channels: config.imageShape[0], width: config.width, classes: config.classes, generator: g)
+        }
     }
 
     public var configuration: Data { (try? JSONEncoder().encode(config)) ?? Data() }

@@ -2,14 +2,16 @@ import ArgumentParser
 import Foundation
 
 extension NoiseSchedule.Kind: ExpressibleByArgument {}
+extension DDPM.Architecture: ExpressibleByArgument {}
 
 /// `mirage train ddpm`: the denoising diffusion model.
 public enum DDPMKind: ModelKind {
     public static let name = "ddpm"
     public static let summary = "DDPM: noise-prediction U-Net, EMA, DDPM/DDIM sampling, classifier-free guidance"
     public static let discussion = """
-        The benchmark's time-conditioned U-Net (32-64-128 channels, GroupNorm, SiLU, skips) \
-        learns to predict the noise of q(x_t | x_0), T = 1000, with the simple MSE loss, Adam \
+        A U-Net of residual blocks that each receive the time embedding, with attention at \
+        7×7 (--architecture resunet, 32-64-64 channels; timeunet is the ddpm_unet benchmark's \
+        smaller network) learns to predict the noise of q(x_t | x_0), T = 1000, with the simple MSE loss, Adam \
         2e-4 and gradients clipped to norm 1. Samples come from an exponential moving average of \
         the weights (--ema-decay, warmed up). --conditional adds a class embedding, drops the \
         class for --label-dropout of the images and samples with classifier-free guidance. \
@@ -23,6 +25,9 @@ public enum DDPMKind: ModelKind {
         """
 
     public struct Options: ParsableArguments {
+        @Option(help: "Noise-prediction network: resunet (residual blocks, attention at 7×7) or timeunet (the ddpm_unet benchmark's).")
+        public var architecture: DDPM.Architecture = .residualUNet
+
         @Option(help: "Noise schedule: linear (β from 1e-4 to 0.02) or cosine.")
         public var schedule: NoiseSchedule.Kind = .linear
 
@@ -72,6 +77,7 @@ public enum DDPMKind: ModelKind {
     public static func configuration(_ o: Options, seed: UInt64, data: DataDescription) throws -> DDPM.Config {
         var c = DDPM.Config()
         c.imageShape = data.sampleShape
+        c.architecture = o.architecture
         c.schedule = o.schedule
         c.timesteps = o.timesteps
         c.width = o.width

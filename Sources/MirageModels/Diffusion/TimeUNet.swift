@@ -52,15 +52,12 @@ public final class TimeUNet: Module {
         tp = Linear(ch * 4, ch * 4, generator: g)
         gn = [ch, ch * 2, ch * 4, ch * 4, ch * 2, ch].map { GroupNorm(8, $0) }
         classEmbedding = classes > 0 ? Embedding(classes + 1, ch * 4, generator: g) : nil
-        let half = ch / 2
-        frequencies = Tensor((0..<half).map { Float(Foundation.exp(-Double($0) * Foundation.log(10000.0) / Double(half))) },
-                             shape: [1, half])
+        frequencies = sinusoidalFrequencies(half: ch / 2)
     }
 
     /// The sinusoidal embedding `[sin(t·f), cos(t·f)]` of each timestep, `(N, width)`.
     public func timeEmbedding(_ t: Tensor) -> Tensor {
-        let angles = t.reshaped([t.count, 1]) * frequencies
-        return Tensor.concat([angles.sin(), angles.cos()], axis: 1)
+        sinusoidalEmbedding(t, frequencies: frequencies)
     }
 
     /// Predicts the noise in `x` at timesteps `t`, for a conditional network given the class of

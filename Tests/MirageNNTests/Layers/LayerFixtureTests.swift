@@ -22,6 +22,7 @@ import Testing
         "instanceNorm2d": ({ InstanceNorm2d(3) }, true),
         "embedding": ({ Embedding(7, 3) }, true),
         "upsample": ({ Upsample(scaleFactor: 2) }, true),
+        "selfAttention2d": ({ SelfAttention2d(8) }, true),
     ]
 
     @Test func everyFixtureHasALayer() {
