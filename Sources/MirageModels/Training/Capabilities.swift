@@ -92,6 +92,13 @@ public struct SamplerSettings: Equatable, Sendable {
     }
 }
 
+/// A model whose samples can be drawn at a temperature (flows): `mirage sample RUN --temperature 0.7`
+/// scales the standard deviation of every latent, trading diversity for cleaner samples.
+public protocol TemperatureSampling: GenerativeModel {
+    /// New samples in [0, 1] with the latents' spread scaled by `temperature` (1: the model).
+    func sample(count: Int, temperature: Float, generator: RandomGenerator) -> Tensor
+}
+
 /// A model that draws samples through a chain of steps whose sampler can be chosen (diffusion):
 /// `mirage sample RUN --sampler ddim --sampling-steps 50 --eta 0 [--class K --guidance 3]`.
 public protocol IterativeSampling: GenerativeModel {

@@ -22,6 +22,7 @@ public enum ModelRegistry {
         InfoGANKind.self,
         LAPGANKind.self,
         DDPMKind.self,
+        GlowKind.self,
     ]
 
     private static let lock = NSLock()

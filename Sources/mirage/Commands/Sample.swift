@@ -15,7 +15,7 @@ extension Mirage {
             --class K draws class K from a conditional model. A diffusion model's chain can be \
             chosen: --sampler ddpm (ancestral, all T steps) or ddim (--sampling-steps, --eta), and \
             --guidance w for classifier-free guidance of a class; progress and images/s go to \
-            standard error.
+            standard error. A flow samples at --temperature T (the latents' spread times T).
 
             Examples:
               mirage sample runs/dcgan --count 10000 --out samples.npy
@@ -23,6 +23,7 @@ extension Mirage {
               mirage sample runs/cgan --class 7 --count 100 --out sevens.npy
               mirage sample runs/ddpm --sampler ddim --sampling-steps 50 --count 10000 --out ddpm.npy
               mirage sample runs/ddpm-c --class 3 --guidance 3 --count 100 --out threes.npy
+              mirage sample runs/glow --temperature 0.7 --count 64 --out glow.npy --grid glow.png
             """
         )
 
@@ -58,6 +59,9 @@ extension Mirage {
         @Option(help: "Classifier-free guidance weight w with --class (default: the run's, 3).")
         var guidance: Float?
 
+        @Option(help: "Scale of the latents' spread for flows (default: the run's, 1; Glow shows 0.7).")
+        var temperature: Float?
+
         enum SamplerName: String, ExpressibleByArgument, CaseIterable {
             case ddpm, ddim
         }
@@ -67,6 +71,10 @@ extension Mirage {
             if let samplingSteps, samplingSteps < 1 { throw ValidationError("--sampling-steps must be positive, got \(samplingSteps)") }
             if let eta, !(eta >= 0 && eta.isFinite) { throw ValidationError("--eta must be at least 0, got \(eta)") }
             if let guidance, !(guidance >= 0 && guidance.isFinite) { throw ValidationError("--guidance must be at least 0, got \(guidance)") }
+            if let temperature, !(temperature > 0 && temperature.isFinite) { throw ValidationError("--temperature must be positive, got \(temperature)") }
+            if temperature != nil, sampler != nil || samplingSteps != nil || eta != nil || guidance != nil {
+                throw ValidationError("--temperature is for flows; --sampler, --sampling-steps, --eta and --guidance for diffusion models")
+            }
             if sampler == .ddpm, samplingSteps != nil || eta != nil {
                 throw ValidationError("--sampling-steps and --eta are DDIM's; --sampler ddpm always takes all T steps")
             }
@@ -89,7 +97,14 @@ extension Mirage {
             let model = run.model
             model.setTraining(false)
             let samples: Tensor
-            if let settings {
+            if let temperature {
+                guard let flow = model as? any TemperatureSampling else {
+                    throw MissingCapability(subject: "\(runPath) (\(run.kind))", capability: "sampling at a temperature (--temperature)",
+                                            modelsWithIt: ModelRegistry.names { $0 is any TemperatureSampling.Type })
+                }
+                if label != nil { throw ValidationError("--class and --temperature do not go together: \(runPath) is not class-conditional") }
+                samples = flow.sample(count: count, temperature: temperature, generator: RandomGenerator(seed: seed))
+            } else if let settings {
                 guard let iterative = model as? any IterativeSampling else {
                     throw MissingCapability(subject: "\(runPath) (\(run.kind))", capability: "choice of sampler (--sampler, --sampling-steps, --eta, --guidance)",
                                             modelsWithIt: ModelRegistry.names { $0 is any IterativeSampling.Type })

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+
+/// `mirage train glow`: the Glow flow.
+public enum GlowKind: ModelKind {
+    public static let name = "glow"
+    public static let summary = "Glow: actnorm, invertible 1×1 convolutions, affine couplings; exact likelihood"
+    public static let discussion = """
+        A multi-scale flow (Kingma & Dhariwal 2018): at each of --levels scales the image is \
+        squeezed (2×2 pixels to channels) and passes through --depth steps of actnorm \
+        (data-dependent initialisation), an LU-decomposed invertible 1×1 convolution and an \
+        affine coupling whose network has --hidden channels; each scale but the last factors \
+        out half its channels under a learned Gaussian prior. Trained by exact maximum \
+        likelihood on uniformly dequantised 8-bit pixels, Adam with a linear warm-up; logs \
+        bits_per_dim (the 8-bit offset included). Sheets: samples at temperatures 0.5, 0.7, \
+        0.85 and 1, and latent interpolations between test digits.
+
+        Examples:
+          mirage train glow --steps 3000 --out runs/glow
+          mirage eval nll runs/glow
+          mirage sample runs/glow --temperature 0.7 --count 64 --out glow.npy --grid glow.png
+        """
+
+    public struct Options: ParsableArguments {
+        @Option(help: "Scales of the multi-scale architecture (the image sides must divide by 2^levels).")
+        public var levels: Int = 2
+
+        @Option(help: "Flow steps per scale.")
+        public var depth: Int = 8
+
+        @Option(help: "Channels of each coupling's network.")
+        public var hidden: Int = 128
+
+        @Option(help: "Learning rate of Adam.")
+        public var lr: Float = 1e-3
+
+        @Option(help: "Steps of linear learning-rate warm-up.")
+        public var warmupSteps: Int = 200
+
+        @Option(help: "Temperature of the run's default sampler.")
+        public var temperature: Float = 1
+
+        public init() {}
+
+        public func validate() throws {
+            guard (1...6).contains(levels) else { throw ValidationError("--levels must lie in 1...6, got \(levels)") }
+            guard (1...64).contains(depth) else { throw ValidationError("--depth must lie in 1...64, got \(depth)") }
+            guard (1...1024).contains(hidden) else { throw ValidationError("--hidden must lie in 1...1024, got \(hidden)") }
+            guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number, got \(lr)") }
+            guard warmupSteps >= 0 else { throw ValidationError("--warmup-steps must be at least 0, got \(warmupSteps)") }
+            guard temperature > 0, temperature.isFinite else { throw ValidationError("--temperature must be positive, got \(temperature)") }
+        }
+    }
+
+    public static func configuration(_ o: Options, seed: UInt64, data: DataDescription) throws -> Glow.Config {
+        var c = Glow.Config()
+        c.imageShape = data.sampleShape
+        c.levels = o.levels
+        c.depth = o.depth
+        c.hidden = o.hidden
+        c.learningRate = o.lr
+        c.warmupSteps = o.warmupSteps
+        c.temperature = o.temperature
+        c.seed = seed
+        return c
+    }
+
+    public static func make(_ config: Glow.Config) throws -> Glow {
+        try validateConfiguration(kind: name, imageShape: config.imageShape, sizes: [("hidden", config.hidden), ("depth", config.depth)],
+                                  learningRate: config.learningRate)
+        let side = 1 << max(0, min(config.levels, 12))
+        guard (1...6).contains(config.levels), config.imageShape[1] % side == 0, config.imageShape[2] % side == 0 else {
+            throw ModelConfigurationError.unsuitable(
+                kind: name, reason: "\(config.levels) levels halve the image \(config.levels) times, so its sides must divide by \(side), and the data are "
+                    + config.imageShape.map(String.init).joined(separator: "×") + " (try --levels 1, or data whose sides are even)")
+        }
+        guard config.warmupSteps >= 0, config.temperature > 0, config.temperature.isFinite else {
+            throw ModelConfigurationError.unsuitable(kind: name, reason: "warm-up \(config.warmupSteps) or temperature \(config.temperature) out of range")
+        }
+        return Glow(config)
+    }
+}
