@@ -22,6 +22,29 @@ import Testing
         for p in module.parameters() { p.assign(p + Tensor.randn(p.shape, generator: g) * 0.05) }
     }
 
+    /// `scripts/make_torch_flow_fixtures.py`: the peer's MultiScaleFlow with every weight drawn.
+    static let fixture: Checkpoint = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/torch_glow.safetensors")
+        do { return try Checkpoint.read(from: url) } catch { fatalError("cannot read \(url.path): \(error)") }
+    }()
+
+    /// The flow is PyTorch's, name for name: the same state dict gives the same log-likelihood
+    /// and the same gradient for every parameter.
+    @Test func matchesPyTorch() throws {
+        let f = Self.fixture.tensors
+        let flow = MultiScaleFlow(imageShape: [1, 8, 8], levels: 2, depth: 2, hidden: 8, generator: RandomGenerator(seed: 0))
+        try flow.loadStateDict(Self.fixture.tensors(under: "param"))
+        let logLikelihood = flow.encode(f["images"]!).logLikelihood
+        #expect((logLikelihood - f["log_likelihood"]!).abs().max().item < 1e-3, "\(logLikelihood.scalars) vs \(f["log_likelihood"]!.scalars)")
+        let parameters = flow.namedParameters()
+        let grads = gradients(of: logLikelihood.sum(), wrt: parameters.map(\.1))
+        for ((name, _), got) in zip(parameters, grads) {
+            let want = f["grad.\(name)"]!
+            let tolerance = max(1e-4, 1e-4 * want.abs().max().item)
+            #expect((got - want).abs().max().item <= tolerance, "\(name): off by \((got - want).abs().max().item)")
+        }
+    }
+
     @Test func shapesLatentsAndSheets() {
         let glow = Self.small()
         let x = glow.likelihoodInput(MNISTSubset.testImages(4), generator: RandomGenerator(seed: 0))

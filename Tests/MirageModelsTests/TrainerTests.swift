@@ -46,13 +46,20 @@ import Testing
 
     /// Stopping and resuming gives the same weights as one uninterrupted run, mid-epoch included:
     /// for the VAE, the DDPM (whose moving average and its update count are checkpointed state)
-    /// and LAPGAN (three levels' networks under one optimizer each for G and D).
-    @Test(arguments: ["vae", "ddpm", "lapgan"])
+    /// LAPGAN (three levels' networks under one optimizer each for G and D) and Glow (actnorm's
+    /// initialisation, the warm-up position, the dequantisation noise).
+    @Test(arguments: ["vae", "ddpm", "lapgan", "glow"])
     func resumeIsExact(_ kind: String) throws {
         let whole = Self.folder("whole-\(kind)"), split = Self.folder("split-\(kind)")
         defer { for r in [whole, split] { try? FileManager.default.removeItem(at: r.root) } }
         // The DDPM's sheets, drawn every epoch, take 5 DDIM steps instead of 50.
         func make() throws -> any GenerativeModel {
+            if kind == "glow" {
+                var config = Glow.Config()
+                config.depth = 2
+                config.hidden = 16
+                return try GlowKind.make(config)
+            }
             guard kind == "ddpm" else { return try ModelRegistry.make(kind: kind) }
             var config = DDPM.Config()
             config.samplingSteps = 5

@@ -24,6 +24,11 @@ eval mode, and prints its training time.
                                                 # 1,000 per categorical code in order 0..9 as cgan
     python3 scripts/peer/train_peer.py lapgan   # 3000 steps, pyramid 7 → 14 → 28, a GAN per level,
                                                 # Adam 2e-4 (0.5, 0.999) over all G, one over all D
+    python3 scripts/peer/train_peer.py glow     # 3000 steps, MultiScaleFlow 2 levels × --depth 8 (actnorm,
+                                                # LU 1×1 conv, affine coupling --hidden 128), exact NLL of
+                                                # dequantised pixels in bits/dim, Adam 1e-3 warmed up over 200
+                                                # steps, clipping at 50; prints test bits/dim (--bpd-count N
+                                                # images, default all), writes --count samples (--temperature)
     python3 scripts/peer/train_peer.py ddpm     # 5000 steps, --architecture resunet (ResidualUNet 32-64-64,
                                                 # attention at 7×7) or timeunet (TimeUNet 32-64-128);
                                                 # ε-prediction MSE, T = 1000,
@@ -428,6 +433,150 @@ class ResidualUNet(nn.Module):  # ResidualUNet.swift: ch (28) → 2ch (14) → 2
         return s.out(F.silu(s.out_norm(u1)))
 
 
+class ActNorm(nn.Module):  # ActNorm.swift: y = (x + bias)·exp(log_scale), set from the first batch
+    def __init__(s, c):
+        super().__init__()
+        s.bias = nn.Parameter(torch.zeros(1, c, 1, 1)); s.log_scale = nn.Parameter(torch.zeros(1, c, 1, 1))
+        s.register_buffer("initialized", torch.zeros(1))
+    def forward(s, x):
+        if s.initialized.item() == 0:
+            with torch.no_grad():
+                mean = x.mean((0, 2, 3), keepdim=True); std = ((x - mean) ** 2).mean((0, 2, 3), keepdim=True).sqrt()
+                s.bias.copy_(-mean); s.log_scale.copy_(-(std + 1e-6).log()); s.initialized.fill_(1)
+        return (x + s.bias) * s.log_scale.exp(), s.log_scale.sum() * x.shape[2] * x.shape[3] * torch.ones(len(x))
+    def inverse(s, y): return y * (-s.log_scale).exp() - s.bias
+
+
+class InvertibleConv1x1(nn.Module):  # InvertibleConv1x1.swift: W = P·(L + I)·(U + diag(sign·exp(log_scale)))
+    def __init__(s, c):
+        super().__init__()
+        q = torch.linalg.qr(torch.randn(c, c, dtype=torch.float64))[0]
+        p, l, u = torch.linalg.lu(q)
+        d = torch.diagonal(u)
+        s.register_buffer("permutation", p.float()); s.register_buffer("sign", torch.sign(d).float())
+        s.lower = nn.Parameter(l.float()); s.upper = nn.Parameter(u.float()); s.log_scale = nn.Parameter(d.abs().log().float())
+        s.register_buffer("lmask", torch.tril(torch.ones(c, c), -1), persistent=False)
+        s.register_buffer("eye", torch.eye(c), persistent=False)
+    def weight(s):
+        return s.permutation @ (s.lower * s.lmask + s.eye) @ (s.upper * s.lmask.T + torch.diag(s.sign * s.log_scale.exp()))
+    def forward(s, x):
+        n, c, h, w = x.shape
+        return (s.weight() @ x.reshape(n, c, h * w)).reshape(x.shape), s.log_scale.sum() * h * w * torch.ones(n)
+    def inverse(s, y):
+        n, c, h, w = y.shape
+        return (torch.linalg.inv(s.weight().double()).float() @ y.reshape(n, c, h * w)).reshape(y.shape)
+
+
+class ConvAffineCoupling(nn.Module):  # ConvAffineCoupling.swift: y_b = (x_b + t)·sigmoid(h + 2), last conv zeroed
+    def __init__(s, c, hidden):
+        super().__init__()
+        s.net = nn.Sequential(nn.Conv2d(c // 2, hidden, 3, 1, 1), nn.ReLU(), nn.Conv2d(hidden, hidden, 1), nn.ReLU(),
+                              nn.Conv2d(hidden, c, 3, 1, 1))
+        nn.init.zeros_(s.net[4].weight); nn.init.zeros_(s.net[4].bias)
+    def st(s, a):
+        shift, raw = s.net(a).chunk(2, 1)
+        return shift, F.logsigmoid(raw + 2)
+    def forward(s, x):
+        a, b = x.chunk(2, 1); shift, logs = s.st(a)
+        return torch.cat([a, (b + shift) * logs.exp()], 1), logs.sum((1, 2, 3))
+    def inverse(s, y):
+        a, b = y.chunk(2, 1); shift, logs = s.st(a)
+        return torch.cat([a, b * (-logs).exp() - shift], 1)
+
+
+class FlowStep(nn.Module):
+    def __init__(s, c, hidden):
+        super().__init__(); s.actnorm = ActNorm(c); s.invconv = InvertibleConv1x1(c); s.coupling = ConvAffineCoupling(c, hidden)
+    def forward(s, x):
+        total = 0
+        for layer in (s.actnorm, s.invconv, s.coupling):
+            x, ld = layer(x); total = total + ld
+        return x, total
+    def inverse(s, y): return s.actnorm.inverse(s.invconv.inverse(s.coupling.inverse(y)))
+
+
+class FlowLevel(nn.Module):
+    def __init__(s, c, depth, hidden): super().__init__(); s.steps = nn.ModuleList(FlowStep(c, hidden) for _ in range(depth))
+
+
+class ConditionalGaussianPrior(nn.Module):  # MultiScaleFlow.swift: mean, log std from a zeroed 3×3 conv of the kept half
+    def __init__(s, cond, c):
+        super().__init__(); s.conv = nn.Conv2d(cond, 2 * c, 3, 1, 1); nn.init.zeros_(s.conv.weight); nn.init.zeros_(s.conv.bias)
+    def forward(s, h): return s.conv(h).chunk(2, 1)
+
+
+def gaussian_log_density(z, mean, logstd):
+    return (-0.5 * ((z - mean) * (-logstd).exp()) ** 2 - logstd - 0.5 * math.log(2 * math.pi)).flatten(1).sum(1)
+
+
+def squeeze(x):
+    n, c, h, w = x.shape
+    return x.view(n, c, h // 2, 2, w // 2, 2).permute(0, 1, 3, 5, 2, 4).reshape(n, 4 * c, h // 2, w // 2)
+
+
+def unsqueeze(y):
+    n, c, h, w = y.shape
+    return y.view(n, c // 4, 2, 2, h, w).permute(0, 1, 4, 2, 5, 3).reshape(n, c // 4, 2 * h, 2 * w)
+
+
+class MultiScaleFlow(nn.Module):  # MultiScaleFlow.swift, for 1×28×28: 4×14×14 (2 channels out), then 8×7×7
+    def __init__(s, levels=2, depth=8, hidden=128, shape=(1, 28, 28)):
+        super().__init__()
+        c = shape[0]; levs, priors = [], []
+        for level in range(levels):
+            c *= 4; levs.append(FlowLevel(c, depth, hidden))
+            if level < levels - 1: priors.append(ConditionalGaussianPrior(c // 2, c - c // 2)); c //= 2
+        s.levels = nn.ModuleList(levs); s.priors = nn.ModuleList(priors)
+        side = (shape[1] >> levels, shape[2] >> levels)
+        s.top_mean = nn.Parameter(torch.zeros(1, c, *side)); s.top_log_std = nn.Parameter(torch.zeros(1, c, *side))
+    def forward(s, x):  # log p(x) per image, nats, density on x's scale
+        h, total = x, 0
+        for level, lev in enumerate(s.levels):
+            h = squeeze(h)
+            for step in lev.steps:
+                h, ld = step(h); total = total + ld
+            if level < len(s.priors):
+                k = h.shape[1] // 2; h, z = h[:, :k], h[:, k:]
+                total = total + gaussian_log_density(z, *s.priors[level](h))
+        return total + gaussian_log_density(h, s.top_mean.expand_as(h), s.top_log_std.expand_as(h))
+    def sample(s, n, temperature):
+        shape = (n,) + tuple(s.top_mean.shape[1:])
+        h = s.top_mean + s.top_log_std.exp() * torch.randn(shape) * temperature
+        for level in range(len(s.levels) - 1, -1, -1):
+            if level < len(s.priors):
+                mean, logstd = s.priors[level](h)
+                h = torch.cat([h, mean + logstd.exp() * torch.randn_like(mean) * temperature], 1)
+            for step in reversed(s.levels[level].steps): h = step.inverse(h)
+            h = unsqueeze(h)
+        return h
+
+
+def dequantize(x):  # Glow.swift: (k + u)/256 − ½ for pixels k/255
+    return ((x * 255).round() + torch.rand_like(x)) / 256 - 0.5
+
+
+def glow(args):  # Glow.swift: exact NLL in bits/dim (8-bit offset), Adam 1e-3 warmed up over 200 steps, clipping at 50
+    torch.manual_seed(args.seed)
+    flow = MultiScaleFlow(depth=args.depth, hidden=args.hidden)
+    opt = torch.optim.Adam(flow.parameters(), 1e-3)
+    batches, dims, t0 = stream(mnist("train")), 784, time.time()
+    to_bpd = lambda logp: (-logp / dims + math.log(256)) / math.log(2)
+    for n in range(1, args.steps + 1):
+        (x,) = next(batches)
+        loss = to_bpd(flow(dequantize(x))).mean()
+        opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(flow.parameters(), 50.0)
+        for group in opt.param_groups: group["lr"] = 1e-3 * min(1.0, n / 200)
+        opt.step()
+        if n % 250 == 0: print(f"step {n}: {loss.item():.4f} bits/dim ({time.time() - t0:.0f} s)", flush=True)
+    print(f"trained {args.steps} steps in {time.time() - t0:.0f} s")
+    test, bound = mnist("test")[:args.bpd_count or 10000], 0.0
+    with torch.no_grad():
+        for c in range(0, len(test), 500): bound += float(to_bpd(flow(dequantize(test[c:c + 500]))).double().sum())
+        print(f"test NLL: {bound / len(test):.4f} bits/dim ({len(test)} images)")
+        x = (flow.sample(args.count, args.temperature) + 0.5).clamp(0, 1)
+    np.save(args.out, x.numpy().astype(np.float32)); print(f"wrote {tuple(x.shape)} samples to {args.out}")
+
+
 class NoiseSchedule:
     """NoiseSchedule.swift: β in float32 (index i = t − 1) and ᾱ accumulated and kept in float64; √ᾱ, √(1 − ᾱ),
     the posterior's mean coefficients and variance β̃ computed in float64 from them, then cast to float32."""
@@ -568,7 +717,7 @@ def ddpm(args):  # DDPM.swift
 
 if __name__ == "__main__":
     runs = {"vae": vae, "dcgan": dcgan, "wgan": wgan, "wgan-gp": wgan, "cgan": cgan, "infogan": infogan, "lapgan": lapgan,
-            "ddpm": ddpm}
+            "ddpm": ddpm, "glow": glow}
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model", choices=list(runs))
     ap.add_argument("--steps", type=int, help="generator updates (GANs; default 3000), ddpm's updates (default 5000)")
@@ -594,6 +743,10 @@ if __name__ == "__main__":
                     "test images (default 0: skip), as mirage eval nll")
     ap.add_argument("--bpd-samples", type=int, help="ddpm: middle terms drawn per image, stratified, for --bpd-count "
                     "(default 100; 999 or more: all T − 1)")
+    glow_only = {"depth": 8, "hidden": 128, "temperature": 1.0}
+    ap.add_argument("--depth", type=int, help="glow: flow steps per level (default 8)")
+    ap.add_argument("--hidden", type=int, help="glow: channels of the couplings' networks (default 128)")
+    ap.add_argument("--temperature", type=float, help="glow: sampling temperature (default 1)")
     ap.add_argument("--seed", type=int, default=0); ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(); torch.set_num_threads(a.threads)
     a.out = a.out or f"peer-{a.model}.npy"
@@ -601,8 +754,13 @@ if __name__ == "__main__":
     if a.sampler == "ddpm" and (a.sampling_steps is not None or a.eta is not None):
         ap.error("--sampling-steps and --eta are DDIM's; --sampler ddpm always takes all T steps")
     if a.curve and a.model not in ("wgan", "wgan-gp"): ap.error("--curve is for wgan and wgan-gp")
+    shared = {"count", "bpd_count"}  # glow's too: samples to write, test images for the NLL (default: all 10,000)
     for k, v in ddpm_only.items():
-        if getattr(a, k) is not None and a.model != "ddpm": ap.error(f"--{k.replace('_', '-')} is ddpm's")
+        if getattr(a, k) is not None and a.model != "ddpm" and not (a.model == "glow" and k in shared):
+            ap.error(f"--{k.replace('_', '-')} is ddpm's")
+        setattr(a, k, v if getattr(a, k) is None else getattr(a, k))
+    for k, v in glow_only.items():
+        if getattr(a, k) is not None and a.model != "glow": ap.error(f"--{k} is glow's")
         setattr(a, k, v if getattr(a, k) is None else getattr(a, k))
     if a.model == "ddpm" and not (a.count > 0 and 1 <= a.sampling_steps <= 1000 and a.eta >= 0 and a.guidance >= 0
                                   and 0 <= a.bpd_count <= 10000 and a.bpd_samples > 0):
