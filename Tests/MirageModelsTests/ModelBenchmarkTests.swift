@@ -34,11 +34,13 @@ import Testing
     /// - DDPM: predicting noise of variance 1 with outputs near 0 costs an MSE near 1 (the
     ///   ResidualUNet's are exactly 0);
     /// - RealNVP: couplings near identity on uniform [0, 1] pixels give ½·784·E[x²] + 392 ln 2π ≈ 851 nats;
+    /// - Glow: near the identity after actnorm's start, uniform pixels cost about 8 bits/dim
+    ///   (a uniform density over the 256 levels), a little more under a Gaussian;
     /// - sampling: the mean pixel of generated images, in [0, 1] (DDIM's in [−1, 1]).
     static let firstLossRange: [ModelBenchmark: (Float, Float)] = [
         .mlpGAN: (1.0, 1.8), .dcgan: (0.8, 2.2), .wganGP: (5, 12), .wgan: (-2, 2), .cgan: (0.8, 2.2),
         .infogan: (0.8, 2.2), .lapgan: (2.8, 5.6), .vae: (450, 650), .ddpmUNet: (0.5, 1.6), .ddpm: (0.5, 1.6),
-        .realNVP: (650, 1100), .dcganSample1024: (0.05, 0.95), .ddpmDDIM50Sample: (-1, 1),
+        .realNVP: (650, 1100), .glow: (7, 9.5), .dcganSample1024: (0.05, 0.95), .ddpmDDIM50Sample: (-1, 1),
     ]
 
     @Test func repetitionsFollowThePeer() {
@@ -48,6 +50,6 @@ import Testing
         #expect(ModelBenchmark.dcganSample1024.timedSteps(5) == 3)
         #expect(ModelBenchmark.ddpmDDIM50Sample.timedSteps(30) == 6)
         #expect(ModelBenchmark.allCases.map(\.rawValue) == ["mlp_gan", "dcgan", "wgan_gp", "wgan", "cgan", "infogan", "lapgan", "vae", "ddpm_unet",
-                                                        "ddpm", "realnvp", "dcgan_sample_1024", "ddpm_ddim50_sample"])
+                                                        "ddpm", "realnvp", "glow", "dcgan_sample_1024", "ddpm_ddim50_sample"])
     }
 }

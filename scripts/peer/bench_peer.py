@@ -15,7 +15,7 @@ ddpm_ddim50_sample, the peer of Mirage's diffusion sampling: one "step" draws 64
 (50 steps, η = 0, x̂₀ clipped to [-1, 1]) through ddpm_unet's TimeUNet (width 32, random weights),
 without gradients; like dcgan_sample_1024 it is timed steps/5 times (at least 3). ddpm is `mirage train
 ddpm`'s step on its default ResidualUNet (train_peer.py's): ε-prediction MSE, Adam 2e-4, gradients clipped
-to norm 1, the EMA update.
+to norm 1, the EMA update. glow is `mirage train glow`'s step (train_peer.py's MultiScaleFlow).
 
 Run by hand:  python scripts/peer/bench_peer.py dcgan --steps 30 --threads 2
 Needs only torch. Not part of Mirage itself, which never depends on Python.
@@ -382,6 +382,22 @@ def make_step(name, x):
             opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(U.parameters(), 1.0); opt.step()
             with torch.no_grad():
                 for pe, p in zip(E.parameters(), U.parameters()): pe.mul_(0.9999).add_(p, alpha=1e-4)
+        return step
+    if name == "glow":  # Glow.trainStep, as train_peer.py's glow loop (dequantisation, warm-up, clipping at 50)
+        import sys
+        import pathlib
+        sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+        from train_peer import MultiScaleFlow, dequantize
+        flow = MultiScaleFlow()
+        opt = torch.optim.Adam(flow.parameters(), 1e-3)
+        images, count = (x + 1) / 2, [0]
+
+        def step():
+            count[0] += 1
+            loss = ((-flow(dequantize(images)) / 784 + math.log(256)) / math.log(2)).mean()
+            opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(flow.parameters(), 50.0)
+            for group in opt.param_groups: group["lr"] = 1e-3 * min(1.0, count[0] / 200)
+            opt.step()
         return step
     if name == "realnvp":
         flow = nn.ModuleList(AffineCoupling(parity=i % 2) for i in range(6))

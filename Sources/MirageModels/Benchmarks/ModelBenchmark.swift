@@ -23,6 +23,7 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
     case ddpmUNet = "ddpm_unet"
     case ddpm
     case realNVP = "realnvp"
+    case glow
     case dcganSample1024 = "dcgan_sample_1024"
     case ddpmDDIM50Sample = "ddpm_ddim50_sample"
 
@@ -43,6 +44,7 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
         case .ddpmUNet: return "time-conditioned U-Net 32-64-128, GroupNorm, SiLU, skips; noise-prediction MSE"
         case .ddpm: return "mirage train ddpm's step: ResidualUNet 32-64-64 with attention at 7×7, clipping, EMA"
         case .realNVP: return "6 affine couplings on 784-d, MLP 784-512-512-1568, exact NLL"
+        case .glow: return "mirage train glow's step: 2 levels × 8 steps (actnorm, 1×1 conv, coupling 128), exact NLL"
         case .dcganSample1024: return "DCGAN G forward on 1024 noise vectors, no gradients"
         case .ddpmDDIM50Sample: return "64 images by DDIM (50 steps, η = 0) through the ddpm_unet network, no gradients"
         }
@@ -127,6 +129,12 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
                 opt.zeroGrad(); loss.backward(); opt.step()
                 return loss.item
             }
+        case .glow:
+            var config = Glow.Config()
+            config.seed = seed
+            let glow = Glow(config)
+            let input = StepInput(images: (x + 1) * 0.5)
+            return { glow.trainStep(input, context: context)["bits_per_dim"]! }
         case .ddpmDDIM50Sample:
             let unet = TimeUNet(generator: g)
             let schedule = NoiseSchedule.linear()
