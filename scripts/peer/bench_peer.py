@@ -351,17 +351,20 @@ def make_step(name, x):
             loss = (rec + kl) / B
             opt.zero_grad(); loss.backward(); opt.step()
         return step
-    if name == "ddpm_unet":
-        U = TimeUNet()
-        opt = torch.optim.Adam(U.parameters(), 2e-4)
+    if name in ("ddpm_unet", "ddpm"):
         alpha_bar = torch.cumprod(1 - torch.linspace(1e-4, 0.02, 1000), 0)
 
-        def step():
+        def noise_prediction_loss(U):  # the simple ε-MSE at uniformly drawn timesteps
             t = torch.randint(0, 1000, (B,))
             noise = torch.randn_like(x)
             ab = alpha_bar[t][:, None, None, None]
-            noisy = ab.sqrt() * x + (1 - ab).sqrt() * noise
-            loss = F.mse_loss(U(noisy, t), noise)
+            return F.mse_loss(U(ab.sqrt() * x + (1 - ab).sqrt() * noise, t), noise)
+    if name == "ddpm_unet":
+        U = TimeUNet()
+        opt = torch.optim.Adam(U.parameters(), 2e-4)
+
+        def step():
+            loss = noise_prediction_loss(U)
             opt.zero_grad(); loss.backward(); opt.step()
         return step
     if name == "ddpm":  # DDPM.trainStep with the default ResidualUNet, as train_peer.py's ddpm loop
@@ -372,13 +375,9 @@ def make_step(name, x):
         from train_peer import ResidualUNet
         U = ResidualUNet(); E = copy.deepcopy(U).requires_grad_(False)
         opt = torch.optim.Adam(U.parameters(), 2e-4)
-        alpha_bar = torch.cumprod(1 - torch.linspace(1e-4, 0.02, 1000), 0)
 
         def step():
-            t = torch.randint(0, 1000, (B,))
-            noise = torch.randn_like(x)
-            ab = alpha_bar[t][:, None, None, None]
-            loss = F.mse_loss(U(ab.sqrt() * x + (1 - ab).sqrt() * noise, t), noise)
+            loss = noise_prediction_loss(U)
             opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(U.parameters(), 1.0); opt.step()
             with torch.no_grad():
                 for pe, p in zip(E.parameters(), U.parameters()): pe.mul_(0.9999).add_(p, alpha=1e-4)
