@@ -36,6 +36,19 @@ public enum FlowLikelihood {
         return (flat * flat).sum(axis: 1) * -0.5 - Float(0.5 * d * log(2 * Double.pi))
     }
 
+    /// log N(z; μ, diag(σ²)) summed over every axis but the first, for the learned Gaussian
+    /// priors of multi-scale flows (Glow), with σ given by its log.
+    ///
+    /// ## Shape
+    /// `z`, `mean`, `logStd`: `[N, …]`, all the same shape; result `[N]`.
+    public static func gaussianLogDensity(_ z: Tensor, mean: Tensor, logStd: Tensor) -> Tensor {
+        precondition(z.rank >= 1 && z.shape == mean.shape && z.shape == logStd.shape,
+                     "FlowLikelihood.gaussianLogDensity: z \(z.shape), mean \(mean.shape) and logStd \(logStd.shape) must match")
+        let standardized = (z - mean) * (-logStd).exp()
+        let perEntry = standardized * standardized * -0.5 - logStd - Float(0.5 * log(2 * Double.pi))
+        return perEntry.reshaped([z.shape[0], -1]).sum(axis: 1)
+    }
+
     /// −log p(x) = −(log p_Z(z) + log |det ∂z/∂x|) with a standard normal base density.
     ///
     /// ## Shape

@@ -81,11 +81,6 @@ public final class Glow: GenerativeModel, LikelihoodModel, TemperatureSampling {
         -flow.encode(x).logLikelihood + Float(Double(flow.dimensions) * Foundation.log(256.0))
     }
 
-    /// Nats per image to bits per dimension.
-    func bitsPerDimension(_ nats: Float) -> Float {
-        nats / Float(Double(flow.dimensions) * Foundation.log(2.0))
-    }
-
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let x = dequantize(input.images, generator: noise)
         let nll = discreteNLL(x).mean()

@@ -1,4 +1,5 @@
 import Foundation
+import MirageEval
 import MirageNN
 import MirageTensor
 
@@ -53,7 +54,7 @@ public final class ConditionalGaussianPrior: Module {
     /// log N(z; μ(h), σ(h)²) per example, summed over all of z's entries.
     public func logProbability(_ z: Tensor, given h: Tensor) -> Tensor {
         let (mean, logStd) = distribution(given: h)
-        return gaussianLogDensity(z, mean: mean, logStd: logStd)
+        return FlowLikelihood.gaussianLogDensity(z, mean: mean, logStd: logStd)
     }
 
     /// A draw with the standard deviation scaled by `temperature`.
@@ -61,13 +62,6 @@ public final class ConditionalGaussianPrior: Module {
         let (mean, logStd) = distribution(given: h)
         return mean + logStd.exp() * Tensor.randn(mean.shape, generator: g) * temperature
     }
-}
-
-/// Σ log N(z; mean, exp(logStd)²) over all but the first axis.
-func gaussianLogDensity(_ z: Tensor, mean: Tensor, logStd: Tensor) -> Tensor {
-    let standardized = (z - mean) * (-logStd).exp()
-    let perEntry = standardized * standardized * -0.5 - logStd - Float(0.5 * Foundation.log(2 * Double.pi))
-    return perEntry.sum(axes: Array(1..<z.rank))
 }
 
 /// The multi-scale architecture of RealNVP and Glow: at each level the image is squeezed (2×2
@@ -144,7 +138,7 @@ public final class MultiScaleFlow: Module {
             }
         }
         latents.append(h)
-        total = total + gaussianLogDensity(h, mean: topMean.expanded(to: h.shape), logStd: topLogStd.expanded(to: h.shape))
+        total = total + FlowLikelihood.gaussianLogDensity(h, mean: topMean.expanded(to: h.shape), logStd: topLogStd.expanded(to: h.shape))
         return (latents, total)
     }
 
