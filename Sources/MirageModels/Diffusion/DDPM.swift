@@ -4,8 +4,9 @@ import MirageTensor
 
 /// A denoising diffusion probabilistic model (Ho et al., 2020): a ``NoisePredictor`` (by default
 /// the ``ResidualUNet``) learns to predict the noise in `x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε` at a
-/// uniformly drawn timestep (the simple ε-prediction loss), and samples are drawn by running the reverse chain from pure noise, with
-/// ancestral DDPM steps or DDIM's shorter chains (``DiffusionSampler``).
+/// uniformly drawn timestep (the simple ε-prediction loss), and samples are drawn by running the
+/// reverse chain from pure noise, with ancestral DDPM steps or DDIM's shorter chains
+/// (``DiffusionSampler``).
 ///
 /// Sampling uses an exponential moving average of the weights (decay 0.9999, warmed up as
 /// min(decay, (1 + n)/(10 + n)) after n updates, so that a short run's average is not held at the

@@ -96,7 +96,7 @@ public final class Glow: GenerativeModel, LikelihoodModel, TemperatureSampling {
     }
 
     public func sample(count: Int, temperature: Float, generator g: RandomGenerator) -> Tensor {
-        withNoGrad { (flow.sample(count: count, temperature: temperature, generator: g) + 0.5).clamped(min: 0, max: 1) }
+        withNoGrad { toUnitRange(flow.sample(count: count, temperature: temperature, generator: g), from: -0.5...0.5) }
     }
 
     public func sample(count: Int, generator g: RandomGenerator) -> Tensor {
@@ -114,13 +114,9 @@ public final class Glow: GenerativeModel, LikelihoodModel, TemperatureSampling {
             let steps = 10
             let images = withNoGrad { () -> Tensor in
                 let latents = flow.encode(dequantize(fixed.images.sliced(axis: 0, 0..<(2 * pairs)), generator: RandomGenerator(seed: 0))).latents
-                let path = (0..<steps).map { i -> [Tensor] in
-                    let t = Float(i) / Float(steps - 1)
-                    return latents.map { $0.sliced(axis: 0, 0..<pairs) * (1 - t) + $0.sliced(axis: 0, pairs..<(2 * pairs)) * t }
-                }
-                // Row p holds pair p's path: stack the steps, then order by pair.
-                let decoded = path.map { flow.decode($0).unsqueezed(axis: 1) }
-                return (Tensor.concat(decoded, axis: 1).reshaped([pairs * steps] + config.imageShape) + 0.5).clamped(min: 0, max: 1)
+                // Every level's latent moves along its own line; one decode draws all the paths.
+                let path = latents.map { linearInterpolation(from: $0.sliced(axis: 0, 0..<pairs), to: $0.sliced(axis: 0, pairs..<(2 * pairs)), steps: steps) }
+                return toUnitRange(flow.decode(path), from: -0.5...0.5)
             }
             sheets.append(Sheet(name: "interpolations", images: images, columns: steps))
         }

@@ -30,9 +30,8 @@ extension NoiseToImageModel {
     public func noiseSheets(noise rng: RandomGenerator) -> [Sheet] {
         let samples = Sheet(name: "samples", images: sample(count: 64, generator: rng), columns: 8)
         let rows = 8, steps = 10
-        let a = Tensor.randn([rows, 1, noiseSize], generator: rng), b = Tensor.randn([rows, 1, noiseSize], generator: rng)
-        let t = Tensor.arange(0, Float(steps)).reshaped([1, steps, 1]) / Float(steps - 1)
-        let z = (a * (1 - t) + b * t).reshaped([rows * steps, noiseSize])
+        let a = Tensor.randn([rows, noiseSize], generator: rng), b = Tensor.randn([rows, noiseSize], generator: rng)
+        let z = linearInterpolation(from: a, to: b, steps: steps)
         return [samples, Sheet(name: "interpolations", images: generate(z), columns: steps)]
     }
 }

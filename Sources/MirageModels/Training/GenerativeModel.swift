@@ -71,3 +71,15 @@ public func toUnitRange(_ x: Tensor, from range: ClosedRange<Float>) -> Tensor {
     if range == 0...1 { return x }
     return ((x - range.lowerBound) / (range.upperBound - range.lowerBound)).clamped(min: 0, max: 1)
 }
+
+/// Points evenly spaced on the straight line from each row of `a` to the same row of `b`, both
+/// ends included: `[P, …]` and `[P, …]` give `[P·steps, …]`, pair p's path in rows
+/// `p·steps ..< (p + 1)·steps`. The interpolation sheets of the latent-variable models are
+/// decoded from these.
+public func linearInterpolation(from a: Tensor, to b: Tensor, steps: Int) -> Tensor {
+    precondition(a.rank >= 1 && a.shape == b.shape && steps >= 2,
+                 "linearInterpolation: needs two tensors of one shape [P, …] and at least 2 steps, got \(a.shape), \(b.shape), \(steps)")
+    let rest = Array(a.shape.dropFirst())
+    let t = (Tensor.arange(0, Float(steps)) / Float(steps - 1)).reshaped([1, steps] + rest.map { _ in 1 })
+    return (a.unsqueezed(axis: 1) * (1 - t) + b.unsqueezed(axis: 1) * t).reshaped([a.shape[0] * steps] + rest)
+}

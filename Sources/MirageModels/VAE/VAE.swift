@@ -165,11 +165,7 @@ public final class VAE: GenerativeModel, LikelihoodModel, ReconstructionModel {
                 let mu = encoder(fixed.sliced(axis: 0, 0..<(2 * pairs))).mu
                 let a = mu.sliced(axis: 0, 0..<pairs), b = mu.sliced(axis: 0, pairs..<(2 * pairs))
                 let steps = 10
-                let path = (0..<steps).map { i -> Tensor in
-                    let t = Float(i) / Float(steps - 1)
-                    return (a * (1 - t) + b * t).unsqueezed(axis: 1)
-                }
-                let z = Tensor.concat(path, axis: 1).reshaped([pairs * steps, config.latent])
+                let z = linearInterpolation(from: a, to: b, steps: steps)
                 sheets.append(Sheet(name: "interpolations", images: decoder(z).sigmoid().reshaped([pairs * steps] + config.imageShape),
                                     columns: steps))
             }
