@@ -8,15 +8,16 @@ import Testing
 /// Every invertible layer of the image flows: it inverts, and its log-determinant is the true
 /// one, checked against the full Jacobian built by autograd on a tiny input.
 @Suite struct FlowLayerTests {
-    static let layers: [String: () -> any FlowLayer] = [
-        "squeeze": { Squeeze() },
-        "actnorm": {
+    /// Each builds its layer for inputs of the given height and width.
+    static let layers: [String: (Int, Int) -> any FlowLayer] = [
+        "squeeze": { _, _ in Squeeze() },
+        "actnorm": { _, _ in
             let layer = ActNorm(4)
             // Initialised on data of another mean and spread, so its map is not the identity.
             _ = layer(Tensor.randn([8, 4, 2, 2], generator: RandomGenerator(seed: 1)) * 3 + 1)
             return layer
         },
-        "invconv": {
+        "invconv": { _, _ in
             let layer = InvertibleConv1x1(4, generator: RandomGenerator(seed: 2))
             // It starts as a rotation (log-determinant 0); move every factor off it.
             for p in [layer.lower, layer.upper, layer.logScale] {
@@ -24,17 +25,29 @@ import Testing
             }
             return layer
         },
-        "coupling": {
+        "coupling": { _, _ in
             let layer = ConvAffineCoupling(4, hidden: 6, generator: RandomGenerator(seed: 3))
             // The last convolution starts at zero; give it weights so the scale and shift vary.
             for p in layer.parameters() { p.assign(Tensor.randn(p.shape, generator: RandomGenerator(seed: 4)) * 0.5) }
             return layer
         },
+        "realnvp-checkerboard-0": { realNVPCoupling(.checkerboard(parity: 0), height: $0, width: $1) },
+        "realnvp-checkerboard-1": { realNVPCoupling(.checkerboard(parity: 1), height: $0, width: $1) },
+        "realnvp-channels-0": { realNVPCoupling(.channels(parity: 0), height: $0, width: $1) },
+        "realnvp-channels-1": { realNVPCoupling(.channels(parity: 1), height: $0, width: $1) },
     ]
+
+    /// A RealNVP coupling for 4×H×W inputs with every weight drawn (its last convolution starts
+    /// at zero, which would make it the identity).
+    static func realNVPCoupling(_ mask: RealNVPCoupling.Mask, height: Int, width: Int) -> any FlowLayer {
+        let layer = RealNVPCoupling(channels: 4, height: height, width: width, mask: mask, hidden: 6, blocks: 1, generator: RandomGenerator(seed: 10))
+        for p in layer.parameters() { p.assign(Tensor.randn(p.shape, generator: RandomGenerator(seed: 11)) * 0.5) }
+        return layer
+    }
 
     @Test(arguments: layers.keys.sorted())
     func inverts(_ name: String) {
-        let layer = Self.layers[name]!()
+        let layer = Self.layers[name]!(4, 6)
         let x = Tensor.randn([3, 4, 4, 6], generator: RandomGenerator(seed: 5))
         let (y, logDet) = withNoGrad { layer(x) }
         #expect(logDet.shape == [3])
@@ -46,7 +59,7 @@ import Testing
     /// 4×2×2 example, computed row by row with autograd.
     @Test(arguments: layers.keys.sorted())
     func logDeterminantIsTheJacobians(_ name: String) {
-        let layer = Self.layers[name]!()
+        let layer = Self.layers[name]!(2, 2)
         let x = Tensor.randn([1, 4, 2, 2], generator: RandomGenerator(seed: 6)).requiringGrad()
         let (y, logDet) = layer(x)
         let d = 16

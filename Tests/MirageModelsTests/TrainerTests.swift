@@ -46,9 +46,9 @@ import Testing
 
     /// Stopping and resuming gives the same weights as one uninterrupted run, mid-epoch included:
     /// for the VAE, the DDPM (whose moving average and its update count are checkpointed state)
-    /// LAPGAN (three levels' networks under one optimizer each for G and D) and Glow (actnorm's
-    /// initialisation, the warm-up position, the dequantisation noise).
-    @Test(arguments: ["vae", "ddpm", "lapgan", "glow"])
+    /// LAPGAN (three levels' networks under one optimizer each for G and D), Glow (actnorm's
+    /// initialisation, the warm-up position, the dequantisation noise) and RealNVP.
+    @Test(arguments: ["vae", "ddpm", "lapgan", "glow", "realnvp"])
     func resumeIsExact(_ kind: String) throws {
         let whole = Self.folder("whole-\(kind)"), split = Self.folder("split-\(kind)")
         defer { for r in [whole, split] { try? FileManager.default.removeItem(at: r.root) } }

@@ -29,6 +29,11 @@ eval mode, and prints its training time.
                                                 # dequantised pixels in bits/dim, Adam 1e-3 warmed up over 200
                                                 # steps, clipping at 50; prints test bits/dim (--bpd-count N
                                                 # images, default all), writes --count samples (--temperature)
+    python3 scripts/peer/train_peer.py realnvp  # 3000 steps, RealNVP --scales 2 (3 checkerboard couplings,
+                                                # squeeze, 3 channel-wise couplings, half factored out; then 4
+                                                # checkerboard couplings), residual coupling networks (--hidden
+                                                # 32, --blocks 1), on logit(0.05 + 0.9·x̃); training and
+                                                # outputs as glow
     python3 scripts/peer/train_peer.py ddpm     # 5000 steps, --architecture resunet (ResidualUNet 32-64-64,
                                                 # attention at 7×7) or timeunet (TimeUNet 32-64-128);
                                                 # ε-prediction MSE, T = 1000,
@@ -551,29 +556,120 @@ class MultiScaleFlow(nn.Module):  # MultiScaleFlow.swift, for 1×28×28: 4×14×
         return h
 
 
-def dequantize(x):  # Glow.swift: (k + u)/256 − ½ for pixels k/255
-    return ((x * 255).round() + torch.rand_like(x)) / 256 - 0.5
+class ResidualConvBlock(nn.Module):  # RealNVPCoupling.swift: x + conv2(relu(conv1(relu(x))))
+    def __init__(s, c): super().__init__(); s.conv1 = nn.Conv2d(c, c, 3, 1, 1); s.conv2 = nn.Conv2d(c, c, 3, 1, 1)
+    def forward(s, x): return x + s.conv2(F.relu(s.conv1(F.relu(x))))
 
 
-def glow(args):  # Glow.swift: exact NLL in bits/dim (8-bit offset), Adam 1e-3 warmed up over 200 steps, clipping at 50
+class CouplingResNet(nn.Module):  # RealNVPCoupling.swift: 3×3 in, residual blocks, ReLU, zeroed 3×3 out
+    def __init__(s, cin, cout, hidden, blocks):
+        super().__init__()
+        s.input = nn.Conv2d(cin, hidden, 3, 1, 1); s.blocks = nn.ModuleList(ResidualConvBlock(hidden) for _ in range(blocks))
+        s.output = nn.Conv2d(hidden, cout, 3, 1, 1); nn.init.zeros_(s.output.weight); nn.init.zeros_(s.output.bias)
+    def forward(s, x):
+        h = s.input(x)
+        for block in s.blocks: h = block(h)
+        return s.output(F.relu(h))
+
+
+class RealNVPCoupling(nn.Module):  # RealNVPCoupling.swift: log-scale = scale·tanh(h), checkerboard or channel mask
+    def __init__(s, c, h, w, mask, parity, hidden, blocks):
+        super().__init__(); s.mask, s.parity = mask, parity
+        if mask == "checkerboard":  # 1 where (i + j + parity) is even: those pixels pass through
+            board = ((torch.arange(h)[:, None] + torch.arange(w)[None, :] + parity) % 2 == 0).float().view(1, 1, h, w)
+            s.register_buffer("board", board, persistent=False)
+            s.net = CouplingResNet(c + 1, 2 * c, hidden, blocks); s.scale = nn.Parameter(torch.ones(1, c, 1, 1))
+        else:  # parity 0 keeps the first half of the channels, 1 the second
+            s.net = CouplingResNet(c // 2, c, hidden, blocks); s.scale = nn.Parameter(torch.ones(1, c // 2, 1, 1))
+    def st(s, h):
+        raw, shift = h.chunk(2, 1); return s.scale * torch.tanh(raw), shift
+    def condition(s, x): return torch.cat([x * s.board, s.board.expand(len(x), 1, *s.board.shape[2:])], 1)
+    def forward(s, x):
+        if s.mask == "checkerboard":
+            free = 1 - s.board; logs, shift = s.st(s.net(s.condition(x))); logs = logs * free
+            return x * s.board + (x * logs.exp() + shift) * free, logs.sum((1, 2, 3))
+        a = x.chunk(2, 1); logs, shift = s.st(s.net(a[s.parity])); moved = a[1 - s.parity] * logs.exp() + shift
+        return (torch.cat([a[0], moved], 1) if s.parity == 0 else torch.cat([moved, a[1]], 1)), logs.sum((1, 2, 3))
+    def inverse(s, y):
+        if s.mask == "checkerboard":
+            free = 1 - s.board; logs, shift = s.st(s.net(s.condition(y)))
+            return y * s.board + (y - shift) * (-(logs * free)).exp() * free
+        a = y.chunk(2, 1); logs, shift = s.st(s.net(a[s.parity])); moved = (a[1 - s.parity] - shift) * (-logs).exp()
+        return torch.cat([a[0], moved], 1) if s.parity == 0 else torch.cat([moved, a[1]], 1)
+
+
+class RealNVPLevel(nn.Module):  # MultiScaleFlow.swift's FlowLevel: before_squeeze, squeeze (or not), steps
+    def __init__(s, before, squeezes, steps):
+        super().__init__(); s.before_squeeze = nn.ModuleList(before); s.squeezes = squeezes; s.steps = nn.ModuleList(steps)
+
+
+class RealNVPFlow(nn.Module):  # RealNVP.swift: MultiScaleFlow without learned priors (every latent standard normal)
+    def __init__(s, scales=2, hidden=32, blocks=1, shape=(1, 28, 28)):
+        super().__init__()
+        c, h, w = shape; levels = []
+        couplings = lambda n, mask: [RealNVPCoupling(c, h, w, mask, i % 2, hidden, blocks) for i in range(n)]
+        for _ in range(scales):
+            before = couplings(3, "checkerboard"); c, h, w = 4 * c, h // 2, w // 2
+            levels.append(RealNVPLevel(before, True, couplings(3, "channels"))); c //= 2
+        levels.append(RealNVPLevel(couplings(4, "checkerboard"), False, []))
+        s.levels = nn.ModuleList(levels); s.top_shape = (c, h, w)
+    def forward(s, x):  # log p(x) per image, nats, density on x's scale
+        h, total = x, 0
+        for index, level in enumerate(s.levels):
+            for layer in level.before_squeeze: h, ld = layer(h); total = total + ld
+            if level.squeezes: h = squeeze(h)
+            for layer in level.steps: h, ld = layer(h); total = total + ld
+            if index < len(s.levels) - 1:
+                k = h.shape[1] // 2; h, z = h[:, :k], h[:, k:]
+                total = total + gaussian_log_density(z, torch.zeros_like(z), torch.zeros_like(z))
+        return total + gaussian_log_density(h, torch.zeros_like(h), torch.zeros_like(h))
+    def sample(s, n, temperature):
+        h = torch.randn((n,) + s.top_shape) * temperature
+        for index in range(len(s.levels) - 1, -1, -1):
+            level = s.levels[index]
+            if index < len(s.levels) - 1: h = torch.cat([h, torch.randn_like(h) * temperature], 1)
+            for layer in reversed(level.steps): h = layer.inverse(h)
+            if level.squeezes: h = unsqueeze(h)
+            for layer in reversed(level.before_squeeze): h = layer.inverse(h)
+        return h
+
+
+def dequantize(x):  # FlowModel.swift: (k + u)/256 for pixels k/255
+    return ((x * 255).round() + torch.rand_like(x)) / 256
+
+
+def logit_input(x, alpha=0.05):  # FlowModel.swift's .logit: logit(α + (1 − 2α)·x̃) and its log-determinant per image
+    p = x * (1 - 2 * alpha) + alpha
+    return p.log() - (1 - p).log(), (math.log(1 - 2 * alpha) - p.log() - (1 - p).log()).flatten(1).sum(1)
+
+
+def flow(args):  # FlowModel.swift: exact NLL in bits/dim (8-bit offset), Adam 1e-3 warmed up over 200 steps, clipping at 50
     torch.manual_seed(args.seed)
-    flow = MultiScaleFlow(depth=args.depth, hidden=args.hidden)
-    opt = torch.optim.Adam(flow.parameters(), 1e-3)
+    if args.model == "glow":
+        net = MultiScaleFlow(depth=args.depth, hidden=args.hidden)
+        log_p = lambda x: net(x - 0.5)
+        to_images = lambda h: (h + 0.5).clamp(0, 1)
+    else:
+        net = RealNVPFlow(scales=args.scales, hidden=args.hidden, blocks=args.blocks)
+        def log_p(x):
+            h, logdet = logit_input(x); return net(h) + logdet
+        to_images = lambda h: ((torch.sigmoid(h) - 0.05) / 0.9).clamp(0, 1)
+    opt = torch.optim.Adam(net.parameters(), 1e-3)
     batches, dims, t0 = stream(mnist("train")), 784, time.time()
     to_bpd = lambda logp: (-logp / dims + math.log(256)) / math.log(2)
     for n in range(1, args.steps + 1):
         (x,) = next(batches)
-        loss = to_bpd(flow(dequantize(x))).mean()
-        opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(flow.parameters(), 50.0)
+        loss = to_bpd(log_p(dequantize(x))).mean()
+        opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(net.parameters(), 50.0)
         for group in opt.param_groups: group["lr"] = 1e-3 * min(1.0, n / 200)
         opt.step()
         if n % 250 == 0: print(f"step {n}: {loss.item():.4f} bits/dim ({time.time() - t0:.0f} s)", flush=True)
     print(f"trained {args.steps} steps in {time.time() - t0:.0f} s")
     test, bound = mnist("test")[:args.bpd_count or 10000], 0.0
     with torch.no_grad():
-        for c in range(0, len(test), 500): bound += float(to_bpd(flow(dequantize(test[c:c + 500]))).double().sum())
+        for c in range(0, len(test), 500): bound += float(to_bpd(log_p(dequantize(test[c:c + 500]))).double().sum())
         print(f"test NLL: {bound / len(test):.4f} bits/dim ({len(test)} images)")
-        x = (flow.sample(args.count, args.temperature) + 0.5).clamp(0, 1)
+        x = to_images(net.sample(args.count, args.temperature))
     np.save(args.out, x.numpy().astype(np.float32)); print(f"wrote {tuple(x.shape)} samples to {args.out}")
 
 
@@ -717,7 +813,7 @@ def ddpm(args):  # DDPM.swift
 
 if __name__ == "__main__":
     runs = {"vae": vae, "dcgan": dcgan, "wgan": wgan, "wgan-gp": wgan, "cgan": cgan, "infogan": infogan, "lapgan": lapgan,
-            "ddpm": ddpm, "glow": glow}
+            "ddpm": ddpm, "glow": flow, "realnvp": flow}
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model", choices=list(runs))
     ap.add_argument("--steps", type=int, help="generator updates (GANs; default 3000), ddpm's updates (default 5000)")
@@ -743,10 +839,13 @@ if __name__ == "__main__":
                     "test images (default 0: skip), as mirage eval nll")
     ap.add_argument("--bpd-samples", type=int, help="ddpm: middle terms drawn per image, stratified, for --bpd-count "
                     "(default 100; 999 or more: all T − 1)")
-    glow_only = {"depth": 8, "hidden": 128, "temperature": 1.0}
+    flow_only = {"depth": ("glow",), "scales": ("realnvp",), "blocks": ("realnvp",), "hidden": ("glow", "realnvp"),
+                 "temperature": ("glow", "realnvp")}
     ap.add_argument("--depth", type=int, help="glow: flow steps per level (default 8)")
-    ap.add_argument("--hidden", type=int, help="glow: channels of the couplings' networks (default 128)")
-    ap.add_argument("--temperature", type=float, help="glow: sampling temperature (default 1)")
+    ap.add_argument("--scales", type=int, help="realnvp: squeezing scales (default 2)")
+    ap.add_argument("--blocks", type=int, help="realnvp: residual blocks per coupling network (default 1)")
+    ap.add_argument("--hidden", type=int, help="glow, realnvp: channels of the couplings' networks (default 128, 32)")
+    ap.add_argument("--temperature", type=float, help="glow, realnvp: sampling temperature (default 1)")
     ap.add_argument("--seed", type=int, default=0); ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(); torch.set_num_threads(a.threads)
     a.out = a.out or f"peer-{a.model}.npy"
@@ -754,14 +853,16 @@ if __name__ == "__main__":
     if a.sampler == "ddpm" and (a.sampling_steps is not None or a.eta is not None):
         ap.error("--sampling-steps and --eta are DDIM's; --sampler ddpm always takes all T steps")
     if a.curve and a.model not in ("wgan", "wgan-gp"): ap.error("--curve is for wgan and wgan-gp")
-    shared = {"count", "bpd_count"}  # glow's too: samples to write, test images for the NLL (default: all 10,000)
+    shared = {"count", "bpd_count"}  # the flows' too: samples to write, test images for the NLL (default: all 10,000)
+    flows = ("glow", "realnvp")
     for k, v in ddpm_only.items():
-        if getattr(a, k) is not None and a.model != "ddpm" and not (a.model == "glow" and k in shared):
+        if getattr(a, k) is not None and a.model != "ddpm" and not (a.model in flows and k in shared):
             ap.error(f"--{k.replace('_', '-')} is ddpm's")
         setattr(a, k, v if getattr(a, k) is None else getattr(a, k))
-    for k, v in glow_only.items():
-        if getattr(a, k) is not None and a.model != "glow": ap.error(f"--{k} is glow's")
-        setattr(a, k, v if getattr(a, k) is None else getattr(a, k))
+    defaults = {"depth": 8, "scales": 2, "blocks": 1, "hidden": 128 if a.model == "glow" else 32, "temperature": 1.0}
+    for k, models in flow_only.items():
+        if getattr(a, k) is not None and a.model not in models: ap.error(f"--{k} is for {' and '.join(models)}")
+        setattr(a, k, defaults[k] if getattr(a, k) is None else getattr(a, k))
     if a.model == "ddpm" and not (a.count > 0 and 1 <= a.sampling_steps <= 1000 and a.eta >= 0 and a.guidance >= 0
                                   and 0 <= a.bpd_count <= 10000 and a.bpd_samples > 0):
         ap.error("ddpm: --count, --sampling-steps (up to T = 1000) and --bpd-samples must be positive, --eta, --guidance "

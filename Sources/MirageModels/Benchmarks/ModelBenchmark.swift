@@ -121,7 +121,7 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
             let input = StepInput(images: x)
             return { ddpm.trainStep(input, context: context)["loss"]! }
         case .realNVP:
-            let flow = RealNVP(generator: g)
+            let flow = MLPCouplingFlow(generator: g)
             let opt = Adam(flow.trainableParameters(), learningRate: 1e-3)
             let data = (x.reshaped([b, 784]) + 1) * 0.5
             return {

@@ -25,11 +25,22 @@ public final class FlowStep: Module, FlowLayer {
     }
 }
 
-/// The steps of one scale of a ``MultiScaleFlow``.
+/// One scale of a ``MultiScaleFlow``: layers on the level's input, an optional squeeze (2×2
+/// pixels to channels), then layers on the squeezed image. Glow's levels squeeze first and then
+/// run their ``FlowStep``s; RealNVP's run checkerboard couplings, squeeze, then run channel-wise
+/// couplings, and its last level only runs checkerboard couplings.
 public final class FlowLevel: Module {
-    public let steps: [FlowStep]
+    /// Layers before the squeeze (RealNVP's checkerboard couplings; none in Glow).
+    public let beforeSqueeze: [any FlowLayer]
+    public let squeezes: Bool
+    /// Layers after the squeeze (Glow's steps, RealNVP's channel-wise couplings).
+    public let steps: [any FlowLayer]
 
-    public init(_ steps: [FlowStep]) { self.steps = steps }
+    public init(beforeSqueeze: [any FlowLayer] = [], squeezes: Bool = true, steps: [any FlowLayer]) {
+        self.beforeSqueeze = beforeSqueeze
+        self.squeezes = squeezes
+        self.steps = steps
+    }
 }
 
 /// A diagonal Gaussian whose mean and log standard deviation come from a zero-started 3×3
@@ -64,56 +75,87 @@ public final class ConditionalGaussianPrior: Module {
     }
 }
 
-/// The multi-scale architecture of RealNVP and Glow: at each level the image is squeezed (2×2
-/// blocks to channels), passes through the level's steps, and all but the last level factor
-/// out half of their channels as latents, modelled by a ``ConditionalGaussianPrior`` on the half
-/// they keep. The last level's output has a learned diagonal Gaussian prior (mean and log
-/// standard deviation per entry, starting at the standard normal). For 1×28×28 images and two
-/// levels: 4×14×14 (2 channels out), then 8×7×7.
+/// The multi-scale architecture of RealNVP and Glow: the image passes through a series of
+/// ``FlowLevel``s, and every level but the last factors out half of its channels as latents.
+/// With learned priors (Glow) a factored-out half has a ``ConditionalGaussianPrior`` on the half
+/// that is kept, and the last level's output a learned diagonal Gaussian (mean and log standard
+/// deviation per entry, starting at the standard normal); without them (RealNVP) every latent is
+/// standard normal. For Glow's two levels on 1×28×28: 4×14×14 (2 channels out), then 8×7×7.
 ///
 /// ## Shape
-/// images `(N, C, H, W)` with `H` and `W` divisible by `2^levels`.
+/// images `(N, C, H, W)` with `H` and `W` divisible by 2 for every squeezing level.
 ///
 /// - SeeAlso: <https://arxiv.org/abs/1605.08803> (RealNVP, section 3.6), <https://arxiv.org/abs/1807.03039> (Glow)
 public final class MultiScaleFlow: Module {
     public let squeeze = Squeeze()
-    /// The levels, each with its steps in data-to-latent order.
+    /// The levels, each with its layers in data-to-latent order.
     public let levels: [FlowLevel]
-    /// The priors of the latents factored out after each level but the last.
+    /// The priors of the latents factored out after each level but the last (none when the
+    /// priors are not learned).
     public let priors: [ConditionalGaussianPrior]
-    @Parameter public var topMean: Tensor
-    @Parameter public var topLogStd: Tensor
+    @Parameter public var topMean: Tensor?
+    @Parameter public var topLogStd: Tensor?
     public let imageShape: [Int]
+    /// The shape of the last level's output, `[C, H, W]`.
+    public let topShape: [Int]
 
+    /// A flow of `levelCount` levels, each built by `level` from its index and its input's shape
+    /// `[C, H, W]`, in data-to-latent order; a learned prior is built after each level it follows,
+    /// so weights are drawn from `g` in that order.
+    ///
+    /// - Parameters:
+    ///   - imageShape: `[C, H, W]`.
+    ///   - levelCount: The number of scales; each squeezing level needs even sides.
+    ///   - learnedPriors: Glow's learned priors, or (false) RealNVP's standard normal.
+    public init(imageShape: [Int], levelCount: Int, learnedPriors: Bool, generator g: RandomGenerator = .global,
+                level makeLevel: (_ index: Int, _ inputShape: [Int]) -> FlowLevel) {
+        precondition(imageShape.count == 3 && levelCount >= 1, "MultiScaleFlow: needs an image shape [C, H, W] and at least one level, got \(imageShape), \(levelCount)")
+        self.imageShape = imageShape
+        var (c, h, w) = (imageShape[0], imageShape[1], imageShape[2])
+        var builtLevels: [FlowLevel] = [], builtPriors: [ConditionalGaussianPrior] = []
+        for index in 0..<levelCount {
+            let level = makeLevel(index, [c, h, w])
+            builtLevels.append(level)
+            if level.squeezes {
+                precondition(h % 2 == 0 && w % 2 == 0, "MultiScaleFlow: level \(index) squeezes a \(h)×\(w) image; its sides must be even")
+                (c, h, w) = (4 * c, h / 2, w / 2)
+            }
+            if index < levelCount - 1 {
+                precondition(c >= 2, "MultiScaleFlow: level \(index) has \(c) channel(s), too few to factor half out")
+                if learnedPriors { builtPriors.append(ConditionalGaussianPrior(condition: c / 2, channels: c - c / 2, generator: g)) }
+                c /= 2
+            }
+        }
+        levels = builtLevels
+        priors = builtPriors
+        topShape = [c, h, w]
+        topMean = learnedPriors ? Tensor.zeros([1, c, h, w]) : nil
+        topLogStd = learnedPriors ? Tensor.zeros([1, c, h, w]) : nil
+    }
+
+    /// Glow's flow: `levels` levels that each squeeze and run `depth` ``FlowStep``s.
+    ///
     /// - Parameters:
     ///   - imageShape: `[C, H, W]`.
     ///   - levels: Scales (squeezes); `H` and `W` must divide by `2^levels`.
     ///   - depth: Flow steps per level.
     ///   - hidden: Width of the couplings' networks.
-    public init(imageShape: [Int], levels: Int, depth: Int, hidden: Int, generator g: RandomGenerator = .global) {
+    public convenience init(imageShape: [Int], levels: Int, depth: Int, hidden: Int, generator g: RandomGenerator = .global) {
         precondition(imageShape.count == 3 && levels >= 1 && depth >= 1 && hidden >= 1
                      && imageShape[1] % (1 << levels) == 0 && imageShape[2] % (1 << levels) == 0,
                      "MultiScaleFlow: image \(imageShape) does not halve \(levels) times, or depth \(depth) / hidden \(hidden) is not positive")
-        self.imageShape = imageShape
-        var c = imageShape[0]
-        var builtLevels: [FlowLevel] = [], builtPriors: [ConditionalGaussianPrior] = []
-        for level in 0..<levels {
-            c *= 4
-            builtLevels.append(FlowLevel((0..<depth).map { _ in FlowStep(c, hidden: hidden, generator: g) }))
-            if level < levels - 1 {
-                builtPriors.append(ConditionalGaussianPrior(condition: c / 2, channels: c - c / 2, generator: g))
-                c /= 2
-            }
+        self.init(imageShape: imageShape, levelCount: levels, learnedPriors: true, generator: g) { _, shape in
+            FlowLevel(steps: (0..<depth).map { _ in FlowStep(4 * shape[0], hidden: hidden, generator: g) })
         }
-        self.levels = builtLevels
-        priors = builtPriors
-        let side = (imageShape[1] >> levels, imageShape[2] >> levels)
-        topMean = Tensor.zeros([1, c, side.0, side.1])
-        topLogStd = Tensor.zeros([1, c, side.0, side.1])
     }
 
     /// The number of dimensions of an image.
     public var dimensions: Int { imageShape.reduce(1, *) }
+
+    /// log p of a factored-out latent: its learned prior given the kept half, or the standard normal.
+    func logPrior(level: Int, _ z: Tensor, given kept: Tensor) -> Tensor {
+        level < priors.count ? priors[level].logProbability(z, given: kept) : FlowLikelihood.standardNormalLogDensity(z)
+    }
 
     /// Maps images to their latents (one per level, data-to-latent order) and returns
     /// `log p(x) = Σ log p(z) + Σ log |det|` per example, in nats, for the density on `x`'s scale.
@@ -122,23 +164,32 @@ public final class MultiScaleFlow: Module {
                      "MultiScaleFlow: images have shape \(x.shape), expected (N, \(imageShape.map(String.init).joined(separator: ", ")))")
         var h = x, latents: [Tensor] = []
         var total = Tensor.zeros([x.shape[0]])
-        for (level, scale) in levels.enumerated() {
-            h = squeeze(h).y
-            for step in scale.steps {
-                let (y, logDet) = step(h)
+        for (index, level) in levels.enumerated() {
+            for layer in level.beforeSqueeze {
+                let (y, logDet) = layer(h)
                 h = y
                 total = total + logDet
             }
-            if level < priors.count {
+            if level.squeezes { h = squeeze(h).y }
+            for layer in level.steps {
+                let (y, logDet) = layer(h)
+                h = y
+                total = total + logDet
+            }
+            if index < levels.count - 1 {
                 let kept = h.shape[1] / 2
                 let halves = h.split(sizes: [kept, h.shape[1] - kept], axis: 1)
-                total = total + priors[level].logProbability(halves[1], given: halves[0])
+                total = total + logPrior(level: index, halves[1], given: halves[0])
                 latents.append(halves[1])
                 h = halves[0]
             }
         }
         latents.append(h)
-        total = total + FlowLikelihood.gaussianLogDensity(h, mean: topMean.expanded(to: h.shape), logStd: topLogStd.expanded(to: h.shape))
+        if let topMean, let topLogStd {
+            total = total + FlowLikelihood.gaussianLogDensity(h, mean: topMean.expanded(to: h.shape), logStd: topLogStd.expanded(to: h.shape))
+        } else {
+            total = total + FlowLikelihood.standardNormalLogDensity(h)
+        }
         return (latents, total)
     }
 
@@ -146,15 +197,34 @@ public final class MultiScaleFlow: Module {
     /// `latents` where given, else are drawn from their priors at `temperature`.
     func decode(top: Tensor, latents given: [Tensor]?, temperature: Float, generator g: RandomGenerator) -> Tensor {
         var h = top
-        for level in stride(from: levels.count - 1, through: 0, by: -1) {
-            if level < priors.count {
-                let z = given?[level] ?? priors[level].sample(given: h, temperature: temperature, generator: g)
+        for index in stride(from: levels.count - 1, through: 0, by: -1) {
+            let level = levels[index]
+            if index < levels.count - 1 {
+                let z: Tensor
+                if let given {
+                    z = given[index]
+                } else if index < priors.count {
+                    z = priors[index].sample(given: h, temperature: temperature, generator: g)
+                } else {
+                    var shape = h.shape
+                    shape[1] = factoredChannels(level: index)
+                    z = Tensor.randn(shape, generator: g) * temperature
+                }
                 h = Tensor.concat([h, z], axis: 1)
             }
-            for step in levels[level].steps.reversed() { h = step.inverse(h) }
-            h = squeeze.inverse(h)
+            for layer in level.steps.reversed() { h = layer.inverse(h) }
+            if level.squeezes { h = squeeze.inverse(h) }
+            for layer in level.beforeSqueeze.reversed() { h = layer.inverse(h) }
         }
         return h
+    }
+
+    /// The channels level `index` factors out.
+    func factoredChannels(level index: Int) -> Int {
+        var c = imageShape[0]
+        for level in levels[0...index] where level.squeezes { c *= 4 }
+        for _ in 0..<index { c /= 2 }
+        return c - c / 2
     }
 
     /// Images from latents as ``encode(_:)`` returns them.
@@ -165,8 +235,14 @@ public final class MultiScaleFlow: Module {
     /// `count` images drawn with every prior's standard deviation scaled by `temperature`
     /// (Glow samples at 0.7: less diverse, cleaner).
     public func sample(count: Int, temperature: Float, generator g: RandomGenerator) -> Tensor {
-        let shape = [count] + Array(topMean.shape.dropFirst())
-        let top = topMean.expanded(to: shape) + topLogStd.exp().expanded(to: shape) * Tensor.randn(shape, generator: g) * temperature
+        let shape = [count] + topShape
+        let noise = Tensor.randn(shape, generator: g)
+        let top: Tensor
+        if let topMean, let topLogStd {
+            top = topMean.expanded(to: shape) + topLogStd.exp().expanded(to: shape) * noise * temperature
+        } else {
+            top = noise * temperature
+        }
         return decode(top: top, latents: nil, temperature: temperature, generator: g)
     }
 }

@@ -23,6 +23,7 @@ public enum ModelRegistry {
         LAPGANKind.self,
         DDPMKind.self,
         GlowKind.self,
+        RealNVPKind.self,
     ]
 
     private static let lock = NSLock()

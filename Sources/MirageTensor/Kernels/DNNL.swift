@@ -35,6 +35,14 @@ final class DNNLContext: @unchecked Sendable {
 
     let engine: dnnl_engine_t
     let stream: dnnl_stream_t
+    /// Attributes of every primitive: a user-managed scratchpad. oneDNN's own (library-managed)
+    /// scratchpad is per thread, so a primitive created on one thread must not run on another;
+    /// cached primitives do run on whichever thread asks (tests run in parallel, and an evaluation
+    /// may use another thread than training), so each run is handed the shared
+    /// ``scratchBuffer(slot:bytes:)`` of ``scratchpadSlot`` instead.
+    let attributes: dnnl_primitive_attr_t
+    /// The scratch slot that holds primitives' scratchpads.
+    static let scratchpadSlot = 3
     /// Held while a primitive runs: the stream and each primitive's memory objects serve one call
     /// at a time (tests call kernels from several threads; training calls them from one).
     let executionLock = NSLock()
@@ -42,7 +50,7 @@ final class DNNLContext: @unchecked Sendable {
     /// Buffers for arguments in oneDNN's own layouts, one per argument position, shared by every
     /// primitive (they run one at a time, under ``executionLock``) and grown to the largest
     /// request. Owning one per primitive kept hundreds of megabytes alive for large batches.
-    private var scratch: [(pointer: UnsafeMutableRawPointer, bytes: Int)?] = [nil, nil, nil]
+    private var scratch: [(pointer: UnsafeMutableRawPointer, bytes: Int)?] = [nil, nil, nil, nil]
 
     /// The shared buffer of argument position `slot`, at least `bytes` long. Call under ``executionLock``.
     func scratchBuffer(slot: Int, bytes: Int) -> UnsafeMutableRawPointer {
@@ -63,6 +71,42 @@ final class DNNLContext: @unchecked Sendable {
         try dnnlCheck(dnnl_stream_create(&s, e, dnnl_stream_default_flags.rawValue), "dnnl_stream_create", "the CPU stream")
         engine = e!
         stream = s!
+        var a: dnnl_primitive_attr_t?
+        try dnnlCheck(dnnl_primitive_attr_create(&a), "dnnl_primitive_attr_create", "the primitive attributes")
+        try dnnlCheck(dnnl_primitive_attr_set_scratchpad_mode(a, dnnl_scratchpad_mode_user), "dnnl_primitive_attr_set_scratchpad_mode",
+                      "the primitive attributes")
+        attributes = a!
+    }
+}
+
+/// The scratchpad a primitive asks for (see ``DNNLContext/attributes``): a memory object bound,
+/// at each run, to the shared scratch buffer; nil when the primitive needs none.
+struct DNNLScratchpad {
+    let memory: dnnl_memory_t?
+    let bytes: Int
+
+    init(of descriptor: dnnl_primitive_desc_t, context: String) throws {
+        guard let md = dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0), dnnl_memory_desc_get_size(md) > 0 else {
+            memory = nil
+            bytes = 0
+            return
+        }
+        var m: dnnl_memory_t?
+        try dnnlCheck(dnnl_memory_create(&m, md, DNNLContext.shared.engine, nil), "dnnl_memory_create (scratchpad)", context)
+        memory = m!
+        bytes = dnnl_memory_desc_get_size(md)
+    }
+
+    /// The execution argument, pointed at the shared scratch buffer. Call under the execution lock.
+    func argument(context: String) throws -> [dnnl_exec_arg_t] {
+        guard let memory else { return [] }
+        let buffer = DNNLContext.shared.scratchBuffer(slot: DNNLContext.scratchpadSlot, bytes: bytes)
+        try dnnlCheck(dnnl_memory_set_data_handle(memory, buffer), "dnnl_memory_set_data_handle (scratchpad)", context)
+        return [dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory)]
+    }
+
+    func destroy() {
+        if let memory { dnnl_memory_destroy(memory) }
     }
 }
 
@@ -73,6 +117,7 @@ final class DNNLStagedMemory: @unchecked Sendable {
     /// Reorder between the plain user buffer and `memory`; nil when the layouts are the same.
     let reorder: dnnl_primitive_t?
     let plain: dnnl_memory_t?
+    let reorderScratchpad: DNNLScratchpad?
     /// The argument position, which picks the shared scratch buffer (see ``DNNLContext/scratchBuffer(slot:bytes:)``).
     let slot: Int
     /// Size of the data in the chosen layout.
@@ -93,28 +138,33 @@ final class DNNLStagedMemory: @unchecked Sendable {
         guard let plainDims else {
             reorder = nil
             plain = nil
+            reorderScratchpad = nil
             return
         }
         var plainMD = try plainDescriptor(plainDims, context: context)
         if dnnl_memory_desc_equal(chosen, &plainMD) != 0 {
             reorder = nil
             plain = nil
+            reorderScratchpad = nil
             return
         }
         var p: dnnl_memory_t?
         try dnnlCheck(dnnl_memory_create(&p, &plainMD, engine, nil), "dnnl_memory_create", context)
         plain = p!
         var pd: dnnl_primitive_desc_t?
-        try dnnlCheck(toPlain ? dnnl_reorder_primitive_desc_create(&pd, chosen, engine, &plainMD, engine, nil)
-                              : dnnl_reorder_primitive_desc_create(&pd, &plainMD, engine, chosen, engine, nil),
+        let attributes = DNNLContext.shared.attributes
+        try dnnlCheck(toPlain ? dnnl_reorder_primitive_desc_create(&pd, chosen, engine, &plainMD, engine, attributes)
+                              : dnnl_reorder_primitive_desc_create(&pd, &plainMD, engine, chosen, engine, attributes),
                       "dnnl_reorder_primitive_desc_create", context)
         defer { dnnl_primitive_desc_destroy(pd) }
+        reorderScratchpad = try DNNLScratchpad(of: pd!, context: context)
         var r: dnnl_primitive_t?
         try dnnlCheck(dnnl_primitive_create(&r, pd), "dnnl_primitive_create", context)
         reorder = r!
     }
 
     deinit {
+        reorderScratchpad?.destroy()
         if let reorder { dnnl_primitive_destroy(reorder) }
         if let plain { dnnl_memory_destroy(plain) }
         dnnl_memory_destroy(memory)
@@ -141,7 +191,8 @@ final class DNNLStagedMemory: @unchecked Sendable {
 
     private func runReorder(_ r: dnnl_primitive_t, from: dnnl_memory_t, to: dnnl_memory_t, context: String) throws {
         let args = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: from), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: to)]
-        try dnnlCheck(dnnl_primitive_execute(r, DNNLContext.shared.stream, 2, args), "dnnl_primitive_execute (reorder)", context)
+            + (try reorderScratchpad?.argument(context: context) ?? [])
+        try dnnlCheck(dnnl_primitive_execute(r, DNNLContext.shared.stream, Int32(args.count), args), "dnnl_primitive_execute (reorder)", context)
     }
 }
 
@@ -150,6 +201,7 @@ final class DNNLStagedMemory: @unchecked Sendable {
 final class DNNLPrimitive: @unchecked Sendable {
     let primitive: dnnl_primitive_t
     let arguments: [(kind: Int32, memory: DNNLStagedMemory)]
+    let scratchpad: DNNLScratchpad
     let context: String
 
     /// - Parameter argumentKinds: (argument kind, query for its layout, plain dims), inputs first
@@ -167,10 +219,14 @@ final class DNNLPrimitive: @unchecked Sendable {
                                                     slot: i, context: context)))
         }
         arguments = args
+        scratchpad = try DNNLScratchpad(of: descriptor, context: context)
         self.context = context
     }
 
-    deinit { dnnl_primitive_destroy(primitive) }
+    deinit {
+        dnnl_primitive_destroy(primitive)
+        scratchpad.destroy()
+    }
 
     /// Runs the primitive on plain `buffers` (inputs, then the output) and waits for it.
     func run(_ buffers: [UnsafeMutableRawPointer]) {
@@ -182,7 +238,7 @@ final class DNNLPrimitive: @unchecked Sendable {
             for (i, (arg, buffer)) in zip(arguments, buffers).enumerated() {
                 try arg.memory.bind(buffer, isInput: i < arguments.count - 1, context: context)
             }
-            let exec = arguments.map { dnnl_exec_arg_t(arg: $0.kind, memory: $0.memory.memory) }
+            let exec = arguments.map { dnnl_exec_arg_t(arg: $0.kind, memory: $0.memory.memory) } + (try scratchpad.argument(context: context))
             let stream = DNNLContext.shared.stream
             try dnnlCheck(dnnl_primitive_execute(primitive, stream, Int32(exec.count), exec), "dnnl_primitive_execute", context)
             try arguments.last!.memory.finish(context: context)

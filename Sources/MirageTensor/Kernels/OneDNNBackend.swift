@@ -126,7 +126,7 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
         var desc = dnnl_matmul_desc_t()
         try dnnlCheck(dnnl_matmul_desc_init(&desc, &a, &b, nil, &c), "dnnl_matmul_desc_init", context)
         var pd: dnnl_primitive_desc_t?
-        try dnnlCheck(dnnl_primitive_desc_create(&pd, &desc, nil, DNNLContext.shared.engine, nil),
+        try dnnlCheck(dnnl_primitive_desc_create(&pd, &desc, DNNLContext.shared.attributes, DNNLContext.shared.engine, nil),
                       "dnnl_primitive_desc_create", context)
         defer { dnnl_primitive_desc_destroy(pd) }
         return try DNNLPrimitive(descriptor: pd!, argumentKinds: [
@@ -155,7 +155,7 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
                                                          &src, &weights, nil, &dst, strides, padL, padR),
                       "dnnl_convolution_forward_desc_init", context)
         var forwardPD: dnnl_primitive_desc_t?
-        try dnnlCheck(dnnl_primitive_desc_create(&forwardPD, &forwardDesc, nil, engine, nil),
+        try dnnlCheck(dnnl_primitive_desc_create(&forwardPD, &forwardDesc, DNNLContext.shared.attributes, engine, nil),
                       "dnnl_primitive_desc_create", context)
         defer { dnnl_primitive_desc_destroy(forwardPD) }
 
@@ -170,7 +170,7 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
                                                                    strides, padL, padR),
                           "dnnl_convolution_backward_data_desc_init", context)
             var pd: dnnl_primitive_desc_t?
-            try dnnlCheck(dnnl_primitive_desc_create(&pd, &desc, nil, engine, forwardPD),
+            try dnnlCheck(dnnl_primitive_desc_create(&pd, &desc, DNNLContext.shared.attributes, engine, forwardPD),
                           "dnnl_primitive_desc_create", context)
             defer { dnnl_primitive_desc_destroy(pd) }
             return try DNNLPrimitive(descriptor: pd!, argumentKinds: [
@@ -182,7 +182,7 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
                                                                       &dst, strides, padL, padR),
                           "dnnl_convolution_backward_weights_desc_init", context)
             var pd: dnnl_primitive_desc_t?
-            try dnnlCheck(dnnl_primitive_desc_create(&pd, &desc, nil, engine, forwardPD),
+            try dnnlCheck(dnnl_primitive_desc_create(&pd, &desc, DNNLContext.shared.attributes, engine, forwardPD),
                           "dnnl_primitive_desc_create", context)
             defer { dnnl_primitive_desc_destroy(pd) }
             return try DNNLPrimitive(descriptor: pd!, argumentKinds: [

@@ -38,8 +38,8 @@ import Testing
                                                                                     path: out).config)
         #expect(model is any ConditionalSampling && model is any LikelihoodModel && !(model is any ReconstructionModel))
         #expect(ModelRegistry.names { $0 is any ConditionalSampling.Type } == ["cgan", "infogan", "ddpm", "class-gaussian"])
-        #expect(ModelRegistry.names { $0 is any LikelihoodModel.Type } == ["vae", "ddpm", "glow", "class-gaussian"])
-        #expect(ModelRegistry.names { $0 is any TemperatureSampling.Type } == ["glow"])
+        #expect(ModelRegistry.names { $0 is any LikelihoodModel.Type } == ["vae", "ddpm", "glow", "realnvp", "class-gaussian"])
+        #expect(ModelRegistry.names { $0 is any TemperatureSampling.Type } == ["glow", "realnvp"])
     }
 
     /// 6 steps, then a resume to 10, equal 10 uninterrupted steps bit for bit: weights, Adam's

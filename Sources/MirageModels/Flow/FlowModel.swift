@@ -1,0 +1,168 @@
+import Foundation
+import MirageData
+import MirageNN
+import MirageTensor
+
+/// What a ``FlowModel`` does to dequantised pixels `x̃ ∈ (0, 1)` before its flow sees them.
+public enum FlowInput: Equatable, Sendable {
+    /// `x̃ − ½` (Glow).
+    case centered
+    /// `logit(α + (1 − 2α)·x̃)` (RealNVP): the unbounded scale a Gaussian base suits; `α` keeps
+    /// the logit away from ±∞ at the edges. Its log-determinant counts in the likelihood.
+    case logit(alpha: Float)
+}
+
+/// A normalising flow trained by exact maximum likelihood on uniformly dequantised 8-bit images:
+/// the shared model behind ``Glow`` and ``RealNVP``, which differ in their ``MultiScaleFlow`` and
+/// their ``FlowInput``.
+///
+/// Pixels `k/255` become `x̃ = (k + u)/256` with `u ~ U(0, 1)`: the flow's continuous density
+/// on `x̃` then bounds the discrete likelihood of `k` from below (Theis et al., 2016), once the
+/// rescaling's `D·log 256` is counted. The loss and every reported NLL are in those discrete
+/// units: nats per image, or bits per dimension, the unit of the published tables. Training is
+/// Adam with a linear learning-rate warm-up and gradient clipping.
+///
+/// - SeeAlso: <https://arxiv.org/abs/1511.01844> (dequantisation)
+public class FlowModel: GenerativeModel, LikelihoodModel, TemperatureSampling {
+    /// The optimiser and sampler settings every flow shares.
+    public struct Training: Sendable {
+        public var learningRate: Float
+        /// Steps over which the learning rate rises linearly from 0.
+        public var warmupSteps: Int
+        /// Gradients are clipped to this global norm.
+        public var gradientClip: Float
+        /// The temperature of the default sampler.
+        public var temperature: Float
+        public var seed: UInt64
+    }
+
+    public let flow: MultiScaleFlow
+    public let input: FlowInput
+    public let training: Training
+    public let configuration: Data
+    /// The kind's name, for error messages.
+    let kind: String
+    let optimizer: Adam
+    /// Draws the dequantisation noise.
+    let noise: RandomGenerator
+    /// Optimiser steps taken, for the warm-up.
+    var updates = 0
+
+    init(kind: String, configuration: Data, flow: MultiScaleFlow, input: FlowInput, training: Training) {
+        self.kind = kind
+        self.configuration = configuration
+        self.flow = flow
+        self.input = input
+        self.training = training
+        optimizer = Adam(flow.trainableParameters(), learningRate: training.learningRate)
+        noise = RandomGenerator(seed: training.seed &+ 1)
+    }
+
+    public var networks: [(String, Module)] { [("flow", flow)] }
+    public var optimizers: [(String, Optimizer)] { [("flow", optimizer)] }
+    public var generators: [(String, RandomGenerator)] { [("noise", noise)] }
+    public var data: DataRequirement { DataRequirement(range: 0...1) }
+
+    public var state: [String: Tensor] { ["updates": Tensor([Float(updates)])] }
+
+    public func restoreState(_ state: [String: Tensor]) throws {
+        guard let value = state["updates"], value.count == 1 else {
+            throw ModelConfigurationError.unsuitable(kind: kind, reason: "the checkpoint has no state.updates")
+        }
+        updates = Int(value.item)
+    }
+
+    /// `(k + u)/256` for images holding `k/255`, `u ~ U(0, 1)`.
+    func dequantize(_ images: Tensor, generator g: RandomGenerator) -> Tensor {
+        let levels = Tensor(images.scalars.map { ($0 * 255).rounded() }, shape: images.shape)
+        return (levels + Tensor.rand(images.shape, generator: g)) * (1 / Float(256))
+    }
+
+    /// The flow's input for dequantised pixels `x̃` (as ``likelihoodInput(_:generator:)`` returns
+    /// them), and the log-determinant of that map per image (`nil` where it is 0).
+    public func flowInput(_ x: Tensor) -> (x: Tensor, logDeterminant: Tensor?) {
+        switch input {
+        case .centered:
+            return (x - 0.5, nil)
+        case .logit(let alpha):
+            let p = x * (1 - 2 * alpha) + alpha
+            let logP = p.log(), logQ = (1 - p).log()
+            let perPixel = Float(Foundation.log(Double(1 - 2 * alpha))) - logP - logQ
+            return (logP - logQ, perPixel.reshaped([x.shape[0], -1]).sum(axis: 1))
+        }
+    }
+
+    /// Pixels in [0, 1] from the flow's side of ``flowInput(_:)``.
+    public func images(fromFlow x: Tensor) -> Tensor {
+        switch input {
+        case .centered:
+            return toUnitRange(x, from: -0.5...0.5)
+        case .logit(let alpha):
+            return ((x.sigmoid() - alpha) * (1 / (1 - 2 * alpha))).clamped(min: 0, max: 1)
+        }
+    }
+
+    /// −log p per image in nats of the 8-bit data, for dequantised pixels `x̃`: the flow's
+    /// density on `x̃` plus `D·log 256`.
+    func discreteNLL(_ x: Tensor) -> Tensor {
+        let (h, inputLogDet) = flowInput(x)
+        var logLikelihood = flow.encode(h).logLikelihood
+        if let inputLogDet { logLikelihood = logLikelihood + inputLogDet }
+        return -logLikelihood + Float(Double(flow.dimensions) * Foundation.log(256.0))
+    }
+
+    public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
+        let x = dequantize(input.images, generator: noise)
+        let nll = discreteNLL(x).mean()
+        // Bits per dimension as the loss: the same optimum, gradients of order 1.
+        let loss = nll * (1 / Float(Double(flow.dimensions) * Foundation.log(2.0)))
+        optimizer.zeroGrad()
+        loss.backward()
+        let norm = clipGradNorm(flow.trainableParameters(), maxNorm: training.gradientClip)
+        updates += 1
+        optimizer.learningRate = training.learningRate * min(1, Float(updates) / Float(max(1, training.warmupSteps)))
+        optimizer.step()
+        return ["loss": loss.item, "bits_per_dim": loss.item, "grad_norm": norm]
+    }
+
+    public func sample(count: Int, temperature: Float, generator g: RandomGenerator) -> Tensor {
+        withNoGrad { images(fromFlow: flow.sample(count: count, temperature: temperature, generator: g)) }
+    }
+
+    public func sample(count: Int, generator g: RandomGenerator) -> Tensor {
+        sample(count: count, temperature: training.temperature, generator: g)
+    }
+
+    /// Samples at temperatures 0.5, 0.7, 0.85 and 1 (two rows each), and interpolations between
+    /// the latents of pairs of test digits.
+    public func sheets(fixed: StepInput, noise rng: RandomGenerator) -> [Sheet] {
+        let temperatures: [Float] = [0.5, 0.7, 0.85, 1]
+        let rows = temperatures.map { sample(count: 16, temperature: $0, generator: rng) }
+        var sheets = [Sheet(name: "samples", images: Tensor.concat(rows, axis: 0), columns: 8)]
+        let pairs = min(8, fixed.images.shape[0] / 2)
+        if pairs > 0 {
+            let steps = 10
+            let images = withNoGrad { () -> Tensor in
+                let x = dequantize(fixed.images.sliced(axis: 0, 0..<(2 * pairs)), generator: RandomGenerator(seed: 0))
+                let latents = flow.encode(flowInput(x).x).latents
+                // Every level's latent moves along its own line; one decode draws all the paths.
+                let path = latents.map { linearInterpolation(from: $0.sliced(axis: 0, 0..<pairs), to: $0.sliced(axis: 0, pairs..<(2 * pairs)), steps: steps) }
+                return self.images(fromFlow: flow.decode(path))
+            }
+            sheets.append(Sheet(name: "interpolations", images: images, columns: steps))
+        }
+        return sheets
+    }
+
+    // MARK: Likelihood
+
+    public var likelihoodUnavailableReason: String? { nil }
+
+    public func likelihoodInput(_ images: Tensor, generator: RandomGenerator) -> Tensor {
+        dequantize(images, generator: generator)
+    }
+
+    public func negativeLogLikelihood(_ x: Tensor, samples: Int, generator: RandomGenerator) -> LikelihoodEstimate {
+        LikelihoodEstimate(nll: withNoGrad { discreteNLL(x) }, method: "exact, uniform dequantisation")
+    }
+}
