@@ -89,20 +89,7 @@ import Testing
     /// take a small RealNVP (width 16, one block) more than 1 bit/dim below where one step leaves
     /// it. When this test was written it went from 10.50 to 4.76.
     @Test func briefTrainingLowersTestBitsPerDimension() {
-        let model = Self.small(warmupSteps: 10)
-        let test = model.likelihoodInput(MNISTSubset.testImages(128), generator: RandomGenerator(seed: 9))
-        let images = MNISTSubset.trainImages(1920)
-        _ = model.trainStep(StepInput(images: MNISTSubset.batch(images, step: 0, size: 32)), context: MNISTSubset.context)
-        func testBitsPerDimension() -> Double {
-            BitsPerDimension.fromNats(Double(model.negativeLogLikelihood(test, samples: 1, generator: RandomGenerator(seed: 0)).nll.mean().item),
-                                      dimensions: 784)
-        }
-        let before = testBitsPerDimension()
-        for step in 1..<60 {
-            let losses = model.trainStep(StepInput(images: MNISTSubset.batch(images, step: step, size: 32)), context: MNISTSubset.context)
-            #expect(losses["bits_per_dim"]!.isFinite)
-        }
-        let after = testBitsPerDimension()
+        let (before, after) = GlowTests.trainBriefly(Self.small(warmupSteps: 10))
         print("RealNVP test bits/dim: \(before) after one step, \(after) after 60")
         #expect(after < before - 1, "bits/dim \(before) → \(after)")
     }

@@ -657,6 +657,11 @@ def flow(args):  # FlowModel.swift: exact NLL in bits/dim (8-bit offset), Adam 1
     opt = torch.optim.Adam(net.parameters(), 1e-3)
     batches, dims, t0 = stream(mnist("train")), 784, time.time()
     to_bpd = lambda logp: (-logp / dims + math.log(256)) / math.log(2)
+    test = mnist("test")[:args.bpd_count or 10000]
+    def test_bpd():  # mirage eval nll: the first N test images, one dequantisation each
+        with torch.no_grad():
+            return sum(float(to_bpd(log_p(dequantize(test[c:c + 500]))).double().sum()) for c in range(0, len(test), 500)) / len(test)
+    train_s = 0.0
     for n in range(1, args.steps + 1):
         (x,) = next(batches)
         loss = to_bpd(log_p(dequantize(x))).mean()
@@ -664,11 +669,14 @@ def flow(args):  # FlowModel.swift: exact NLL in bits/dim (8-bit offset), Adam 1
         for group in opt.param_groups: group["lr"] = 1e-3 * min(1.0, n / 200)
         opt.step()
         if n % 250 == 0: print(f"step {n}: {loss.item():.4f} bits/dim ({time.time() - t0:.0f} s)", flush=True)
-    print(f"trained {args.steps} steps in {time.time() - t0:.0f} s")
-    test, bound = mnist("test")[:args.bpd_count or 10000], 0.0
+        if args.eval_every and n % args.eval_every == 0 and n < args.steps:  # the test time is not training time
+            train_s += time.time() - t0
+            print(f"step {n}, {train_s:.0f} s of training: test NLL {test_bpd():.4f} bits/dim ({len(test)} images)", flush=True)
+            t0 = time.time()
+    train_s += time.time() - t0
+    print(f"trained {args.steps} steps in {train_s:.0f} s")
+    print(f"test NLL: {test_bpd():.4f} bits/dim ({len(test)} images)")
     with torch.no_grad():
-        for c in range(0, len(test), 500): bound += float(to_bpd(log_p(dequantize(test[c:c + 500]))).double().sum())
-        print(f"test NLL: {bound / len(test):.4f} bits/dim ({len(test)} images)")
         x = to_images(net.sample(args.count, args.temperature))
     np.save(args.out, x.numpy().astype(np.float32)); print(f"wrote {tuple(x.shape)} samples to {args.out}")
 
@@ -840,12 +848,13 @@ if __name__ == "__main__":
     ap.add_argument("--bpd-samples", type=int, help="ddpm: middle terms drawn per image, stratified, for --bpd-count "
                     "(default 100; 999 or more: all T − 1)")
     flow_only = {"depth": ("glow",), "scales": ("realnvp",), "blocks": ("realnvp",), "hidden": ("glow", "realnvp"),
-                 "temperature": ("glow", "realnvp")}
+                 "temperature": ("glow", "realnvp"), "eval_every": ("glow", "realnvp")}
     ap.add_argument("--depth", type=int, help="glow: flow steps per level (default 8)")
     ap.add_argument("--scales", type=int, help="realnvp: squeezing scales (default 2)")
     ap.add_argument("--blocks", type=int, help="realnvp: residual blocks per coupling network (default 1)")
     ap.add_argument("--hidden", type=int, help="glow, realnvp: channels of the couplings' networks (default 128, 32)")
     ap.add_argument("--temperature", type=float, help="glow, realnvp: sampling temperature (default 1)")
+    ap.add_argument("--eval-every", type=int, help="glow, realnvp: also print the test NLL every N steps (default: only at the end)")
     ap.add_argument("--seed", type=int, default=0); ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(); torch.set_num_threads(a.threads)
     a.out = a.out or f"peer-{a.model}.npy"
@@ -859,9 +868,9 @@ if __name__ == "__main__":
         if getattr(a, k) is not None and a.model != "ddpm" and not (a.model in flows and k in shared):
             ap.error(f"--{k.replace('_', '-')} is ddpm's")
         setattr(a, k, v if getattr(a, k) is None else getattr(a, k))
-    defaults = {"depth": 8, "scales": 2, "blocks": 1, "hidden": 128 if a.model == "glow" else 32, "temperature": 1.0}
+    defaults = {"depth": 8, "scales": 2, "blocks": 1, "hidden": 128 if a.model == "glow" else 32, "temperature": 1.0, "eval_every": 0}
     for k, models in flow_only.items():
-        if getattr(a, k) is not None and a.model not in models: ap.error(f"--{k} is for {' and '.join(models)}")
+        if getattr(a, k) is not None and a.model not in models: ap.error(f"--{k.replace('_', '-')} is for {' and '.join(models)}")
         setattr(a, k, defaults[k] if getattr(a, k) is None else getattr(a, k))
     if a.model == "ddpm" and not (a.count > 0 and 1 <= a.sampling_steps <= 1000 and a.eta >= 0 and a.guidance >= 0
                                   and 0 <= a.bpd_count <= 10000 and a.bpd_samples > 0):

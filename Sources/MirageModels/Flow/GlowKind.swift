@@ -31,14 +31,7 @@ public enum GlowKind: ModelKind {
         @Option(help: "Channels of each coupling's network.")
         public var hidden: Int = 128
 
-        @Option(help: "Learning rate of Adam.")
-        public var lr: Float = 1e-3
-
-        @Option(help: "Steps of linear learning-rate warm-up.")
-        public var warmupSteps: Int = 200
-
-        @Option(help: "Temperature of the run's default sampler.")
-        public var temperature: Float = 1
+        @OptionGroup public var training: FlowTrainingOptions
 
         public init() {}
 
@@ -46,9 +39,6 @@ public enum GlowKind: ModelKind {
             guard (1...6).contains(levels) else { throw ValidationError("--levels must lie in 1...6, got \(levels)") }
             guard (1...64).contains(depth) else { throw ValidationError("--depth must lie in 1...64, got \(depth)") }
             guard (1...1024).contains(hidden) else { throw ValidationError("--hidden must lie in 1...1024, got \(hidden)") }
-            guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number, got \(lr)") }
-            guard warmupSteps >= 0 else { throw ValidationError("--warmup-steps must be at least 0, got \(warmupSteps)") }
-            guard temperature > 0, temperature.isFinite else { throw ValidationError("--temperature must be positive, got \(temperature)") }
         }
     }
 
@@ -58,25 +48,17 @@ public enum GlowKind: ModelKind {
         c.levels = o.levels
         c.depth = o.depth
         c.hidden = o.hidden
-        c.learningRate = o.lr
-        c.warmupSteps = o.warmupSteps
-        c.temperature = o.temperature
+        c.learningRate = o.training.lr
+        c.warmupSteps = o.training.warmupSteps
+        c.temperature = o.training.temperature
         c.seed = seed
         return c
     }
 
     public static func make(_ config: Glow.Config) throws -> Glow {
-        try validateConfiguration(kind: name, imageShape: config.imageShape, sizes: [("hidden", config.hidden), ("depth", config.depth)],
-                                  learningRate: config.learningRate)
-        let side = 1 << max(0, min(config.levels, 12))
-        guard (1...6).contains(config.levels), config.imageShape[1] % side == 0, config.imageShape[2] % side == 0 else {
-            throw ModelConfigurationError.unsuitable(
-                kind: name, reason: "\(config.levels) levels halve the image \(config.levels) times, so its sides must divide by \(side), and the data are "
-                    + config.imageShape.map(String.init).joined(separator: "×") + " (try --levels 1, or data whose sides are even)")
-        }
-        guard config.warmupSteps >= 0, config.temperature > 0, config.temperature.isFinite else {
-            throw ModelConfigurationError.unsuitable(kind: name, reason: "warm-up \(config.warmupSteps) or temperature \(config.temperature) out of range")
-        }
+        try FlowTrainingOptions.validate(kind: name, imageShape: config.imageShape, learningRate: config.learningRate, warmupSteps: config.warmupSteps,
+                                         temperature: config.temperature, squeezes: config.levels, option: "levels",
+                                         sizes: [("hidden", config.hidden), ("depth", config.depth)])
         return Glow(config)
     }
 }

@@ -33,14 +33,7 @@ public enum RealNVPKind: ModelKind {
         @Option(help: "Residual blocks in each coupling's network.")
         public var blocks: Int = 1
 
-        @Option(help: "Learning rate of Adam.")
-        public var lr: Float = 1e-3
-
-        @Option(help: "Steps of linear learning-rate warm-up.")
-        public var warmupSteps: Int = 200
-
-        @Option(help: "Temperature of the run's default sampler.")
-        public var temperature: Float = 1
+        @OptionGroup public var training: FlowTrainingOptions
 
         public init() {}
 
@@ -48,9 +41,6 @@ public enum RealNVPKind: ModelKind {
             guard (1...6).contains(scales) else { throw ValidationError("--scales must lie in 1...6, got \(scales)") }
             guard (1...1024).contains(hidden) else { throw ValidationError("--hidden must lie in 1...1024, got \(hidden)") }
             guard (0...32).contains(blocks) else { throw ValidationError("--blocks must lie in 0...32, got \(blocks)") }
-            guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number, got \(lr)") }
-            guard warmupSteps >= 0 else { throw ValidationError("--warmup-steps must be at least 0, got \(warmupSteps)") }
-            guard temperature > 0, temperature.isFinite else { throw ValidationError("--temperature must be positive, got \(temperature)") }
         }
     }
 
@@ -60,26 +50,19 @@ public enum RealNVPKind: ModelKind {
         c.scales = o.scales
         c.hidden = o.hidden
         c.blocks = o.blocks
-        c.learningRate = o.lr
-        c.warmupSteps = o.warmupSteps
-        c.temperature = o.temperature
+        c.learningRate = o.training.lr
+        c.warmupSteps = o.training.warmupSteps
+        c.temperature = o.training.temperature
         c.seed = seed
         return c
     }
 
     public static func make(_ config: RealNVP.Config) throws -> RealNVP {
-        try validateConfiguration(kind: name, imageShape: config.imageShape, sizes: [("hidden", config.hidden), ("scales", config.scales)],
-                                  learningRate: config.learningRate)
-        let side = 1 << max(0, min(config.scales, 12))
-        guard (1...6).contains(config.scales), config.imageShape[1] % side == 0, config.imageShape[2] % side == 0 else {
-            throw ModelConfigurationError.unsuitable(
-                kind: name, reason: "\(config.scales) scales halve the image \(config.scales) times, so its sides must divide by \(side), and the data are "
-                    + config.imageShape.map(String.init).joined(separator: "×") + " (try --scales 1, or data whose sides are even)")
-        }
-        guard config.blocks >= 0, config.warmupSteps >= 0, config.temperature > 0, config.temperature.isFinite,
-              config.alpha > 0, config.alpha < 0.5 else {
-            throw ModelConfigurationError.unsuitable(
-                kind: name, reason: "blocks \(config.blocks), warm-up \(config.warmupSteps), temperature \(config.temperature) or α \(config.alpha) out of range")
+        try FlowTrainingOptions.validate(kind: name, imageShape: config.imageShape, learningRate: config.learningRate, warmupSteps: config.warmupSteps,
+                                         temperature: config.temperature, squeezes: config.scales, option: "scales",
+                                         sizes: [("hidden", config.hidden), ("scales", config.scales)])
+        guard config.blocks >= 0, config.alpha > 0, config.alpha < 0.5 else {
+            throw ModelConfigurationError.unsuitable(kind: name, reason: "blocks \(config.blocks) or α \(config.alpha) out of range")
         }
         return RealNVP(config)
     }

@@ -12,19 +12,22 @@ extension Mirage.Eval {
             commandName: "nll",
             abstract: "Test negative log-likelihood of a trained model, in nats and bits/dim.",
             discussion: """
-            For models with a likelihood or a bound on it (the VAE and DDPM now; flows and PixelCNN
-            as they arrive), on the test split of the run's dataset. A VAE's test images are binarised
-            dynamically (each pixel a Bernoulli of its intensity, seeded), as in training; its ELBO is
-            the bound with one draw, and the importance-weighted bound (Burda et al., 2016) with
-            --samples draws is tighter and approaches −log p(x). A DDPM's bound is on the 8-bit
-            pixels themselves (the paper's discrete decoder); with --samples below T − 1 it draws
-            that many of its T − 1 middle terms per image, stratified, for an unbiased estimate.
+            For models with a likelihood or a bound on it (the VAE, the DDPM, Glow and RealNVP), on \
+            the test split of the run's dataset. A VAE's test images are binarised dynamically \
+            (each pixel a Bernoulli of its intensity, seeded), as in training; its ELBO is the \
+            bound with one draw, and the importance-weighted bound (Burda et al., 2016) with \
+            --samples draws is tighter and approaches −log p(x). A DDPM's bound is on the 8-bit \
+            pixels themselves (the paper's discrete decoder); with --samples below T − 1 it draws \
+            that many of its T − 1 middle terms per image, stratified, for an unbiased estimate. \
+            A flow's likelihood is exact, of the 8-bit pixels dequantised with seeded uniform \
+            noise (--samples does not apply).
 
             Examples:
               mirage eval nll runs/vae
               mirage eval nll runs/vae --samples 1000 --json
               mirage eval nll runs/vae --count 1000 --samples 100
               mirage eval nll runs/ddpm --count 1000 --samples 100
+              mirage eval nll runs/glow --json
             """
         )
 
