@@ -36,11 +36,18 @@ import Testing
         try flow.loadStateDict(Self.fixture.tensors(under: "param"))
         let logLikelihood = flow.encode(f["images"]!).logLikelihood
         #expect((logLikelihood - f["log_likelihood"]!).abs().max().item < 1e-3, "\(logLikelihood.scalars) vs \(f["log_likelihood"]!.scalars)")
+        Self.expectGradientsMatch(of: logLikelihood, in: flow, fixture: f, floor: 1e-4)
+    }
+
+    /// Every parameter of `flow` has a `grad.NAME` in the fixture, and the gradient of
+    /// `Σ logLikelihood` matches it to `floor`, or to 1e-4 of its largest entry.
+    static func expectGradientsMatch(of logLikelihood: Tensor, in flow: Module, fixture f: [String: Tensor], floor: Float) {
         let parameters = flow.namedParameters()
+        #expect(parameters.count == f.keys.filter { $0.hasPrefix("grad.") }.count)
         let grads = gradients(of: logLikelihood.sum(), wrt: parameters.map(\.1))
         for ((name, _), got) in zip(parameters, grads) {
             let want = f["grad.\(name)"]!
-            let tolerance = max(1e-4, 1e-4 * want.abs().max().item)
+            let tolerance = max(floor, 1e-4 * want.abs().max().item)
             #expect((got - want).abs().max().item <= tolerance, "\(name): off by \((got - want).abs().max().item)")
         }
     }
