@@ -12,6 +12,20 @@ public enum FlowInput: Equatable, Sendable {
     case logit(alpha: Float)
 }
 
+/// The settings every flow's configuration carries (``Glow/Config``, ``RealNVP/Config``), which
+/// ``FlowModel`` trains with and ``FlowTrainingOptions`` sets and checks.
+public protocol FlowConfiguration: Codable {
+    var imageShape: [Int] { get set }
+    var learningRate: Float { get set }
+    /// Steps over which the learning rate rises linearly from 0.
+    var warmupSteps: Int { get set }
+    /// Gradients are clipped to this global norm.
+    var gradientClip: Float { get set }
+    /// The temperature of the default sampler.
+    var temperature: Float { get set }
+    var seed: UInt64 { get set }
+}
+
 /// A normalising flow trained by exact maximum likelihood on uniformly dequantised 8-bit images:
 /// the shared model behind ``Glow`` and ``RealNVP``, which differ in their ``MultiScaleFlow`` and
 /// their ``FlowInput``.
@@ -48,12 +62,13 @@ public class FlowModel: GenerativeModel, LikelihoodModel, TemperatureSampling {
     /// Optimiser steps taken, for the warm-up.
     var updates = 0
 
-    init(kind: String, configuration: Data, flow: MultiScaleFlow, input: FlowInput, training: Training) {
+    init(kind: String, config: some FlowConfiguration, flow: MultiScaleFlow, input: FlowInput) {
         self.kind = kind
-        self.configuration = configuration
+        configuration = (try? JSONEncoder().encode(config)) ?? Data()
         self.flow = flow
         self.input = input
-        self.training = training
+        training = Training(learningRate: config.learningRate, warmupSteps: config.warmupSteps, gradientClip: config.gradientClip,
+                            temperature: config.temperature, seed: config.seed)
         optimizer = Adam(flow.trainableParameters(), learningRate: training.learningRate)
         noise = RandomGenerator(seed: training.seed &+ 1)
     }

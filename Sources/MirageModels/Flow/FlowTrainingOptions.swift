@@ -20,19 +20,25 @@ public struct FlowTrainingOptions: ParsableArguments {
         guard temperature > 0, temperature.isFinite else { throw ValidationError("--temperature must be positive, got \(temperature)") }
     }
 
+    /// Sets the learning rate, warm-up and temperature of `config`.
+    func apply(to config: inout some FlowConfiguration) {
+        config.learningRate = lr
+        config.warmupSteps = warmupSteps
+        config.temperature = temperature
+    }
+
     /// Checks what the options set in a flow's configuration, which a run folder may carry
-    /// from anywhere, and that the image halves `squeezes` times.
-    static func validate(kind: String, imageShape: [Int], learningRate: Float, warmupSteps: Int, temperature: Float,
-                         squeezes: Int, option: String, sizes: [(String, Int)]) throws {
-        try validateConfiguration(kind: kind, imageShape: imageShape, sizes: sizes, learningRate: learningRate)
+    /// from anywhere, and that the image halves `squeezes` times (`option` names that setting).
+    static func validate(kind: String, _ config: some FlowConfiguration, squeezes: Int, option: String, sizes: [(String, Int)]) throws {
+        try validateConfiguration(kind: kind, imageShape: config.imageShape, sizes: sizes, learningRate: config.learningRate)
         let side = 1 << max(0, min(squeezes, 12))
-        guard (1...6).contains(squeezes), imageShape[1] % side == 0, imageShape[2] % side == 0 else {
+        guard (1...6).contains(squeezes), config.imageShape[1] % side == 0, config.imageShape[2] % side == 0 else {
             throw ModelConfigurationError.unsuitable(
                 kind: kind, reason: "\(squeezes) \(option) halve the image \(squeezes) times, so its sides must divide by \(side), and the data are "
-                    + imageShape.map(String.init).joined(separator: "×") + " (try --\(option) 1, or data whose sides are even)")
+                    + config.imageShape.map(String.init).joined(separator: "×") + " (try --\(option) 1, or data whose sides are even)")
         }
-        guard warmupSteps >= 0, temperature > 0, temperature.isFinite else {
-            throw ModelConfigurationError.unsuitable(kind: kind, reason: "warm-up \(warmupSteps) or temperature \(temperature) out of range")
+        guard config.warmupSteps >= 0, config.temperature > 0, config.temperature.isFinite else {
+            throw ModelConfigurationError.unsuitable(kind: kind, reason: "warm-up \(config.warmupSteps) or temperature \(config.temperature) out of range")
         }
     }
 }

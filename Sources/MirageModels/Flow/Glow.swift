@@ -13,7 +13,7 @@ import MirageTensor
 ///
 /// - SeeAlso: <https://arxiv.org/abs/1807.03039>
 public final class Glow: FlowModel {
-    public struct Config: Codable, Equatable, Sendable {
+    public struct Config: FlowConfiguration, Equatable, Sendable {
         public var imageShape = [1, 28, 28]
         /// Scales of the multi-scale architecture.
         public var levels = 2
@@ -39,8 +39,6 @@ public final class Glow: FlowModel {
         self.config = config
         let flow = MultiScaleFlow(imageShape: config.imageShape, levels: config.levels, depth: config.depth, hidden: config.hidden,
                                   generator: RandomGenerator(seed: config.seed))
-        super.init(kind: GlowKind.name, configuration: (try? JSONEncoder().encode(config)) ?? Data(), flow: flow, input: .centered,
-                   training: Training(learningRate: config.learningRate, warmupSteps: config.warmupSteps, gradientClip: config.gradientClip,
-                                      temperature: config.temperature, seed: config.seed))
+        super.init(kind: GlowKind.name, config: config, flow: flow, input: .centered)
     }
 }

@@ -48,17 +48,13 @@ public enum GlowKind: ModelKind {
         c.levels = o.levels
         c.depth = o.depth
         c.hidden = o.hidden
-        c.learningRate = o.training.lr
-        c.warmupSteps = o.training.warmupSteps
-        c.temperature = o.training.temperature
+        o.training.apply(to: &c)
         c.seed = seed
         return c
     }
 
     public static func make(_ config: Glow.Config) throws -> Glow {
-        try FlowTrainingOptions.validate(kind: name, imageShape: config.imageShape, learningRate: config.learningRate, warmupSteps: config.warmupSteps,
-                                         temperature: config.temperature, squeezes: config.levels, option: "levels",
-                                         sizes: [("hidden", config.hidden), ("depth", config.depth)])
+        try FlowTrainingOptions.validate(kind: name, config, squeezes: config.levels, option: "levels", sizes: [("hidden", config.hidden), ("depth", config.depth)])
         return Glow(config)
     }
 }

@@ -96,8 +96,9 @@ public final class MultiScaleFlow: Module {
     @Parameter public var topMean: Tensor?
     @Parameter public var topLogStd: Tensor?
     public let imageShape: [Int]
-    /// The shape of the last level's output, `[C, H, W]`.
-    public let topShape: [Int]
+    /// The shape `[C, H, W]` of each level's latent: the half it factors out, and for the last
+    /// level its whole output.
+    public let latentShapes: [[Int]]
 
     /// A flow of `levelCount` levels, each built by `level` from its index and its input's shape
     /// `[C, H, W]`, in data-to-latent order; a learned prior is built after each level it follows,
@@ -112,7 +113,7 @@ public final class MultiScaleFlow: Module {
         precondition(imageShape.count == 3 && levelCount >= 1, "MultiScaleFlow: needs an image shape [C, H, W] and at least one level, got \(imageShape), \(levelCount)")
         self.imageShape = imageShape
         var (c, h, w) = (imageShape[0], imageShape[1], imageShape[2])
-        var builtLevels: [FlowLevel] = [], builtPriors: [ConditionalGaussianPrior] = []
+        var builtLevels: [FlowLevel] = [], builtPriors: [ConditionalGaussianPrior] = [], shapes: [[Int]] = []
         for index in 0..<levelCount {
             let level = makeLevel(index, [c, h, w])
             builtLevels.append(level)
@@ -123,12 +124,13 @@ public final class MultiScaleFlow: Module {
             if index < levelCount - 1 {
                 precondition(c >= 2, "MultiScaleFlow: level \(index) has \(c) channel(s), too few to factor half out")
                 if learnedPriors { builtPriors.append(ConditionalGaussianPrior(condition: c / 2, channels: c - c / 2, generator: g)) }
+                shapes.append([c - c / 2, h, w])
                 c /= 2
             }
         }
         levels = builtLevels
         priors = builtPriors
-        topShape = [c, h, w]
+        latentShapes = shapes + [[c, h, w]]
         topMean = learnedPriors ? Tensor.zeros([1, c, h, w]) : nil
         topLogStd = learnedPriors ? Tensor.zeros([1, c, h, w]) : nil
     }
@@ -206,9 +208,7 @@ public final class MultiScaleFlow: Module {
                 } else if index < priors.count {
                     z = priors[index].sample(given: h, temperature: temperature, generator: g)
                 } else {
-                    var shape = h.shape
-                    shape[1] = factoredChannels(level: index)
-                    z = Tensor.randn(shape, generator: g) * temperature
+                    z = Tensor.randn([h.shape[0]] + latentShapes[index], generator: g) * temperature
                 }
                 h = Tensor.concat([h, z], axis: 1)
             }
@@ -219,14 +219,6 @@ public final class MultiScaleFlow: Module {
         return h
     }
 
-    /// The channels level `index` factors out.
-    func factoredChannels(level index: Int) -> Int {
-        var c = imageShape[0]
-        for level in levels[0...index] where level.squeezes { c *= 4 }
-        for _ in 0..<index { c /= 2 }
-        return c - c / 2
-    }
-
     /// Images from latents as ``encode(_:)`` returns them.
     public func decode(_ latents: [Tensor]) -> Tensor {
         decode(top: latents.last!, latents: Array(latents.dropLast()), temperature: 1, generator: .global)
@@ -235,7 +227,7 @@ public final class MultiScaleFlow: Module {
     /// `count` images drawn with every prior's standard deviation scaled by `temperature`
     /// (Glow samples at 0.7: less diverse, cleaner).
     public func sample(count: Int, temperature: Float, generator g: RandomGenerator) -> Tensor {
-        let shape = [count] + topShape
+        let shape = [count] + latentShapes.last!
         let noise = Tensor.randn(shape, generator: g)
         let top: Tensor
         if let topMean, let topLogStd {

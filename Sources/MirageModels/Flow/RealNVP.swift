@@ -18,7 +18,7 @@ import MirageTensor
 ///
 /// - SeeAlso: <https://arxiv.org/abs/1605.08803> (sections 3.4–3.6, 4.1)
 public final class RealNVP: FlowModel {
-    public struct Config: Codable, Equatable, Sendable {
+    public struct Config: FlowConfiguration, Equatable, Sendable {
         public var imageShape = [1, 28, 28]
         /// Squeezing levels before the final checkerboard level.
         public var scales = 2
@@ -54,9 +54,6 @@ public final class RealNVP: FlowModel {
             let checkerboard = couplings(3, shape) { .checkerboard(parity: $0) }
             return FlowLevel(beforeSqueeze: checkerboard, squeezes: true, steps: couplings(3, [4 * shape[0], shape[1] / 2, shape[2] / 2]) { .channels(parity: $0) })
         }
-        super.init(kind: RealNVPKind.name, configuration: (try? JSONEncoder().encode(config)) ?? Data(), flow: flow,
-                   input: .logit(alpha: config.alpha),
-                   training: Training(learningRate: config.learningRate, warmupSteps: config.warmupSteps, gradientClip: config.gradientClip,
-                                      temperature: config.temperature, seed: config.seed))
+        super.init(kind: RealNVPKind.name, config: config, flow: flow, input: .logit(alpha: config.alpha))
     }
 }

@@ -56,6 +56,11 @@ public final class RealNVPCoupling: Module, FlowLayer {
         }
     }
 
+    /// The network's input for a checkerboard coupling: the kept pixels and the board itself.
+    func checkerboardCondition(_ kept: Tensor) -> Tensor {
+        Tensor.concat([kept, board!.expanded(to: [kept.shape[0], 1, kept.shape[2], kept.shape[3]])], axis: 1)
+    }
+
     /// The log-scale and shift from the network's output `h` (the log-scale's half first).
     func logScaleAndShift(_ h: Tensor) -> (logScale: Tensor, shift: Tensor) {
         let parts = h.chunked(2, axis: 1)
@@ -69,7 +74,7 @@ public final class RealNVPCoupling: Module, FlowLayer {
             let b = board!, free = 1 - b
             precondition(x.shape[2] == b.shape[2] && x.shape[3] == b.shape[3], "RealNVPCoupling: input has shape \(x.shape), but the checkerboard is \(b.shape[2])×\(b.shape[3])")
             let kept = x * b
-            let (raw, shift) = logScaleAndShift(net(Tensor.concat([kept, b.expanded(to: [x.shape[0], 1, x.shape[2], x.shape[3]])], axis: 1)))
+            let (raw, shift) = logScaleAndShift(net(checkerboardCondition(kept)))
             let logScale = raw * free
             return (kept + (x * logScale.exp() + shift) * free, logScale.sum(axes: [1, 2, 3]))
         case .channels(let parity):
@@ -86,7 +91,7 @@ public final class RealNVPCoupling: Module, FlowLayer {
         case .checkerboard:
             let b = board!, free = 1 - b
             let kept = y * b
-            let (raw, shift) = logScaleAndShift(net(Tensor.concat([kept, b.expanded(to: [y.shape[0], 1, y.shape[2], y.shape[3]])], axis: 1)))
+            let (raw, shift) = logScaleAndShift(net(checkerboardCondition(kept)))
             return kept + ((y - shift) * (-(raw * free)).exp()) * free
         case .channels(let parity):
             let halves = y.chunked(2, axis: 1)

@@ -50,17 +50,13 @@ public enum RealNVPKind: ModelKind {
         c.scales = o.scales
         c.hidden = o.hidden
         c.blocks = o.blocks
-        c.learningRate = o.training.lr
-        c.warmupSteps = o.training.warmupSteps
-        c.temperature = o.training.temperature
+        o.training.apply(to: &c)
         c.seed = seed
         return c
     }
 
     public static func make(_ config: RealNVP.Config) throws -> RealNVP {
-        try FlowTrainingOptions.validate(kind: name, imageShape: config.imageShape, learningRate: config.learningRate, warmupSteps: config.warmupSteps,
-                                         temperature: config.temperature, squeezes: config.scales, option: "scales",
-                                         sizes: [("hidden", config.hidden), ("scales", config.scales)])
+        try FlowTrainingOptions.validate(kind: name, config, squeezes: config.scales, option: "scales", sizes: [("hidden", config.hidden), ("scales", config.scales)])
         guard config.blocks >= 0, config.alpha > 0, config.alpha < 0.5 else {
             throw ModelConfigurationError.unsuitable(kind: name, reason: "blocks \(config.blocks) or α \(config.alpha) out of range")
         }
