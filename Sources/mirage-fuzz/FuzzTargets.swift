@@ -21,7 +21,7 @@ enum FuzzTarget: String, CaseIterable {
                   let model = try? ModelRegistry.make(kind: header.kind, configuration: header.config),
                   (try? TrainingCheckpoint.restore(model, from: file, path: "fuzz.safetensors")) != nil else { return }
             model.setTraining(false)
-            _ = model.sample(count: 1, generator: RandomGenerator(seed: 0))
+            _ = (model as? any Sampling)?.sample(count: 1, generator: RandomGenerator(seed: 0))
         case .npy:
             _ = try? NPY.decode(bytes, file: "fuzz.npy")
         case .png:

@@ -25,7 +25,6 @@ import Testing
             contexts.append(context)
             return ["loss": 0]
         }
-        func sample(count: Int, generator: RandomGenerator) -> Tensor { Tensor.zeros([count, 1, 28, 28]) }
         func sheets(fixed: StepInput, noise: RandomGenerator) -> [Sheet] { [] }
     }
 

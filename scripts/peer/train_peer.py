@@ -3,7 +3,8 @@ initialisation, losses, optimizers, batch 64, data in [-1, 1] reshuffled every e
 partial batch dropped, a step's batches taken in turn from that stream), for the quality
 comparison of issue 5. Needs torch and numpy. --steps counts generator updates; every GAN writes
 10,000 samples in [0,1] as N×1×28×28 float32 .npy (--out, default peer-MODEL.npy), generator in
-eval mode, and prints its training time.
+eval mode, and prints its training time. The translation models (pix2pix, cyclegan) instead write
+their translations of the whole test split into the folder --out (default peer-MODEL).
 
     python3 scripts/peer/train_peer.py vae      # 10 epochs, batch 128, Adam 1e-3, dynamic binarisation;
                                                 # prints test ELBO and IWAE NLL (k=1000) in nats
@@ -49,9 +50,30 @@ eval mode, and prints its training time.
         --bpd-count N (default 0: skip) then prints the variational bound (mirage eval nll) on the first N test
         images, 100 at a time, EMA weights, unguided ("no class"), in nats and bits/dim: L_T + middle terms + L₀ with
         the discrete decoder, all 999 middle terms or --bpd-samples K (default 100) drawn per image, stratified
+    python3 scripts/peer/train_peer.py pix2pix --out peer-pix2pix   # 2000 steps, --batch 64, Adam 2e-4 (0.5, 0.999)
+        U-Net G (⌊log₂ min(H, W)⌋ levels, 4 at 28×28, --ngf 64, BatchNorm, dropout 0.5 on the levels just outside the
+        innermost) from A to B, PatchGAN D (--ndf 64, 2 stride-2 layers below 64 pixels, else 3) on [A, B or G(A)];
+        D: ½(BCE real + BCE fake) over every patch logit; G: BCE + 100·L1. --dataset mnist-edges (mnist-inverted,
+        mnist-thick, mnist-colored): A the derived image, B the digit it came from, a pair kept together in the
+        shuffle; --direction a-to-b or b-to-a. Writes OUT/a-to-b.npy (or b-to-a.npy), the whole test split translated
+        in order, G in eval mode (no dropout, running statistics), float32 N×C×H×W in [0, 1]; prints the training time,
+        s/step, and the test L1 and PSNR (mean over images of 10·log₁₀(1/MSE)) against the targets, in [0, 1] units
+    python3 scripts/peer/train_peer.py cyclegan --out peer-cyclegan # 2000 steps, --batch 64, --domain-a mnist
+        --domain-b mnist-colored (any Mirage dataset names; mnist-colored means its coloured digits). G_AB, G_BA: U-Net
+        (InstanceNorm, no dropout) below 64 pixels, else the ResNet generator (9 blocks from 256 pixels, else 6);
+        D_A, D_B: PatchGAN with InstanceNorm. Least-squares GAN losses, cycle loss 10·L1, identity loss 5·L1 only when
+        A and B have the same channels (mnist 1 ↔ mnist-colored 3: skipped), D trained on a pool of 50 earlier fakes
+        each (seeded). Adam 2e-4 (0.5, 0.999) over both G, one over both D, constant for half the steps and then
+        linearly down to 0. The domains are shuffled apart (two seeded permutation streams), so no pairing leaks in.
+        Writes OUT/a-to-b.npy, b-to-a.npy, a-to-b-to-a.npy, b-to-a-to-b.npy (whole test splits, in order, [0, 1]);
+        prints the training time, s/step, and the test cycle L1 both ways
+        pix2pix, cyclegan data: Mirage's own images, exported by `mirage data export` with the binary --mirage
+        (default ROOT/.build/release/mirage, run from ROOT) into a temporary folder, or into --data-cache DIR and
+        reused until the binary is newer; mnist-colored's colours are drawn with --seed, as `mirage train --seed`
+        draws them. Pixels scaled to [-1, 1], reshuffled every epoch, the last partial batch dropped, no jitter/flip
     common: --seed 0, --threads 2
 """
-import argparse, copy, gzip, json, math, pathlib, time
+import argparse, copy, gzip, itertools, json, math, pathlib, subprocess, tempfile, time
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 
@@ -176,17 +198,19 @@ def expand(x):  # LaplacianPyramid.expand: each pixel repeated over 2×2 (reduce
 
 def dcgan_init(m):
     if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
-        nn.init.normal_(m.weight, 0, 0.02); nn.init.zeros_(m.bias)
+        nn.init.normal_(m.weight, 0, 0.02)
+        if m.bias is not None: nn.init.zeros_(m.bias)  # the translation networks' convolutions before a batch norm have none
     elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
         nn.init.normal_(m.weight, 1, 0.02); nn.init.zeros_(m.bias)
 
 
-def stream(*tensors):
-    """Mirage's BatchStream: endless batches of 64, reshuffled every epoch, the last partial one dropped."""
+def stream(*tensors, batch=64, generator=None):
+    """Mirage's BatchStream: endless batches of `batch` (64), reshuffled every epoch (by `generator`, default the
+    global RNG), the last partial one dropped; the tensors' rows stay together."""
     while True:
-        perm = torch.randperm(len(tensors[0]))
-        for i in range(len(tensors[0]) // 64):
-            yield [t[perm[i * 64:(i + 1) * 64]] for t in tensors]
+        perm = torch.randperm(len(tensors[0]), generator=generator)
+        for i in range(len(tensors[0]) // batch):
+            yield [t[perm[i * batch:(i + 1) * batch]] for t in tensors]
 
 
 def adam(params, lr=2e-4, betas=(0.5, 0.999)):  # eps 1e-8, as Mirage's Adam
@@ -361,6 +385,227 @@ def lapgan(args):  # LAPGAN.swift, 3 levels 7 → 14 → 28
                 up = expand(img); img = up + Gs[k](up, torch.randn(n, 1, up.shape[2], up.shape[3]))
             return img
         save(args.out, torch.cat([sample(1000) for _ in range(10)]))
+
+
+def mirage_images(args, name, split, domain="a"):
+    """Mirage's own images of a dataset or derived domain, as `mirage data export` writes them (float32 N×C×H×W in
+    [0, 1]): domain a of mnist-edges/-inverted/-thick/-colored is the derived image, b the digit it came from (same
+    order); plain datasets have only a. mnist-colored's colours come from --seed, as `mirage train --seed` picks them.
+    Exported by --mirage into a temporary folder, or into --data-cache and reused until the binary is newer."""
+    mirage = pathlib.Path(args.mirage).resolve()
+    if not mirage.is_file():
+        raise SystemExit(f"train_peer.py: no mirage binary at {mirage}; build it (swift build -c release) or pass --mirage PATH")
+    stem = f"{name}-{split}-{domain}" + (f"-seed{args.seed}" if name == "mnist-colored" else "")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = pathlib.Path(args.data_cache or tmp).resolve(); folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{stem}.npy"
+        if not path.exists() or path.stat().st_mtime < mirage.stat().st_mtime:  # run from the repository, as `mirage train`
+            subprocess.run([str(mirage), "data", "export", name, "--split", split, "--domain", domain, "--seed", str(args.seed),
+                            "--out", str(path)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        return torch.from_numpy(np.load(path))
+
+
+def translation_norm(kind):  # TranslationNorm.swift: the norm layer, and whether a convolution before it has a bias
+    return (nn.BatchNorm2d if kind == "batch" else nn.InstanceNorm2d), kind == "instance"  # instance: affine=False, no running stats
+
+
+def unet_levels(h, w):  # UNetGenerator.levelCount: ⌊log₂ min(H, W)⌋ (28 → 4, 256 → 8)
+    n, side = 0, min(h, w)
+    while side >= 2: side //= 2; n += 1
+    return n
+
+
+class UNetGenerator(nn.Module):
+    """UNetGenerator.swift, the reference pix2pix UnetGenerator for any depth and odd sizes: level i (0 at the image) has
+    ngf·min(2^i, 8) channels; encoder LeakyReLU(0.2) → 4×4/2 conv → norm (level 0: conv only; innermost: no norm),
+    decoder ReLU → 4×4/2 transposed conv (output padding restoring a floored odd side) → norm → dropout 0.5 on levels
+    max(1, L−4) … L−2 (level 0: tanh instead), each level i > 0 returning [its input, its decoder's output]."""
+    def __init__(s, cin, cout, h, w, ngf=64, norm="batch", dropout=0.5):
+        super().__init__()
+        L = unet_levels(h, w); Norm, bias = translation_norm(norm)
+        sizes = [(h, w)]
+        for _ in range(L): sizes.append((sizes[-1][0] // 2, sizes[-1][1] // 2))
+        widths = [ngf * min(2 ** i, 8) for i in range(L)]
+        s.down, s.down_norm, s.up, s.up_norm, s.dropout = (nn.ModuleList() for _ in range(5))
+        for i in range(L):
+            outer, inner, innermost = cin if i == 0 else widths[i - 1], widths[i], i == L - 1
+            s.down.append(nn.Conv2d(outer, inner, 4, 2, 1, bias=True if i == 0 or innermost else bias))
+            s.down_norm.append(nn.Identity() if i == 0 or innermost else Norm(inner))
+            pad = (sizes[i][0] - 2 * sizes[i + 1][0], sizes[i][1] - 2 * sizes[i + 1][1])
+            s.up.append(nn.ConvTranspose2d(inner if innermost else 2 * inner, cout if i == 0 else outer, 4, 2, 1,
+                                           output_padding=pad, bias=True if i == 0 else bias))
+            s.up_norm.append(nn.Identity() if i == 0 else Norm(outer))
+            s.dropout.append(nn.Dropout(dropout) if dropout > 0 and max(1, L - 4) <= i < L - 1 else nn.Identity())
+    def forward(s, x): return s.level(0, x)
+    def level(s, i, x):
+        h = s.down_norm[i](s.down[i](x if i == 0 else F.leaky_relu(x, 0.2)))
+        u = s.up[i](F.relu(h if i == len(s.down) - 1 else s.level(i + 1, h)))
+        return torch.tanh(u) if i == 0 else torch.cat([x, s.dropout[i](s.up_norm[i](u))], 1)
+
+
+class PatchGANDiscriminator(nn.Sequential):
+    """PatchGANDiscriminator.swift, the reference NLayerDiscriminator: 4×4/2 conv ndf, LeakyReLU(0.2); n_layers − 1 more
+    4×4/2 convs and one 4×4/1 conv to ndf·min(2^n, 8) (norm, LeakyReLU); a 4×4/1 conv to one logit per patch."""
+    def __init__(s, cin, ndf=64, n_layers=2, norm="batch"):
+        Norm, bias = translation_norm(norm); width = lambda n: ndf * min(2 ** n, 8)
+        layers = [nn.Conv2d(cin, ndf, 4, 2, 1), nn.LeakyReLU(0.2)]
+        for n in range(1, n_layers + 1):
+            layers += [nn.Conv2d(width(n - 1), width(n), 4, 2 if n < n_layers else 1, 1, bias=bias), Norm(width(n)), nn.LeakyReLU(0.2)]
+        super().__init__(*layers, nn.Conv2d(width(n_layers), 1, 4, 1, 1))
+
+
+def patchgan_layers(h, w):  # PatchGANDiscriminator.defaultLayers: 3 from 64 pixels up, else 2
+    return 3 if min(h, w) >= 64 else 2
+
+
+class ResnetBlock(nn.Module):  # x + [pad 1, 3×3 conv, norm, ReLU, pad 1, 3×3 conv, norm](x), reflection padding
+    def __init__(s, c, norm):
+        super().__init__(); Norm, bias = translation_norm(norm)
+        s.body = nn.Sequential(nn.ReflectionPad2d(1), nn.Conv2d(c, c, 3, bias=bias), Norm(c), nn.ReLU(),
+                               nn.ReflectionPad2d(1), nn.Conv2d(c, c, 3, bias=bias), Norm(c))
+    def forward(s, x): return x + s.body(x)
+
+
+class ResnetGenerator(nn.Sequential):
+    """The reference ResnetGenerator (CycleGAN from 64 pixels up): 7×7 conv ngf, two 3×3/2 downsamplings, `blocks`
+    residual blocks at 4·ngf, two 3×3/2 transposed upsamplings, 7×7 conv to cout and tanh; norm and ReLU after each
+    but the last conv, reflection padding, no dropout."""
+    def __init__(s, cin, cout, ngf=64, norm="instance", blocks=9):
+        Norm, bias = translation_norm(norm)
+        layers = [nn.ReflectionPad2d(3), nn.Conv2d(cin, ngf, 7, bias=bias), Norm(ngf), nn.ReLU()]
+        for m in (1, 2): layers += [nn.Conv2d(ngf * m, ngf * m * 2, 3, 2, 1, bias=bias), Norm(ngf * m * 2), nn.ReLU()]
+        layers += [ResnetBlock(4 * ngf, norm) for _ in range(blocks)]
+        for m in (4, 2):
+            layers += [nn.ConvTranspose2d(ngf * m, ngf * m // 2, 3, 2, 1, output_padding=1, bias=bias), Norm(ngf * m // 2), nn.ReLU()]
+        super().__init__(*layers, nn.ReflectionPad2d(3), nn.Conv2d(ngf, cout, 7), nn.Tanh())
+
+
+class Pix2Pix(nn.Module):  # Isola et al. 2017: U-Net G, PatchGAN D on [input, output], BatchNorm, Adam 2e-4 (0.5, 0.999)
+    def __init__(s, cin, cout, h, w, ngf=64, ndf=64):
+        super().__init__()
+        s.G = UNetGenerator(cin, cout, h, w, ngf, "batch"); s.D = PatchGANDiscriminator(cin + cout, ndf, patchgan_layers(h, w), "batch")
+        s.apply(dcgan_init); s.oG, s.oD = adam(s.G.parameters()), adam(s.D.parameters())
+    def step(s, a, b):
+        """One update on a batch (a, b) in [-1, 1], both networks in train mode: D (real and fake pairs, BCE over every
+        patch logit, halved), then G (GAN loss + 100·L1) against the updated D, whose parameters stay; returns the losses."""
+        fake = s.G(a)
+        loss_d = 0.5 * (bce(s.D(torch.cat([a, b], 1)), 1) + bce(s.D(torch.cat([a, fake.detach()], 1)), 0))
+        s.oD.zero_grad(); loss_d.backward(); s.oD.step()
+        s.D.requires_grad_(False)
+        loss_gan = bce(s.D(torch.cat([a, fake], 1)), 1); loss_l1 = (fake - b).abs().mean()
+        s.oG.zero_grad(); (loss_gan + 100 * loss_l1).backward(); s.oG.step()
+        s.D.requires_grad_(True)
+        return {"loss_d": loss_d.item(), "loss_gan": loss_gan.item(), "loss_l1": loss_l1.item()}
+
+
+class ImagePool:
+    """The reference ImagePool (Shrivastava et al.): D sees a mix of current and up to `size` earlier fakes. Each image in
+    order: while the pool has room, stored and returned; then with probability 1/2 a random stored image is returned and
+    replaced by it, else it is returned itself. Draws from its own seeded numpy generator."""
+    def __init__(s, size=50, seed=0): s.size, s.images, s.rng = size, [], np.random.default_rng(seed)
+    def query(s, images):
+        out = []
+        for image in images.detach():
+            image = image[None]
+            if len(s.images) < s.size: s.images.append(image); out.append(image)
+            elif s.rng.random() < 0.5:
+                j = int(s.rng.integers(s.size)); out.append(s.images[j]); s.images[j] = image
+            else: out.append(image)
+        return torch.cat(out)
+
+
+class CycleGAN(nn.Module):
+    """Zhu et al. 2017: G_AB, G_BA (U-Net below 64 pixels, without dropout as the reference's CycleGAN; ResNet, 9 blocks
+    from 256 pixels else 6, otherwise), D_A, D_B (PatchGAN), all with InstanceNorm; one Adam 2e-4 (0.5, 0.999) over both
+    G, one over both D; least-squares GAN losses, λ_cycle 10, identity 0.5·λ_cycle = 5 (0 when A and B differ in channels)."""
+    def __init__(s, ca, cb, h, w, ngf=64, ndf=64, seed=0):
+        super().__init__()
+        side = min(h, w)
+        gen = (lambda cin, cout: UNetGenerator(cin, cout, h, w, ngf, "instance", dropout=0)) if side < 64 else \
+            (lambda cin, cout: ResnetGenerator(cin, cout, ngf, "instance", 9 if side >= 256 else 6))
+        s.G_AB, s.G_BA = gen(ca, cb), gen(cb, ca)
+        n = patchgan_layers(h, w)
+        s.D_A, s.D_B = PatchGANDiscriminator(ca, ndf, n, "instance"), PatchGANDiscriminator(cb, ndf, n, "instance")
+        s.apply(dcgan_init)
+        s.oG = adam(itertools.chain(s.G_AB.parameters(), s.G_BA.parameters()))
+        s.oD = adam(itertools.chain(s.D_A.parameters(), s.D_B.parameters()))
+        s.pool_a, s.pool_b = ImagePool(50, [seed, 1]), ImagePool(50, [seed, 2])
+        s.identity = 5.0 if ca == cb else 0.0
+    def step(s, a, b, lr=2e-4):
+        """One update on batches a (domain A) and b (domain B) in [-1, 1]: both G (the D frozen), then both D on real
+        images and pooled fakes, each D's loss halved; returns the losses."""
+        for group in s.oG.param_groups + s.oD.param_groups: group["lr"] = lr
+        fake_b = s.G_AB(a); rec_a = s.G_BA(fake_b); fake_a = s.G_BA(b); rec_b = s.G_AB(fake_a)
+        ls = lambda out, target: F.mse_loss(out, torch.full_like(out, target))
+        s.D_A.requires_grad_(False); s.D_B.requires_grad_(False)
+        loss_gan = ls(s.D_B(fake_b), 1) + ls(s.D_A(fake_a), 1)
+        loss_cycle = (rec_a - a).abs().mean() + (rec_b - b).abs().mean()
+        loss_g = loss_gan + 10 * loss_cycle
+        if s.identity: loss_g = loss_g + s.identity * ((s.G_BA(a) - a).abs().mean() + (s.G_AB(b) - b).abs().mean())
+        s.oG.zero_grad(); loss_g.backward(); s.oG.step()
+        s.D_A.requires_grad_(True); s.D_B.requires_grad_(True)
+        pooled_b, pooled_a = s.pool_b.query(fake_b), s.pool_a.query(fake_a)
+        loss_d_b = 0.5 * (ls(s.D_B(b), 1) + ls(s.D_B(pooled_b), 0))
+        loss_d_a = 0.5 * (ls(s.D_A(a), 1) + ls(s.D_A(pooled_a), 0))
+        s.oD.zero_grad(); (loss_d_a + loss_d_b).backward(); s.oD.step()
+        return {"loss_g": loss_g.item(), "loss_cycle": loss_cycle.item(), "loss_d_a": loss_d_a.item(), "loss_d_b": loss_d_b.item()}
+
+
+def translate(G, x):  # G in eval mode over x in [0, 1], 256 at a time, no gradients; the output in [-1, 1]
+    with torch.no_grad():
+        return torch.cat([G(x[c:c + 256] * 2 - 1) for c in range(0, len(x), 256)])
+
+
+def pix2pix(args):  # Pix2Pix.swift
+    torch.manual_seed(args.seed)
+    pathlib.Path(args.out).mkdir(parents=True, exist_ok=True)
+    src, dst = ("a", "b") if args.direction == "a-to-b" else ("b", "a")
+    train_x, train_y = mirage_images(args, args.dataset, "train", src), mirage_images(args, args.dataset, "train", dst)
+    test_x, test_y = mirage_images(args, args.dataset, "test", src), mirage_images(args, args.dataset, "test", dst)
+    _, cin, h, w = train_x.shape
+    model = Pix2Pix(cin, train_y.shape[1], h, w, args.ngf, args.ndf)
+    batches = stream(train_x.mul_(2).sub_(1), train_y.mul_(2).sub_(1), batch=args.batch)  # a pair stays together
+    t0 = time.time()
+    for step in range(args.steps):
+        x, y = next(batches); losses = model.step(x, y)
+        if (step + 1) % 250 == 0:
+            print(f"step {step + 1}: " + ", ".join(f"{k} {v:.4f}" for k, v in losses.items()) + f" ({time.time() - t0:.0f} s)", flush=True)
+    t = time.time() - t0
+    print(f"trained {args.steps} steps in {t:.0f} s ({t / max(1, args.steps):.3f} s/step)")
+    model.G.eval()  # dropout off, batch norm's running statistics
+    out = translate(model.G, test_x)
+    save(pathlib.Path(args.out) / f"{args.direction}.npy", out)
+    out = ((out + 1) / 2).clamp(0, 1).double(); target = test_y.double()
+    mse = ((out - target) ** 2).flatten(1).mean(1)
+    print(f"test ({len(out)} images): L1 {(out - target).abs().mean():.4f}, PSNR {(10 * torch.log10(1 / mse.clamp_min(1e-10))).mean():.2f} dB")
+
+
+def cyclegan(args):  # CycleGAN.swift
+    torch.manual_seed(args.seed); pathlib.Path(args.out).mkdir(parents=True, exist_ok=True)
+    train_a, train_b = mirage_images(args, args.domain_a, "train"), mirage_images(args, args.domain_b, "train")
+    test_a, test_b = mirage_images(args, args.domain_a, "test"), mirage_images(args, args.domain_b, "test")
+    if train_a.shape[2:] != train_b.shape[2:]: raise SystemExit(f"cyclegan: the domains' images differ in size ({tuple(train_a.shape[2:])}, {tuple(train_b.shape[2:])})")
+    _, ca, h, w = train_a.shape; cb = train_b.shape[1]
+    model = CycleGAN(ca, cb, h, w, args.ngf, args.ndf, args.seed)
+    print(f"cyclegan {ca}×{h}×{w} ↔ {cb}×{h}×{w}: {type(model.G_AB).__name__} generators, identity loss weight {model.identity:g}"
+          + ("" if model.identity else " (the domains differ in channels)"))
+    # each domain shuffled by its own generator, so no pairing of the sources leaks in
+    batches_a = stream(train_a.mul_(2).sub_(1), batch=args.batch, generator=torch.Generator().manual_seed(2 * args.seed + 1))
+    batches_b = stream(train_b.mul_(2).sub_(1), batch=args.batch, generator=torch.Generator().manual_seed(2 * args.seed + 2))
+    t0, total = time.time(), args.steps
+    for step in range(total):  # constant for the first half, then linearly down to 0
+        (a,), (b,) = next(batches_a), next(batches_b)
+        losses = model.step(a, b, lr=2e-4 * min(1.0, (total - step) / (total / 2)))
+        if (step + 1) % 250 == 0:
+            print(f"step {step + 1}: " + ", ".join(f"{k} {v:.4f}" for k, v in losses.items()) + f" ({time.time() - t0:.0f} s)", flush=True)
+    t = time.time() - t0
+    print(f"trained {total} steps in {t:.0f} s ({t / max(1, total):.3f} s/step)")
+    model.G_AB.eval(); model.G_BA.eval()
+    out = pathlib.Path(args.out); ab, ba = translate(model.G_AB, test_a), translate(model.G_BA, test_b)
+    aba, bab = translate(model.G_BA, (ab + 1) / 2), translate(model.G_AB, (ba + 1) / 2)
+    for name, images in (("a-to-b", ab), ("b-to-a", ba), ("a-to-b-to-a", aba), ("b-to-a-to-b", bab)): save(out / f"{name}.npy", images)
+    cycle = lambda rec, x: (((rec + 1) / 2).clamp(0, 1).double() - x.double()).abs().mean()
+    print(f"test cycle L1: A → B → A {cycle(aba, test_a):.4f} ({len(test_a)} images), B → A → B {cycle(bab, test_b):.4f} ({len(test_b)} images)")
 
 
 class TimeUNet(nn.Module):  # TimeUNet.swift: bench_peer.py's TimeUNet plus, for classes > 0, the class embedding
@@ -821,12 +1066,13 @@ def ddpm(args):  # DDPM.swift
 
 if __name__ == "__main__":
     runs = {"vae": vae, "dcgan": dcgan, "wgan": wgan, "wgan-gp": wgan, "cgan": cgan, "infogan": infogan, "lapgan": lapgan,
-            "ddpm": ddpm, "glow": flow, "realnvp": flow}
+            "ddpm": ddpm, "glow": flow, "realnvp": flow, "pix2pix": pix2pix, "cyclegan": cyclegan}
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model", choices=list(runs))
-    ap.add_argument("--steps", type=int, help="generator updates (GANs; default 3000), ddpm's updates (default 5000)")
+    ap.add_argument("--steps", type=int, help="generator updates (GANs; default 3000; pix2pix, cyclegan 2000), ddpm's updates (default 5000)")
     ap.add_argument("--out", help="samples .npy (default peer-MODEL.npy); for cgan and infogan rows 1000k to "
-                    "1000k+999 are class (categorical code) k, k = 0..9; conditional ddpm likewise with count/10 per class")
+                    "1000k+999 are class (categorical code) k, k = 0..9; conditional ddpm likewise with count/10 per class; "
+                    "pix2pix, cyclegan: the folder of the translated test images (default peer-MODEL)")
     ap.add_argument("--curve", help="wgan, wgan-gp: write the W-distance curve to this .json, samples beside it")
     ap.add_argument("--curve-every", type=int, default=250, help="steps between curve points (default 250)")
     ddpm_only = {"architecture": "resunet", "conditional": False, "schedule": "linear", "count": 10000, "sampler": "ddim", "sampling_steps": 50,
@@ -855,10 +1101,32 @@ if __name__ == "__main__":
     ap.add_argument("--hidden", type=int, help="glow, realnvp: channels of the couplings' networks (default 128, 32)")
     ap.add_argument("--temperature", type=float, help="glow, realnvp: sampling temperature (default 1)")
     ap.add_argument("--eval-every", type=int, help="glow, realnvp: also print the test NLL every N steps (default: only at the end)")
+    translation_only = {"batch": ("pix2pix", "cyclegan"), "ngf": ("pix2pix", "cyclegan"), "ndf": ("pix2pix", "cyclegan"),
+                        "dataset": ("pix2pix",), "direction": ("pix2pix",), "domain_a": ("cyclegan",), "domain_b": ("cyclegan",),
+                        "mirage": ("pix2pix", "cyclegan"), "data_cache": ("pix2pix", "cyclegan")}
+    ap.add_argument("--batch", type=int, help="pix2pix, cyclegan: batch size (default 64)")
+    ap.add_argument("--ngf", type=int, help="pix2pix, cyclegan: the generators' base width (default 64)")
+    ap.add_argument("--ndf", type=int, help="pix2pix, cyclegan: the discriminators' base width (default 64)")
+    ap.add_argument("--dataset", choices=["mnist-edges", "mnist-inverted", "mnist-thick", "mnist-colored"],
+                    help="pix2pix: the paired dataset (default mnist-edges)")
+    ap.add_argument("--direction", choices=["a-to-b", "b-to-a"], help="pix2pix: a-to-b (default: derived image → digit) or b-to-a")
+    ap.add_argument("--domain-a", help="cyclegan: domain A, a Mirage dataset name (default mnist)")
+    ap.add_argument("--domain-b", help="cyclegan: domain B, a Mirage dataset name (default mnist-colored: its coloured digits)")
+    ap.add_argument("--mirage", help="pix2pix, cyclegan: the mirage binary that exports the data (default ROOT/.build/release/mirage)")
+    ap.add_argument("--data-cache", help="pix2pix, cyclegan: keep the exported .npy files here and reuse them until the binary "
+                    "is newer (default: a temporary folder)")
     ap.add_argument("--seed", type=int, default=0); ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(); torch.set_num_threads(a.threads)
-    a.out = a.out or f"peer-{a.model}.npy"
-    a.steps = (5000 if a.model == "ddpm" else 3000) if a.steps is None else a.steps
+    translation = a.model in ("pix2pix", "cyclegan")
+    a.out = a.out or (f"peer-{a.model}" if translation else f"peer-{a.model}.npy")
+    a.steps = (5000 if a.model == "ddpm" else 2000 if translation else 3000) if a.steps is None else a.steps
+    defaults = {"batch": 64, "ngf": 64, "ndf": 64, "dataset": "mnist-edges", "direction": "a-to-b", "domain_a": "mnist",
+                "domain_b": "mnist-colored", "mirage": str(ROOT / ".build/release/mirage"), "data_cache": None}
+    for k, models in translation_only.items():
+        if getattr(a, k) is not None and a.model not in models: ap.error(f"--{k.replace('_', '-')} is for {' and '.join(models)}")
+        setattr(a, k, defaults[k] if getattr(a, k) is None else getattr(a, k))
+    if translation and not (a.steps > 0 and a.batch > 0 and a.ngf > 0 and a.ndf > 0 and a.seed >= 0):
+        ap.error(f"{a.model}: --steps, --batch, --ngf and --ndf must be positive, --seed at least 0")
     if a.sampler == "ddpm" and (a.sampling_steps is not None or a.eta is not None):
         ap.error("--sampling-steps and --eta are DDIM's; --sampler ddpm always takes all T steps")
     if a.curve and a.model not in ("wgan", "wgan-gp"): ap.error("--curve is for wgan and wgan-gp")

@@ -16,7 +16,7 @@ import MirageTensor
 ///
 /// - SeeAlso: <https://www.cs.toronto.edu/~hinton/absps/science.pdf>,
 ///   <https://www.iro.umontreal.ca/~vincentp/Publications/denoising_autoencoders_tr1316.pdf>
-public final class Autoencoder: GenerativeModel, ReconstructionModel {
+public final class Autoencoder: GenerativeModel, Sampling, ReconstructionModel {
     /// How the denoising autoencoder corrupts its input.
     public enum Noise: Codable, Equatable, Sendable {
         /// Plain autoencoder.

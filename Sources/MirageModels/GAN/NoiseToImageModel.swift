@@ -4,7 +4,7 @@ import MirageTensor
 /// A model whose generator maps Gaussian noise to images in [-1, 1] (the GANs): sampling,
 /// generating from given noise, and the sheets (samples, interpolations between noise vectors)
 /// come from here.
-public protocol NoiseToImageModel: GenerativeModel {
+public protocol NoiseToImageModel: Sampling {
     /// The generator network.
     var generator: any Layer { get }
     /// The size of a noise vector.
@@ -37,16 +37,16 @@ extension NoiseToImageModel {
 }
 
 /// A generator's images for `count` samples, mapped from [-1, 1] to [0, 1]: in evaluation mode,
-/// without a graph, and 1,024 at a time so that large sample counts keep memory bounded.
+/// without a graph, and `chunk` (1,024) at a time so that large sample counts keep memory bounded.
 /// `input(range)` makes the generator's input for those samples, drawing any noise in order.
-func generateImages(_ generator: any Layer, count: Int, input: (Range<Int>) -> Tensor) -> Tensor {
+func generateImages(_ generator: any Layer, count: Int, chunk: Int = 1024, input: (Range<Int>) -> Tensor) -> Tensor {
     let wasTraining = generator.isTraining
     generator.eval()
     defer { generator.train(wasTraining) }
     var parts: [Tensor] = []
     var start = 0
     while start < count {
-        let end = min(count, start + 1024)
+        let end = min(count, start + chunk)
         parts.append(withNoGrad { toUnitRange(generator(input(start..<end)), from: -1...1) })
         start = end
     }

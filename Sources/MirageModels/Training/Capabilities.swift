@@ -1,6 +1,19 @@
 import Foundation
 import MirageTensor
 
+/// A model that draws new samples from noise: `mirage sample RUN`. Every model does except the
+/// translation models, which map an input image to an output (``TranslationModel``).
+///
+/// ```swift
+/// if let sampler = model as? any Sampling {
+///     let images = sampler.sample(count: 64, generator: RandomGenerator(seed: 0))
+/// }
+/// ```
+public protocol Sampling: GenerativeModel {
+    /// New samples, `[count, C, H, W]` in [0, 1] (`[count, 2]` points for a 2-D model).
+    func sample(count: Int, generator: RandomGenerator) -> Tensor
+}
+
 /// A model that can draw samples of a chosen class: `mirage sample RUN --class K`.
 ///
 /// ```swift
@@ -8,7 +21,7 @@ import MirageTensor
 ///     let sevens = conditional.sample(count: 16, class: 7, generator: RandomGenerator(seed: 0))
 /// }
 /// ```
-public protocol ConditionalSampling: GenerativeModel {
+public protocol ConditionalSampling: Sampling {
     /// The number of classes; classes are `0..<classCount`.
     var classCount: Int { get }
     /// New samples of class `label`, `[count, C, H, W]` in [0, 1].
@@ -94,14 +107,14 @@ public struct SamplerSettings: Equatable, Sendable {
 
 /// A model whose samples can be drawn at a temperature (flows): `mirage sample RUN --temperature 0.7`
 /// scales the standard deviation of every latent, trading diversity for cleaner samples.
-public protocol TemperatureSampling: GenerativeModel {
+public protocol TemperatureSampling: Sampling {
     /// New samples in [0, 1] with the latents' spread scaled by `temperature` (1: the model).
     func sample(count: Int, temperature: Float, generator: RandomGenerator) -> Tensor
 }
 
 /// A model that draws samples through a chain of steps whose sampler can be chosen (diffusion):
 /// `mirage sample RUN --sampler ddim --sampling-steps 50 --eta 0 [--class K --guidance 3]`.
-public protocol IterativeSampling: GenerativeModel {
+public protocol IterativeSampling: Sampling {
     /// The most steps a DDIM chain can take (T).
     var maximumSamplingSteps: Int { get }
 
@@ -110,4 +123,35 @@ public protocol IterativeSampling: GenerativeModel {
     /// - Parameter progress: Called after each step of the chain with (steps done, steps in all).
     func sample(count: Int, class label: Int?, settings: SamplerSettings, generator: RandomGenerator,
                 progress: (Int, Int) -> Void) -> Tensor
+}
+
+/// Which way a translation model maps its two domains.
+public enum TranslationDirection: String, Codable, Sendable, CaseIterable {
+    /// Domain A's images to domain B's (e.g. edge maps → digits).
+    case aToB = "a-to-b"
+    /// Domain B's images to domain A's.
+    case bToA = "b-to-a"
+
+    /// The other way round.
+    public var reversed: TranslationDirection { self == .aToB ? .bToA : .aToB }
+}
+
+/// A model that maps images of one domain to another (pix2pix, CycleGAN):
+/// `mirage translate RUN INPUT --out OUT.npy [--direction a-to-b|b-to-a]`.
+///
+/// ```swift
+/// if let translator = model as? any TranslationModel {
+///     let digits = translator.translate(edges, direction: .aToB)   // [B, 1, 28, 28] in [0, 1]
+/// }
+/// ```
+public protocol TranslationModel: GenerativeModel {
+    /// The directions it translates in: pix2pix's one trained direction, both for CycleGAN.
+    var directions: [TranslationDirection] { get }
+
+    /// `[C, H, W]` of the images it takes in `direction`.
+    func inputShape(_ direction: TranslationDirection) -> [Int]
+
+    /// The translations in [0, 1] of images `[B, C, H, W]` in [0, 1] of ``inputShape(_:)``, with
+    /// the networks in evaluation mode.
+    func translate(_ images: Tensor, direction: TranslationDirection) -> Tensor
 }

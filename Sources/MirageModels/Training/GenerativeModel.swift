@@ -18,8 +18,9 @@ public struct Sheet {
 /// it wants, knows one training step, how to sample and which sheets show its progress.
 /// Everything else (loaders, the loop, logging, checkpoints, resume) is the trainer's.
 ///
-/// What only some models can do (conditional sampling, a likelihood, reconstruction) are small
-/// protocols of their own: ``ConditionalSampling``, ``LikelihoodModel``, ``ReconstructionModel``.
+/// What only some models can do (drawing samples from noise, conditional sampling, a likelihood,
+/// reconstruction, translation) are small protocols of their own: ``Sampling``,
+/// ``ConditionalSampling``, ``LikelihoodModel``, ``ReconstructionModel``, ``TranslationModel``.
 /// A model reaches `mirage train` through a ``ModelKind``.
 public protocol GenerativeModel: AnyObject {
     /// The hyper-parameters, as JSON, enough to rebuild the model (see ``ModelKind``).
@@ -46,9 +47,6 @@ public protocol GenerativeModel: AnyObject {
     /// One optimisation step on the batches ``data`` asked for (scaled and augmented as it says).
     /// Returns the losses and metrics to log.
     func trainStep(_ input: StepInput, context: StepContext) -> [String: Float]
-
-    /// New samples, `[count, C, H, W]` in [0, 1] (`[count, 2]` points for a 2-D model).
-    func sample(count: Int, generator: RandomGenerator) -> Tensor
 
     /// Sheets drawn at the end of each epoch. `fixed` holds the same test samples every epoch
     /// (up to 64, prepared as ``data`` says but never augmented), `noise` the same generator

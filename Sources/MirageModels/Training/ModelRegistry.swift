@@ -21,6 +21,8 @@ public enum ModelRegistry {
         ConditionalGANKind.self,
         InfoGANKind.self,
         LAPGANKind.self,
+        Pix2PixKind.self,
+        CycleGANKind.self,
         DDPMKind.self,
         GlowKind.self,
         RealNVPKind.self,

@@ -9,6 +9,7 @@ import Foundation
 ///   samples/epoch-NNN.png  sheets at fixed noise, one set per epoch
 ///   metrics.jsonl          one JSON object per logged step
 ///   loss.png               the loss curves
+///   index.html             every epoch's sheets on one page
 /// ```
 public struct RunFolder: Sendable {
     public let root: URL
@@ -21,6 +22,7 @@ public struct RunFolder: Sendable {
     public var samples: URL { root.appendingPathComponent("samples", isDirectory: true) }
     public var metrics: URL { root.appendingPathComponent("metrics.jsonl") }
     public var lossPlot: URL { root.appendingPathComponent("loss.png") }
+    public var indexPage: URL { root.appendingPathComponent("index.html") }
 
     /// The sheet file for an epoch: `samples/epoch-003.png` for the main sheet, `samples/epoch-003-interpolations.png` for others.
     public func sheet(epoch: Int, name: String, main: Bool) -> URL {
@@ -48,6 +50,12 @@ extension RunFolder {
 
     /// The dataset recorded in `config.json` by an earlier run, if any.
     public var storedDataset: String? { storedConfig?["dataset"] as? String }
+
+    /// Domains A and B recorded in `config.json` by an earlier run trained on two domains named apart.
+    public var storedDomains: (a: String, b: String)? {
+        guard let d = storedConfig?["domains"] as? [String], d.count == 2 else { return nil }
+        return (d[0], d[1])
+    }
 
     /// The training options recorded in `config.json` by an earlier run, if any.
     public var storedTrainingOptions: TrainingOptions? {

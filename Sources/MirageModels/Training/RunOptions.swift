@@ -35,6 +35,14 @@ public struct RunOptions: ParsableArguments {
                                valueName: "name|path"))
     public var dataset: String?
 
+    @Option(help: ArgumentHelp("Domain A of a model trained on two unpaired domains (cyclegan): a dataset name or a folder of PNGs, shuffled apart from --domain-b.",
+                               valueName: "name|path"))
+    public var domainA: String?
+
+    @Option(help: ArgumentHelp("Domain B of a model trained on two unpaired domains (cyclegan), e.g. mnist-colored (its coloured digits).",
+                               valueName: "name|path"))
+    public var domainB: String?
+
     @Option(help: "Folder holding the dataset's files, or holding <dataset>/ (default: $MIRAGE_DATA, else Data/<dataset> found upward from here or from the executable).")
     public var dataDir: String?
 
@@ -53,6 +61,10 @@ public struct RunOptions: ParsableArguments {
         guard checkpointEvery > 0, logEvery > 0 else { throw ValidationError("--checkpoint-every and --log-every must be positive") }
         if let subset { guard subset >= batchSize else { throw ValidationError("--subset must hold at least one batch (\(batchSize) images)") } }
         if let threads { guard (1...1024).contains(threads) else { throw ValidationError("--threads must lie in 1...1024, got \(threads)") } }
+        guard (domainA == nil) == (domainB == nil) else { throw ValidationError("--domain-a and --domain-b go together: give both") }
+        guard dataset == nil || domainA == nil else {
+            throw ValidationError("--dataset names one dataset (a paired one splits into its two domains); --domain-a and --domain-b name the two domains apart: pass one or the other")
+        }
         guard !(resume && overwrite) else { throw ValidationError("--resume continues a run and --overwrite replaces it; pass one of them") }
     }
 

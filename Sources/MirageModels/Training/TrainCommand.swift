@@ -24,7 +24,17 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
     public func run() throws {
         if let threads = runOptions.threads { Kernels.setThreadCount(threads) }
         let folder = RunFolder(runOptions.out ?? "runs/\(Kind.name)")
+        if runOptions.domainA != nil, Kind.dataShape != .unpairedDomains {
+            throw ValidationError("--domain-a and --domain-b are for models trained on two unpaired domains (\(ModelRegistry.kinds.filter { $0.dataShape == .unpairedDomains }.map { $0.name }.joined(separator: ", "))); \(Kind.name) trains on \(Kind.dataShape.phrase): use --dataset")
+        }
         let datasetName = runOptions.dataset ?? (runOptions.resume ? folder.storedDataset : nil) ?? "mnist"
+        // Two domains named apart, on the command line or (resuming) in the run's config.json.
+        let domains: (a: String, b: String)? = runOptions.domainA.map { ($0, runOptions.domainB!) }
+            ?? (runOptions.resume && runOptions.dataset == nil ? folder.storedDomains : nil)
+        func loadData(seed: UInt64) throws -> TrainingData {
+            if let (a, b) = domains { return try TrainingData.domains(a, b, dataDirectory: runOptions.dataDir, seed: seed) }
+            return try TrainingData.load(datasetName, shape: Kind.dataShape, dataDirectory: runOptions.dataDir, seed: seed)
+        }
         var options = runOptions.trainingOptions
         let model: Kind.Model
         let data: TrainingData
@@ -44,13 +54,13 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
             if let stored = folder.storedTrainingOptions {
                 conflicts += keepStoredRunOptions(stored, into: &options)
             }
-            data = try TrainingData.load(datasetName, shape: Kind.dataShape, dataDirectory: runOptions.dataDir, seed: options.seed)
+            data = try loadData(seed: options.seed)
             conflicts += try modelOptionConflicts(storedConfig: header.config, seed: options.seed, data: data.description)
             guard conflicts.isEmpty else { throw TrainingError.resumeConflict(run: folder.root.path, conflicts: conflicts) }
             model = try Kind.make(json: header.config)
             checkpoint = file
         } else {
-            data = try TrainingData.load(datasetName, shape: Kind.dataShape, dataDirectory: runOptions.dataDir, seed: options.seed)
+            data = try loadData(seed: options.seed)
             model = try Kind.make(Kind.configuration(modelOptions, seed: options.seed, data: data.description))
         }
         let trainer = Trainer(model: model, kind: Kind.name, data: data, run: folder, options: options)

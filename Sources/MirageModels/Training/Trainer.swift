@@ -167,6 +167,8 @@ public final class Trainer {
             if step % perEpoch == 0 || step == total {
                 try writeSheets(epoch: (step - 1) / perEpoch + 1, fixed: fixed)
                 try PNG.write(LossCurve.render(history.sorted { $0.key < $1.key }), to: run.lossPlot.path)
+                try SheetIndexPage.write(for: run, kind: kind, dataset: data.name)
+                try SheetIndexPage.write(for: run, kind: kind, dataset: data.name)
             }
         }
         return last
@@ -176,7 +178,7 @@ public final class Trainer {
     /// files a run writes there (and nothing else).
     private func claimRunFolder() throws {
         let fm = FileManager.default
-        let written = [run.config, run.checkpoints, run.samples, run.metrics, run.lossPlot]
+        let written = [run.config, run.checkpoints, run.samples, run.metrics, run.lossPlot, run.indexPage]
         guard written.contains(where: { fm.fileExists(atPath: $0.path) }) else { return }
         guard options.overwrite else {
             throw TrainingError.runExists(run: run.root.path, kind: run.storedKind)
@@ -185,12 +187,13 @@ public final class Trainer {
     }
 
     private func writeConfig() throws {
-        let config: [String: Any] = [
+        var config: [String: Any] = [
             "kind": kind,
             "model": (try? JSONSerialization.jsonObject(with: model.configuration)) ?? [:],
             "training": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(options))) ?? [:],
-        "dataset": data.name,
+            "dataset": data.name,
         ]
+        if let (a, b) = data.domains { config["domains"] = [a, b] }
         try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys]).write(to: run.config)
     }
 

@@ -53,11 +53,15 @@ public struct DataDescription: Sendable, Equatable {
     public var channelsB: Int?
     /// Number of classes (1 for unlabelled data).
     public var classCount: Int
+    /// Whether the images come from folders of PNGs (photos, where translation models jitter and
+    /// flip) rather than a named dataset such as the MNIST domains (where a flip changes a digit).
+    public var fromFolder: Bool
 
-    public init(sampleShape: [Int], channelsB: Int? = nil, classCount: Int) {
+    public init(sampleShape: [Int], channelsB: Int? = nil, classCount: Int, fromFolder: Bool = false) {
         self.sampleShape = sampleShape
         self.channelsB = channelsB
         self.classCount = classCount
+        self.fromFolder = fromFolder
     }
 
     /// MNIST's digits: `[1, 28, 28]`, 10 classes.
@@ -76,11 +80,18 @@ public struct TrainingData: Sendable {
     public var name: String
     public var train: TrainingSet
     public var test: TrainingSet
+    /// The names or paths of domains A and B when they were loaded apart (``domains(_:_:dataDirectory:seed:)``).
+    public var domains: (a: String, b: String)?
+    /// Whether the images come from folders of PNGs.
+    public var fromFolder: Bool
 
-    public init(name: String, train: TrainingSet, test: TrainingSet) {
+    public init(name: String, train: TrainingSet, test: TrainingSet, domains: (a: String, b: String)? = nil,
+                fromFolder: Bool = false) {
         self.name = name
         self.train = train
         self.test = test
+        self.domains = domains
+        self.fromFolder = fromFolder
     }
 
     /// MNIST's digits as labelled images (the bundled copy, or the one in `dataDirectory`).
@@ -91,9 +102,11 @@ public struct TrainingData: Sendable {
     /// The sample size and classes of the training split.
     public var description: DataDescription {
         switch train {
-        case let .images(d): return DataDescription(sampleShape: d.sampleShape, classCount: d.classCount)
-        case let .pairs(p): return DataDescription(sampleShape: p.a.sampleShape, channelsB: p.b.channels, classCount: p.a.classCount)
-        case let .unpaired(u): return DataDescription(sampleShape: u.a.sampleShape, channelsB: u.b.channels, classCount: u.a.classCount)
+        case let .images(d): return DataDescription(sampleShape: d.sampleShape, classCount: d.classCount, fromFolder: fromFolder)
+        case let .pairs(p):
+            return DataDescription(sampleShape: p.a.sampleShape, channelsB: p.b.channels, classCount: p.a.classCount, fromFolder: fromFolder)
+        case let .unpaired(u):
+            return DataDescription(sampleShape: u.a.sampleShape, channelsB: u.b.channels, classCount: u.a.classCount, fromFolder: fromFolder)
         case .points: return DataDescription(sampleShape: [2], classCount: 1)
         }
     }
@@ -142,6 +155,28 @@ public struct TrainingData: Sendable {
         return try folder(name, shape: shape)
     }
 
+    /// Two datasets loaded apart as the unpaired domains of a translation model, each a name or a
+    /// folder of PNGs as for ``load(_:shape:dataDirectory:seed:)`` with images: `mnist` ↔
+    /// `mnist-colored` (the coloured digits), or `photos/summer` ↔ `photos/winter`. Each domain is
+    /// shuffled on its own during training, so a pairing that the sources have does not leak in.
+    ///
+    /// - Throws: ``TrainingDataError/layout(_:_:)`` when the two domains' images differ in size,
+    ///   and whatever loading either one throws.
+    public static func domains(_ a: String, _ b: String, dataDirectory: String? = nil, seed: UInt64 = 0) throws -> TrainingData {
+        let da = try load(a, shape: .images, dataDirectory: dataDirectory, seed: seed)
+        let db = try load(b, shape: .images, dataDirectory: dataDirectory, seed: seed)
+        guard case let .images(trainA) = da.train, case let .images(testA) = da.test,
+              case let .images(trainB) = db.train, case let .images(testB) = db.test else {
+            throw TrainingDataError.wrongShape(dataset: "\(a) or \(b)", has: .points, wanted: .images)
+        }
+        guard trainA.height == trainB.height, trainA.width == trainB.width else {
+            throw TrainingDataError.layout(b, "its images are \(trainB.width)×\(trainB.height) but domain A's (\(a)) are \(trainA.width)×\(trainA.height); both domains need one size")
+        }
+        return TrainingData(name: "\(a) ↔ \(b)", train: .unpaired(UnpairedImageDataset(a: trainA, b: trainB)),
+                            test: .unpaired(UnpairedImageDataset(a: testA, b: testB)), domains: (a, b),
+                            fromFolder: da.fromFolder || db.fromFolder)
+    }
+
     /// A folder of PNGs in the layout `shape` asks for.
     private static func folder(_ path: String, shape: DataShape) throws -> TrainingData {
         let fm = FileManager.default
@@ -158,14 +193,14 @@ public struct TrainingData: Sendable {
             let channels = try nativeChannels(trainDir)
             let train = try ImageFolder.images(trainDir, channels: channels)
             let test = testDir == trainDir ? train : try ImageFolder.images(testDir, channels: channels)
-            return TrainingData(name: path, train: .images(train), test: .images(test))
+            return TrainingData(name: path, train: .images(train), test: .images(test), fromFolder: true)
         case .pairs:
             let (trainDir, testDir) = exists("train") ? (sub("train"), exists("test") ? sub("test") : exists("val") ? sub("val") : sub("train"))
                 : (path, path)
             let channels = try nativeChannels(trainDir)
             let train = try ImageFolder.paired(trainDir, channels: channels)
             let test = testDir == trainDir ? train : try ImageFolder.paired(testDir, channels: channels)
-            return TrainingData(name: path, train: .pairs(train), test: .pairs(test))
+            return TrainingData(name: path, train: .pairs(train), test: .pairs(test), fromFolder: true)
         case .unpairedDomains:
             guard exists("trainA"), exists("trainB") else {
                 throw TrainingDataError.layout(path, "two unpaired domains need trainA/ and trainB/ inside it")
@@ -173,7 +208,7 @@ public struct TrainingData: Sendable {
             let channels = max(try nativeChannels(sub("trainA")), try nativeChannels(sub("trainB")))
             let train = try ImageFolder.unpaired(path, channels: channels, split: "train")
             let test = exists("testA") && exists("testB") ? try ImageFolder.unpaired(path, channels: channels, split: "test") : train
-            return TrainingData(name: path, train: .unpaired(train), test: .unpaired(test))
+            return TrainingData(name: path, train: .unpaired(train), test: .unpaired(test), fromFolder: true)
         }
     }
 

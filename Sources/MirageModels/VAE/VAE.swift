@@ -19,7 +19,7 @@ import MirageTensor
 /// ```
 ///
 /// - SeeAlso: <https://arxiv.org/abs/1312.6114>, <https://arxiv.org/abs/1509.00519> (IWAE bound)
-public final class VAE: GenerativeModel, LikelihoodModel, ReconstructionModel {
+public final class VAE: GenerativeModel, Sampling, LikelihoodModel, ReconstructionModel {
     public enum Decoder: String, Codable, Sendable {
         /// Independent Bernoullis on binarised pixels.
         case bernoulli

@@ -54,3 +54,24 @@ public struct ConstantRate: LearningRateSchedule {
     public init(_ learningRate: Float) { self.learningRate = learningRate }
     public func callAsFunction(_ step: Int) -> Float { learningRate }
 }
+
+/// The base rate for the first `totalSteps − decaySteps` steps, then a straight line down to zero
+/// at `totalSteps`: the "linear" policy of the pix2pix/CycleGAN reference code, which keeps the
+/// rate for the first half of training and decays it over the second.
+///
+/// ```swift
+/// let schedule = ConstantThenLinearDecay(baseLearningRate: 2e-4, totalSteps: 10_000, decaySteps: 5_000)
+/// schedule(4_999)   // 2e-4
+/// schedule(7_500)   // 1e-4
+/// ```
+public struct ConstantThenLinearDecay: LearningRateSchedule {
+    public var baseLearningRate: Float, totalSteps: Int, decaySteps: Int
+    public init(baseLearningRate: Float, totalSteps: Int, decaySteps: Int) {
+        precondition(totalSteps > 0 && decaySteps > 0 && decaySteps <= totalSteps,
+                     "ConstantThenLinearDecay: needs 0 < decaySteps (\(decaySteps)) ≤ totalSteps (\(totalSteps))")
+        (self.baseLearningRate, self.totalSteps, self.decaySteps) = (baseLearningRate, totalSteps, decaySteps)
+    }
+    public func callAsFunction(_ step: Int) -> Float {
+        baseLearningRate * min(1, max(0, Float(totalSteps - step) / Float(decaySteps)))
+    }
+}

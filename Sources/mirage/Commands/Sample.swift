@@ -121,7 +121,11 @@ extension Mirage {
                 let conditional = try checkClass(run)!
                 samples = conditional.sample(count: count, class: label, generator: RandomGenerator(seed: seed))
             } else {
-                samples = model.sample(count: count, generator: RandomGenerator(seed: seed))
+                guard let sampler = model as? any Sampling else {
+                    throw MissingCapability(subject: "\(runPath) (\(run.kind))", capability: "sampling from noise (it translates images: mirage translate \(runPath) INPUT --out OUT.npy)",
+                                            modelsWithIt: ModelRegistry.names { $0 is any Sampling.Type })
+                }
+                samples = sampler.sample(count: count, generator: RandomGenerator(seed: seed))
             }
             try NPY.write(NPYArray(samples), to: out)
             print("wrote \(samples.shape.map(String.init).joined(separator: "×")) samples to \(out)")
