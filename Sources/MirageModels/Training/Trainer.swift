@@ -168,7 +168,6 @@ public final class Trainer {
                 try writeSheets(epoch: (step - 1) / perEpoch + 1, fixed: fixed)
                 try PNG.write(LossCurve.render(history.sorted { $0.key < $1.key }), to: run.lossPlot.path)
                 try SheetIndexPage.write(for: run, kind: kind, dataset: data.name)
-                try SheetIndexPage.write(for: run, kind: kind, dataset: data.name)
             }
         }
         return last
