@@ -17,6 +17,15 @@ without gradients; like dcgan_sample_1024 it is timed steps/5 times (at least 3)
 ddpm`'s step on its default ResidualUNet (train_peer.py's): ε-prediction MSE, Adam 2e-4, gradients clipped
 to norm 1, the EMA update. glow is `mirage train glow`'s step (train_peer.py's MultiScaleFlow).
 
+The image-to-image translation models, one full training step each with train_peer.py's networks
+and steps (random inputs in [-1, 1], seeded): pix2pix (U-Net G and PatchGAN D with BatchNorm, D then
+G with GAN + 100·L1; batch 64, 1×28×28 → 1×28×28, ngf = ndf = 64, 4 U-Net levels, 2 PatchGAN layers),
+pix2pix_256 (batch 1, 3×256×256 → 3×256×256, 8 U-Net levels, 3 PatchGAN layers), cyclegan (G_AB, G_BA,
+D_A, D_B with InstanceNorm, least squares, cycle 10·L1, image pools of 50; batch 64, A 1×28×28,
+B 3×28×28, U-Net generators, 2 PatchGAN layers, no identity loss as the channels differ) and
+cyclegan_256 (batch 1, 3×256×256 both ways, ResNet generators with 9 blocks, 3 PatchGAN layers,
+identity loss 5·L1).
+
 Run by hand:  python scripts/peer/bench_peer.py dcgan --steps 30 --threads 2
 Needs only torch. Not part of Mirage itself, which never depends on Python.
 """
@@ -411,6 +420,21 @@ def make_step(name, x):
                 logdet = logdet + ld
             nll = (0.5 * h.pow(2).sum(1) + 0.5 * 784 * log_2pi - logdet).mean()
             opt.zero_grad(); nll.backward(); opt.step()
+        return step
+    if name in ("pix2pix", "pix2pix_256", "cyclegan", "cyclegan_256"):
+        # Pix2Pix.trainStep and CycleGAN.trainStep, as train_peer.py's pix2pix and cyclegan loops
+        import sys
+        import pathlib
+        sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+        from train_peer import Pix2Pix, CycleGAN
+        side, n = (256, 1) if name.endswith("_256") else (28, B)
+        ca, cb = (3, 3) if side == 256 else (1, 1) if name == "pix2pix" else (1, 3)
+        a = x if side == 28 else torch.rand(n, ca, side, side) * 2 - 1
+        b = torch.rand(n, cb, side, side) * 2 - 1
+        model = Pix2Pix(ca, cb, side, side) if name.startswith("pix2pix") else CycleGAN(ca, cb, side, side)
+
+        def step():
+            model.step(a, b)
         return step
     if name == "ddpm_ddim50_sample":
         # ModelBenchmark.ddpmDDIM50Sample: DiffusionSampler.ddim(steps: 50, eta: 0) on NoiseSchedule.linear(),

@@ -15,6 +15,7 @@ extension Mirage {
               mirage eval train-judge --epochs 3
               mirage eval nll runs/vae --samples 1000
               mirage eval reconstruction runs/dae
+              mirage eval translation runs/pix2pix
             """,
             // One entry per subcommand file (EvalSamples.swift, EvalTrainJudge.swift, …).
             subcommands: [
@@ -22,6 +23,7 @@ extension Mirage {
                 TrainJudge.self,
                 NLL.self,
                 Reconstruction.self,
+                Translation.self,
             ]
         )
     }

@@ -178,6 +178,8 @@ struct LoadedRun {
     let kind: String
     /// The dataset recorded in the run folder's config.json (mnist when there is none).
     let dataset: String
+    /// Domains A and B when the run trained on two domains named apart.
+    let domains: (a: String, b: String)?
 
     /// Restores the run in a run folder, or the model in a checkpoint file.
     init(_ path: String) throws {
@@ -195,5 +197,6 @@ struct LoadedRun {
         kind = header.kind
         let folder = isDirectory.boolValue ? RunFolder(path) : RunFolder(URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent().path)
         dataset = folder.storedDataset ?? "mnist"
+        domains = folder.storedDomains
     }
 }
