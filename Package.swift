@@ -116,6 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MirageCLITests",
+            dependencies: ["MirageData"],
             exclude: ["Snapshots"]
         ),
         .testTarget(

@@ -593,9 +593,9 @@ def cyclegan(args):  # CycleGAN.swift
     batches_a = stream(train_a.mul_(2).sub_(1), batch=args.batch, generator=torch.Generator().manual_seed(2 * args.seed + 1))
     batches_b = stream(train_b.mul_(2).sub_(1), batch=args.batch, generator=torch.Generator().manual_seed(2 * args.seed + 2))
     t0, total = time.time(), args.steps
-    for step in range(total):  # constant for the first half, then linearly down to 0
+    for step in range(total):  # constant for the first half, then linearly down to 0 (ConstantThenLinearDecay, total // 2 decay steps)
         (a,), (b,) = next(batches_a), next(batches_b)
-        losses = model.step(a, b, lr=2e-4 * min(1.0, (total - step) / (total / 2)))
+        losses = model.step(a, b, lr=2e-4 * min(1.0, (total - step) / max(1, total // 2)))
         if (step + 1) % 250 == 0:
             print(f"step {step + 1}: " + ", ".join(f"{k} {v:.4f}" for k, v in losses.items()) + f" ({time.time() - t0:.0f} s)", flush=True)
     t = time.time() - t0

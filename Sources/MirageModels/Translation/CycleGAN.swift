@@ -69,8 +69,8 @@ public final class CycleGAN: GenerativeModel, TranslationModel {
     /// Draws the history pools' choices.
     let poolNoise: RandomGenerator
     /// Fake A images (F's) shown to D_A, and fake B images (G's) shown to D_B.
-    let poolA: ImagePool
-    let poolB: ImagePool
+    public let poolA: ImagePool
+    public let poolB: ImagePool
 
     public init(_ config: Config) {
         self.config = config
