@@ -5,7 +5,7 @@ import MirageTensor
 /// out (input | output | target): `[n, C_k, H, W]` tensors in [0, 1] interleaved into
 /// `[n · k, C, H, W]`, gray ones repeated to RGB when any is in colour. With `perRow` examples a
 /// row, the sheet has `k · perRow` columns.
-func sideBySide(_ columns: [Tensor], perRow: Int) -> Sheet.Layout {
+public func sideBySide(_ columns: [Tensor], perRow: Int) -> Sheet.Layout {
     let n = columns[0].shape[0], channels = columns.map { $0.shape[1] }.max()!
     let matched = columns.map { c -> Tensor in
         let rgb = c.shape[1] == channels ? c : c.expanded(to: [n, channels] + Array(c.shape.dropFirst(2)))
@@ -18,9 +18,9 @@ func sideBySide(_ columns: [Tensor], perRow: Int) -> Sheet.Layout {
 
 extension Sheet {
     /// Images and the number of columns to show them in.
-    struct Layout {
-        var images: Tensor
-        var columns: Int
+    public struct Layout {
+        public var images: Tensor
+        public var columns: Int
     }
 
     init(name: String, _ layout: Layout) {

@@ -75,11 +75,8 @@ extension Mirage {
             print("translated \(images.shape[0]) images \(way.rawValue) into \(size) at \(out) (\(String(format: "%.1f", Double(images.shape[0]) / max(seconds, 1e-9))) images/s)")
             if let grid {
                 let n = min(32, images.shape[0])
-                let pair = [images.sliced(axis: 0, 0..<n), outputs.sliced(axis: 0, 0..<n)]
-                let channels = max(pair[0].shape[1], pair[1].shape[1])
-                let shown = pair.map { $0.shape[1] == channels ? $0 : $0.expanded(to: [n, channels] + Array($0.shape.dropFirst(2))) }
-                let sheet = Tensor.concat(shown.map { $0.unsqueezed(axis: 1) }, axis: 1).reshaped([2 * n, channels] + Array(shape.dropFirst()))
-                try ImageGrid.save(sheet, to: grid, nrow: 8)
+                let sheet = sideBySide([images.sliced(axis: 0, 0..<n), outputs.sliced(axis: 0, 0..<n)], perRow: 4)
+                try ImageGrid.save(sheet.images, to: grid, nrow: sheet.columns)
                 print("wrote sheet \(grid) (input | output)")
             }
         }
