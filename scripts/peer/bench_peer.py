@@ -465,9 +465,11 @@ def make_step(name, x):
 
 
 def timed_steps(name, steps):
-    """The reference's repetition counts: 3x for the MLP GAN, 5x for the VAE, steps/5 for sampling."""
+    """The reference's repetition counts: 3x for the MLP GAN, 5x for the VAE, steps/5 for sampling and for the
+    256-pixel translation steps (seconds each), as ModelBenchmark.timedSteps."""
     return {"mlp_gan": steps * 3, "vae": steps * 5, "dcgan_sample_1024": max(3, steps // 5),
-            "ddpm_ddim50_sample": max(3, steps // 5)}.get(name, steps)
+            "ddpm_ddim50_sample": max(3, steps // 5), "pix2pix_256": max(3, steps // 5),
+            "cyclegan_256": max(3, steps // 5)}.get(name, steps)
 
 
 def main():

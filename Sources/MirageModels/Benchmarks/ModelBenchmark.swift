@@ -24,6 +24,10 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
     case ddpm
     case realNVP = "realnvp"
     case glow
+    case pix2pix
+    case pix2pix256 = "pix2pix_256"
+    case cycleGAN = "cyclegan"
+    case cycleGAN256 = "cyclegan_256"
     case dcganSample1024 = "dcgan_sample_1024"
     case ddpmDDIM50Sample = "ddpm_ddim50_sample"
 
@@ -45,18 +49,23 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
         case .ddpm: return "mirage train ddpm's step: ResidualUNet 32-64-64 with attention at 7×7, clipping, EMA"
         case .realNVP: return "6 affine couplings on 784-d, MLP 784-512-512-1568, exact NLL"
         case .glow: return "mirage train glow's step: 2 levels × 8 steps (actnorm, 1×1 conv, coupling 128), exact NLL"
+        case .pix2pix: return "mirage train pix2pix's step on 1×28×28 pairs: U-Net G (4 levels), PatchGAN D (2 layers), GAN + 100·L1"
+        case .pix2pix256: return "pix2pix's step at the reference setting: batch 1, 3×256×256, U-Net G (8 levels), PatchGAN D (3 layers)"
+        case .cycleGAN: return "mirage train cyclegan's step, 1×28×28 ↔ 3×28×28: two U-Net G, two PatchGAN D, cycle loss, pools"
+        case .cycleGAN256: return "CycleGAN's step at the reference setting: batch 1, 3×256×256 both ways, ResNet G (9 blocks), identity loss"
         case .dcganSample1024: return "DCGAN G forward on 1024 noise vectors, no gradients"
         case .ddpmDDIM50Sample: return "64 images by DDIM (50 steps, η = 0) through the ddpm_unet network, no gradients"
         }
     }
 
     /// Timed repetitions for a `--steps` setting: the peer script times the quick models more
-    /// often (3× MLP GAN, 5× VAE) and sampling less (steps/5, at least 3).
+    /// often (3× MLP GAN, 5× VAE) and sampling and the 256-pixel translation steps (seconds each)
+    /// less (steps/5, at least 3).
     public func timedSteps(_ steps: Int) -> Int {
         switch self {
         case .mlpGAN: return steps * 3
         case .vae: return steps * 5
-        case .dcganSample1024, .ddpmDDIM50Sample: return Swift.max(3, steps / 5)
+        case .dcganSample1024, .ddpmDDIM50Sample, .pix2pix256, .cycleGAN256: return Swift.max(3, steps / 5)
         default: return steps
         }
     }
@@ -135,6 +144,28 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
             let glow = Glow(config)
             let input = StepInput(images: (x + 1) * 0.5)
             return { glow.trainStep(input, context: context)["bits_per_dim"]! }
+        case .pix2pix, .pix2pix256:
+            // The configuration `mirage train pix2pix` derives for this data, on a fixed random pair batch.
+            let (shape, n) = self == .pix2pix ? ([1, 28, 28], b) : ([3, 256, 256], 1)
+            let data = DataDescription(sampleShape: shape, channelsB: shape[0], classCount: 0)
+            let config = try! Pix2PixKind.configuration(try! Pix2PixKind.Options.parse([]), seed: seed, data: data)
+            let model = try! Pix2PixKind.make(config)
+            let pair = self == .pix2pix ? Tensor.concat([x, Tensor.rand([n, 1, 28, 28], low: -1, high: 1, generator: g)], axis: 1)
+                : Tensor.rand([n, 6, 256, 256], low: -1, high: 1, generator: g)
+            let input = StepInput(batches: [Batch(images: pair, labels: Tensor.zeros([n]), indices: Array(0..<n))],
+                                  pairChannels: (shape[0], shape[0]))
+            return { model.trainStep(input, context: context)["loss_d"]! }
+        case .cycleGAN, .cycleGAN256:
+            // `mirage train cyclegan`'s configuration: mnist ↔ mnist-colored's shapes, or 256-pixel RGB both ways.
+            let (shapeA, channelsB, n) = self == .cycleGAN ? ([1, 28, 28], 3, b) : ([3, 256, 256], 3, 1)
+            let data = DataDescription(sampleShape: shapeA, channelsB: channelsB, classCount: 0)
+            let config = try! CycleGANKind.configuration(try! CycleGANKind.Options.parse([]), seed: seed, data: data)
+            let model = try! CycleGANKind.make(config)
+            let a = self == .cycleGAN ? x : Tensor.rand([n] + shapeA, low: -1, high: 1, generator: g)
+            let bImages = Tensor.rand([n, channelsB] + shapeA.dropFirst(), low: -1, high: 1, generator: g)
+            func batch(_ images: Tensor) -> Batch { Batch(images: images, labels: Tensor.zeros([n]), indices: Array(0..<n)) }
+            let input = StepInput(batches: [batch(a)], batchesB: [batch(bImages)])
+            return { model.trainStep(input, context: context)["loss_d_a"]! }
         case .ddpmDDIM50Sample:
             let unet = TimeUNet(generator: g)
             let schedule = NoiseSchedule.linear()

@@ -14,7 +14,9 @@ extension Mirage {
               mlp_gan, dcgan, wgan_gp, vae, ddpm_unet, realnvp, and dcgan_sample_1024
               (1024 samples, no gradients), ddpm_ddim50_sample (64 images by DDIM-50); and
               the newer models as mirage train runs them: wgan, cgan, infogan, lapgan,
-              ddpm (its default ResidualUNet, with clipping and EMA), glow.
+              ddpm (its default ResidualUNet, with clipping and EMA), glow, pix2pix and
+              cyclegan (batch 64 at 28×28), pix2pix_256 and cyclegan_256 (batch 1 at
+              3×256×256, the papers' setting; timed steps/5 times, at least 3).
 
             Each model runs in a fresh process: 3 warm-up steps, then the median step
             time over the timed steps, and the process's peak resident memory. With

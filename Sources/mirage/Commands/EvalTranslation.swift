@@ -57,7 +57,8 @@ extension Mirage.Eval {
         @OptionGroup var testSet: TestSetOptions
 
         func validate() throws {
-            guard (runPath == nil) != (outputs == nil) else { throw ValidationError("give a run, or --outputs DIR, not both") }
+            if runPath == nil && outputs == nil { throw ValidationError("give a run folder, or --outputs DIR with another program's translations") }
+            if let runPath, outputs != nil { throw ValidationError("give a run (\(runPath)) or --outputs DIR, not both") }
             if outputs != nil {
                 guard (dataset != nil) != (domainA != nil && domainB != nil) else {
                     throw ValidationError("--outputs needs the data they came from: --dataset NAME (pairs) or --domain-a and --domain-b")
