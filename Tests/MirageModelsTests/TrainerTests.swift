@@ -47,10 +47,10 @@ import Testing
     /// Stopping and resuming gives the same weights as one uninterrupted run, mid-epoch included:
     /// for the VAE, the DDPM (whose moving average and its update count are checkpointed state)
     /// LAPGAN (three levels' networks under one optimizer each for G and D), Glow (actnorm's
-    /// initialisation, the warm-up position, the dequantisation noise), RealNVP and pix2pix (dropout
-    /// noise). CycleGAN's rate decays over the run's length, which a shorter first run would
+    /// initialisation, the warm-up position, the dequantisation noise), RealNVP, pix2pix (dropout
+    /// noise) and a class-conditional Gated PixelCNN (the binarisation draws). CycleGAN's rate decays over the run's length, which a shorter first run would
     /// change: its resume is checked in TranslationTests.
-    @Test(arguments: ["vae", "ddpm", "lapgan", "glow", "realnvp", "pix2pix"])
+    @Test(arguments: ["vae", "ddpm", "lapgan", "glow", "realnvp", "pix2pix", "pixelcnn"])
     func resumeIsExact(_ kind: String) throws {
         let whole = Self.folder("whole-\(kind)"), split = Self.folder("split-\(kind)")
         defer { for r in [whole, split] { try? FileManager.default.removeItem(at: r.root) } }
@@ -68,6 +68,14 @@ import Testing
                 config.network.filters = 8
                 config.network.discriminatorFilters = 8
                 return try Pix2PixKind.make(config)
+            }
+            if kind == "pixelcnn" {
+                var config = PixelCNN.Config()
+                config.gated = true
+                config.classes = 10
+                config.filters = 8
+                config.layers = 2
+                return try PixelCNNKind.make(config)
             }
             guard kind == "ddpm" else { return try ModelRegistry.make(kind: kind) }
             var config = DDPM.Config()

@@ -105,6 +105,15 @@ public struct SamplerSettings: Equatable, Sendable {
     }
 }
 
+/// A model that draws samples through many passes of its network, one per pixel (PixelCNN), so
+/// that `mirage sample` reports progress and images/s as it goes.
+public protocol ProgressiveSampling: Sampling {
+    /// New samples in [0, 1]; `label` picks a class of a class-conditional model.
+    ///
+    /// - Parameter progress: Called after each pass with (passes done, passes in all).
+    func sample(count: Int, class label: Int?, generator: RandomGenerator, progress: (Int, Int) -> Void) -> Tensor
+}
+
 /// A model whose samples can be drawn at a temperature (flows): `mirage sample RUN --temperature 0.7`
 /// scales the standard deviation of every latent, trading diversity for cleaner samples.
 public protocol TemperatureSampling: Sampling {

@@ -26,6 +26,7 @@ public enum ModelRegistry {
         DDPMKind.self,
         GlowKind.self,
         RealNVPKind.self,
+        PixelCNNKind.self,
     ]
 
     private static let lock = NSLock()

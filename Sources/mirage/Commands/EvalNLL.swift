@@ -12,15 +12,17 @@ extension Mirage.Eval {
             commandName: "nll",
             abstract: "Test negative log-likelihood of a trained model, in nats and bits/dim.",
             discussion: """
-            For models with a likelihood or a bound on it (the VAE, the DDPM, Glow and RealNVP), on \
-            the test split of the run's dataset. A VAE's test images are binarised dynamically \
-            (each pixel a Bernoulli of its intensity, seeded), as in training; its ELBO is the \
+            For models with a likelihood or a bound on it (the VAE, the DDPM, Glow, RealNVP and \
+            PixelCNN), on the test split of the run's dataset. Binary models' test images (the \
+            VAE's, a Bernoulli PixelCNN's) are binarised by one seeded draw (each pixel a \
+            Bernoulli of its intensity, --seed), the same for every model. A VAE's ELBO is the \
             bound with one draw, and the importance-weighted bound (Burda et al., 2016) with \
             --samples draws is tighter and approaches −log p(x). A DDPM's bound is on the 8-bit \
             pixels themselves (the paper's discrete decoder); with --samples below T − 1 it draws \
             that many of its T − 1 middle terms per image, stratified, for an unbiased estimate. \
             A flow's likelihood is exact, of the 8-bit pixels dequantised with seeded uniform \
-            noise (--samples does not apply).
+            noise (--samples does not apply). A PixelCNN's is exact too (a class-conditional \
+            one's marginalised over the classes).
 
             Examples:
               mirage eval nll runs/vae
@@ -28,6 +30,7 @@ extension Mirage.Eval {
               mirage eval nll runs/vae --count 1000 --samples 100
               mirage eval nll runs/ddpm --count 1000 --samples 100
               mirage eval nll runs/glow --json
+              mirage eval nll runs/pixelcnn
             """
         )
 
@@ -53,14 +56,17 @@ extension Mirage.Eval {
             model.setTraining(false)
             let test = try testSet.images(for: run)
             let n = test.count, dimensions = test.sampleSize
-            let g = RandomGenerator(seed: testSet.seed)
+            // The binarisation or dequantisation draws from a stream of its own, so every model
+            // with the same input (the VAE and a Bernoulli PixelCNN) is scored on the same test bits.
+            let inputNoise = RandomGenerator(seed: testSet.seed)
+            let g = RandomGenerator(seed: testSet.seed &+ 1)
             let start = Date()
             var elbo: Double?, bound = 0.0
             var method = ""
             var done = 0
             while done < n {
                 let m = min(100, n - done)
-                let x = model.likelihoodInput(test.tensor(indices: Array(done..<(done + m))), generator: g)
+                let x = model.likelihoodInput(test.tensor(indices: Array(done..<(done + m))), generator: inputNoise)
                 let estimate = model.negativeLogLikelihood(x, samples: samples, generator: g)
                 if let e = estimate.elbo { elbo = (elbo ?? 0) + Double(e.sum().item) }
                 bound += Double(estimate.nll.sum().item)

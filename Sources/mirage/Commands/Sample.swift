@@ -15,7 +15,9 @@ extension Mirage {
             --class K draws class K from a conditional model. A diffusion model's chain can be \
             chosen: --sampler ddpm (ancestral, all T steps) or ddim (--sampling-steps, --eta), and \
             --guidance w for classifier-free guidance of a class; progress and images/s go to \
-            standard error. A flow samples at --temperature T (the latents' spread times T).
+            standard error. A flow samples at --temperature T (the latents' spread times T). A \
+            PixelCNN draws one pixel at a time, a pass of its network each, with progress and \
+            images/s likewise.
 
             Examples:
               mirage sample runs/dcgan --count 10000 --out samples.npy
@@ -24,6 +26,7 @@ extension Mirage {
               mirage sample runs/ddpm --sampler ddim --sampling-steps 50 --count 10000 --out ddpm.npy
               mirage sample runs/ddpm-c --class 3 --guidance 3 --count 100 --out threes.npy
               mirage sample runs/glow --temperature 0.7 --count 64 --out glow.npy --grid glow.png
+              mirage sample runs/pixelcnn --count 64 --out pixelcnn.npy --grid pixelcnn.png
             """
         )
 
@@ -116,7 +119,14 @@ extension Mirage {
                     throw ValidationError("--guidance steers the samples towards a class; give one with --class K")
                 }
                 try checkClass(run)
-                samples = try sampleWithProgress(iterative, settings: settings)
+                samples = sampleWithProgress { progress in
+                    iterative.sample(count: count, class: label, settings: settings, generator: RandomGenerator(seed: seed), progress: progress)
+                }
+            } else if let progressive = model as? any ProgressiveSampling {
+                try checkClass(run)
+                samples = sampleWithProgress { progress in
+                    progressive.sample(count: count, class: label, generator: RandomGenerator(seed: seed), progress: progress)
+                }
             } else if let label {
                 let conditional = try checkClass(run)!
                 samples = conditional.sample(count: count, class: label, generator: RandomGenerator(seed: seed))
@@ -153,11 +163,11 @@ extension Mirage {
             return conditional
         }
 
-        /// Samples through the chosen chain, reporting progress and images/s on standard error.
-        func sampleWithProgress(_ model: any IterativeSampling, settings: SamplerSettings) throws -> Tensor {
+        /// Samples by `draw`, a chain of network passes, reporting progress and images/s on standard error.
+        func sampleWithProgress(_ draw: (_ progress: (Int, Int) -> Void) -> Tensor) -> Tensor {
             let started = Date()
             var lastDraw = Date.distantPast
-            let samples = model.sample(count: count, class: label, settings: settings, generator: RandomGenerator(seed: seed)) { done, total in
+            let samples = draw { done, total in
                 guard Date().timeIntervalSince(lastDraw) > 1 || done == total else { return }
                 lastDraw = Date()
                 let elapsed = Date().timeIntervalSince(started)

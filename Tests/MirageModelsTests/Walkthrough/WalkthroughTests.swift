@@ -37,8 +37,8 @@ import Testing
                                            configuration: TrainingCheckpoint.header(Checkpoint.read(from: RunFolder(out).lastCheckpoint),
                                                                                     path: out).config)
         #expect(model is any ConditionalSampling && model is any LikelihoodModel && !(model is any ReconstructionModel))
-        #expect(ModelRegistry.names { $0 is any ConditionalSampling.Type } == ["cgan", "infogan", "ddpm", "class-gaussian"])
-        #expect(ModelRegistry.names { $0 is any LikelihoodModel.Type } == ["vae", "ddpm", "glow", "realnvp", "class-gaussian"])
+        #expect(ModelRegistry.names { $0 is any ConditionalSampling.Type } == ["cgan", "infogan", "ddpm", "pixelcnn", "class-gaussian"])
+        #expect(ModelRegistry.names { $0 is any LikelihoodModel.Type } == ["vae", "ddpm", "glow", "realnvp", "pixelcnn", "class-gaussian"])
         #expect(ModelRegistry.names { $0 is any TemperatureSampling.Type } == ["glow", "realnvp"])
     }
 

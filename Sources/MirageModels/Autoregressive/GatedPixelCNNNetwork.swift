@@ -1,0 +1,83 @@
+import MirageNN
+import MirageTensor
+
+/// Gated PixelCNN (van den Oord et al., 2016, Conditional Image Generation with PixelCNN
+/// Decoders): a vertical stack that sees every row above a pixel and a horizontal stack that sees
+/// the pixels to its left in its row, with gated tanh·sigmoid units, so the receptive field has
+/// no blind spot.
+///
+/// The vertical stack's kernels cover the rows above and the current row (`(k/2 + 1) × k`, on
+/// the input padded above); its pre-activations reach the horizontal stack shifted one row down,
+/// so a pixel's row never leaks in from above. The horizontal kernels cover `1 × (k/2 + 1)`
+/// pixels up to the current one (the first layer's stop just before it). Each layer after the
+/// first adds a 1×1 residual on the horizontal stack. A class-conditional network adds a learned
+/// bias per class to every gate's pre-activation, in both stacks.
+public final class GatedPixelCNNNetwork: Module, AutoregressiveNetwork {
+    /// One gated layer of both stacks.
+    public final class GatedLayer: Module {
+        let vertical: Conv2d
+        let horizontal: Conv2d
+        /// 1×1, 2h → 2h: the vertical stack's pre-activations (one row down) into the horizontal's.
+        let link: Conv2d
+        /// 1×1, h → h, on the horizontal stack's gated output.
+        let residual: Conv2d
+        let verticalClass: Embedding?
+        let horizontalClass: Embedding?
+        /// The first layer: its horizontal kernel stops before the current pixel, and there is no
+        /// residual connection (its input is the image).
+        let isFirst: Bool
+        let kernelSize: Int
+
+        init(inChannels: Int, filters h: Int, kernelSize k: Int, isFirst: Bool, classes: Int, generator g: RandomGenerator) {
+            precondition(k % 2 == 1, "GatedLayer: kernel size \(k) must be odd")
+            vertical = Conv2d(inChannels, 2 * h, kernelSize: (k / 2 + 1, k), padding: (0, k / 2), generator: g)
+            horizontal = Conv2d(inChannels, 2 * h, kernelSize: (1, k / 2 + 1), generator: g)
+            link = Conv2d(2 * h, 2 * h, kernelSize: 1, generator: g)
+            residual = Conv2d(h, h, kernelSize: 1, generator: g)
+            verticalClass = classes > 0 ? Embedding(classes, 2 * h, generator: g) : nil
+            horizontalClass = classes > 0 ? Embedding(classes, 2 * h, generator: g) : nil
+            self.isFirst = isFirst
+            kernelSize = k
+        }
+
+        func callAsFunction(vertical v: Tensor, horizontal x: Tensor, labels: Tensor?) -> (vertical: Tensor, horizontal: Tensor) {
+            let (height, width) = (v.shape[2], v.shape[3])
+            let r = kernelSize / 2
+            var verticalPre = vertical(v.padded([(0, 0), (0, 0), (r, 0)]))
+            // The first layer's window ends one pixel left of the current one: shift the row right.
+            let shifted = isFirst ? x.padded([(0, 0), (0, 0), (0, 0), (r + 1, 0)]).sliced(axis: 3, 0..<(width + r))
+                : x.padded([(0, 0), (0, 0), (0, 0), (r, 0)])
+            var horizontalPre = horizontal(shifted)
+                + link(verticalPre.padded([(0, 0), (0, 0), (1, 0)]).sliced(axis: 2, 0..<height))
+            if let bias = classBias(verticalClass, labels) { verticalPre = verticalPre + bias }
+            if let bias = classBias(horizontalClass, labels) { horizontalPre = horizontalPre + bias }
+            let out = residual(gatedActivation(horizontalPre))
+            return (gatedActivation(verticalPre), isFirst ? out : x + out)
+        }
+    }
+
+    let layers: [GatedLayer]
+    let hidden: Conv2d
+    let output: Conv2d
+
+    /// - Parameters:
+    ///   - filters: h, the channels of both stacks.
+    ///   - layers: Gated 3×3 layers after the first, 7×7 one.
+    ///   - outputs: Logits per pixel: 1 (Bernoulli) or 256 (8-bit levels).
+    ///   - classes: Classes of a class-conditional network, 0 for none.
+    public init(filters h: Int, layers: Int, outputs: Int, classes: Int = 0, generator g: RandomGenerator) {
+        self.layers = [GatedLayer(inChannels: 1, filters: h, kernelSize: 7, isFirst: true, classes: classes, generator: g)]
+            + (0..<layers).map { _ in GatedLayer(inChannels: h, filters: h, kernelSize: 3, isFirst: false, classes: classes, generator: g) }
+        hidden = Conv2d(h, h, kernelSize: 1, generator: g)
+        output = Conv2d(h, outputs, kernelSize: 1, generator: g)
+    }
+
+    public func callAsFunction(_ x: Tensor, labels: Tensor?) -> Tensor {
+        var (v, h) = (x, x)
+        for layer in layers { (v, h) = layer(vertical: v, horizontal: h, labels: labels) }
+        return output(hidden(h.relu()).relu())
+    }
+
+    /// The 7×7 layer's 3 rows, one per 3×3 layer, and the one-row shift into the horizontal stack.
+    public var rowsAbove: Int { 3 + layers.count }
+}

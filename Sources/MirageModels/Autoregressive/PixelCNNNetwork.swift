@@ -1,0 +1,58 @@
+import MirageNN
+import MirageTensor
+
+/// The original PixelCNN (van den Oord et al., 2016, Pixel Recurrent Neural Networks, §3.5): a
+/// 7×7 type-A masked convolution to 2h channels, residual blocks (1×1 to h, 3×3 type-B masked,
+/// 1×1 back to 2h, each after a ReLU), then two 1×1 output layers.
+///
+/// Its masked 3×3 kernels leave a blind spot: pixels above and to the right that the stack never
+/// reaches, however deep (see ``GatedPixelCNNNetwork``).
+public final class PixelCNNNetwork: Module, AutoregressiveNetwork {
+    /// One residual block: x + 1×1(ReLU(3×3ᴮ(ReLU(1×1(ReLU(x)))))).
+    public final class ResidualBlock: Module {
+        let reduce: Conv2d
+        let conv: MaskedConv2d
+        let expand: Conv2d
+        /// The class's bias on the 3×3 layer's output, for a class-conditional network.
+        let classEmbedding: Embedding?
+
+        init(filters h: Int, classes: Int, generator g: RandomGenerator) {
+            reduce = Conv2d(2 * h, h, kernelSize: 1, generator: g)
+            conv = MaskedConv2d(h, h, kernelSize: 3, kind: .b, generator: g)
+            expand = Conv2d(h, 2 * h, kernelSize: 1, generator: g)
+            classEmbedding = classes > 0 ? Embedding(classes, h, generator: g) : nil
+        }
+
+        func callAsFunction(_ x: Tensor, labels: Tensor?) -> Tensor {
+            var y = conv(reduce(x.relu()).relu())
+            if let bias = classBias(classEmbedding, labels) { y = y + bias }
+            return x + expand(y.relu())
+        }
+    }
+
+    let input: MaskedConv2d
+    let blocks: [ResidualBlock]
+    let hidden: Conv2d
+    let output: Conv2d
+
+    /// - Parameters:
+    ///   - filters: h; the residual stream has 2h channels.
+    ///   - blocks: Residual blocks.
+    ///   - outputs: Logits per pixel: 1 (Bernoulli) or 256 (8-bit levels).
+    ///   - classes: Classes of a class-conditional network, 0 for none.
+    public init(filters h: Int, blocks: Int, outputs: Int, classes: Int = 0, generator g: RandomGenerator) {
+        input = MaskedConv2d(1, 2 * h, kernelSize: 7, kind: .a, generator: g)
+        self.blocks = (0..<blocks).map { _ in ResidualBlock(filters: h, classes: classes, generator: g) }
+        hidden = Conv2d(2 * h, 2 * h, kernelSize: 1, generator: g)
+        output = Conv2d(2 * h, outputs, kernelSize: 1, generator: g)
+    }
+
+    public func callAsFunction(_ x: Tensor, labels: Tensor?) -> Tensor {
+        var h = input(x)
+        for block in blocks { h = block(h, labels: labels) }
+        return output(hidden(h.relu()).relu())
+    }
+
+    /// 3 rows from the 7×7 layer, one more per 3×3 layer.
+    public var rowsAbove: Int { 3 + blocks.count }
+}
