@@ -39,12 +39,14 @@ import Testing
     /// - pix2pix: ½·(BCE real + BCE fake) with patch logits near 0 is ln 2 ≈ 0.69;
     /// - CycleGAN: D_A's ½·((D(real) − 1)² + D(fake)²), with an untrained PatchGAN's outputs of order 1,
     ///   lies between ¼ and a few (the peer's first: 0.82 at 28×28, 1.99 at 256×256);
+    /// - PixelCNN: random binary pixels under logits near 0 cost about 784 ln 2 ≈ 543 nats;
     /// - sampling: the mean pixel of generated images, in [0, 1] (DDIM's in [−1, 1]).
     static let firstLossRange: [ModelBenchmark: (Float, Float)] = [
         .mlpGAN: (1.0, 1.8), .dcgan: (0.8, 2.2), .wganGP: (5, 12), .wgan: (-2, 2), .cgan: (0.8, 2.2),
         .infogan: (0.8, 2.2), .lapgan: (2.8, 5.6), .vae: (450, 650), .ddpmUNet: (0.5, 1.6), .ddpm: (0.5, 1.6),
         .realNVP: (650, 1100), .glow: (7, 9.5),
-        .pix2pix: (0.4, 1.2), .pix2pix256: (0.4, 1.2), .cycleGAN: (0.2, 4), .cycleGAN256: (0.2, 4), .dcganSample1024: (0.05, 0.95), .ddpmDDIM50Sample: (-1, 1),
+        .pix2pix: (0.4, 1.2), .pix2pix256: (0.4, 1.2), .cycleGAN: (0.2, 4), .cycleGAN256: (0.2, 4), .pixelCNN: (450, 700),
+        .pixelCNNSample64: (0, 1), .dcganSample1024: (0.05, 0.95), .ddpmDDIM50Sample: (-1, 1),
     ]
 
     @Test func repetitionsFollowThePeer() {
@@ -55,8 +57,10 @@ import Testing
         #expect(ModelBenchmark.ddpmDDIM50Sample.timedSteps(30) == 6)
         #expect(ModelBenchmark.cycleGAN256.timedSteps(30) == 6)
         #expect(ModelBenchmark.cycleGAN.timedSteps(30) == 30)
+        #expect(ModelBenchmark.pixelCNNSample64.timedSteps(30) == 6)
         #expect(ModelBenchmark.allCases.map(\.rawValue) == ["mlp_gan", "dcgan", "wgan_gp", "wgan", "cgan", "infogan", "lapgan", "vae", "ddpm_unet",
                                                         "ddpm", "realnvp", "glow", "pix2pix", "pix2pix_256", "cyclegan",
-                                                        "cyclegan_256", "dcgan_sample_1024", "ddpm_ddim50_sample"])
+                                                        "cyclegan_256", "pixelcnn", "dcgan_sample_1024", "ddpm_ddim50_sample",
+                                                        "pixelcnn_sample_64"])
     }
 }

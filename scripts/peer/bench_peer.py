@@ -16,6 +16,11 @@ ddpm_ddim50_sample, the peer of Mirage's diffusion sampling: one "step" draws 64
 without gradients; like dcgan_sample_1024 it is timed steps/5 times (at least 3). ddpm is `mirage train
 ddpm`'s step on its default ResidualUNet (train_peer.py's): ε-prediction MSE, Adam 2e-4, gradients clipped
 to norm 1, the EMA update. glow is `mirage train glow`'s step (train_peer.py's MultiScaleFlow).
+pixelcnn is `mirage train pixelcnn`'s step on its default network (train_peer.py's PixelCNNNetwork: 7×7
+mask A, 6 residual blocks with 3×3 mask B, h = 32, Bernoulli pixels): the batch binarised as x > 0, the
+exact NLL, Adam 1e-3, gradients clipped to norm 100. pixelcnn_sample_64 draws 64 binary images with that
+network (random weights) pixel by pixel, each pixel's logits from only the 9 rows above it and its own
+(train_peer.py's pixelcnn_sample), without gradients; timed steps/5 times (at least 3), as the other samplers.
 
 The image-to-image translation models, one full training step each with train_peer.py's networks
 and steps (random inputs in [-1, 1], seeded): pix2pix (U-Net G and PatchGAN D with BatchNorm, D then
@@ -407,6 +412,25 @@ def make_step(name, x):
             for group in opt.param_groups: group["lr"] = 1e-3 * min(1.0, count[0] / 200)
             opt.step()
         return step
+    if name in ("pixelcnn", "pixelcnn_sample_64"):  # PixelCNN.trainStep and PixelCNN.sample, as train_peer.py's pixelcnn
+        import sys
+        import pathlib
+        sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+        from train_peer import pixelcnn_network, pixelcnn_nll, pixelcnn_sample
+        net = pixelcnn_network()  # plain, h = 32, 6 blocks, Bernoulli
+        if name == "pixelcnn_sample_64":
+            net.eval()
+
+            def step():
+                pixelcnn_sample(net, B)
+            return step
+        opt = torch.optim.Adam(net.parameters(), 1e-3)
+        xb = (x > 0).float()
+
+        def step():
+            loss = pixelcnn_nll(net, xb).mean()
+            opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(net.parameters(), 100.0); opt.step()
+        return step
     if name == "realnvp":
         flow = nn.ModuleList(AffineCoupling(parity=i % 2) for i in range(6))
         opt = torch.optim.Adam(flow.parameters(), 1e-3)
@@ -468,7 +492,7 @@ def timed_steps(name, steps):
     """The reference's repetition counts: 3x for the MLP GAN, 5x for the VAE, steps/5 for sampling and for the
     256-pixel translation steps (seconds each), as ModelBenchmark.timedSteps."""
     return {"mlp_gan": steps * 3, "vae": steps * 5, "dcgan_sample_1024": max(3, steps // 5),
-            "ddpm_ddim50_sample": max(3, steps // 5), "pix2pix_256": max(3, steps // 5),
+            "ddpm_ddim50_sample": max(3, steps // 5), "pixelcnn_sample_64": max(3, steps // 5), "pix2pix_256": max(3, steps // 5),
             "cyclegan_256": max(3, steps // 5)}.get(name, steps)
 
 

@@ -35,6 +35,18 @@ their translations of the whole test split into the folder --out (default peer-M
                                                 # checkerboard couplings), residual coupling networks (--hidden
                                                 # 32, --blocks 1), on logit(0.05 + 0.9·x̃); training and
                                                 # outputs as glow
+    python3 scripts/peer/train_peer.py pixelcnn # 3000 steps, PixelCNN (7×7 mask-A conv to 2h, --layers 6 residual
+                                                # blocks 1×1 → 3×3 mask-B → 1×1, --filters h = 32) or --gated
+                                                # (vertical and horizontal stacks, tanh·sigmoid gates: a 7×7 layer,
+                                                # then --layers 3×3 ones); --output bernoulli (pixels dynamically
+                                                # binarised per batch) or categorical (256 levels, 8-bit grid); exact
+                                                # NLL in nats, Adam 1e-3, gradients clipped to norm 100
+        --conditional: a learned bias per class in every layer; test NLL the marginal −log Σ_c p(x | c)/10, samples
+        --count/10 per class in class order. Prints the test NLL in nats and bits/dim (nats/(784·ln 2)) on --bpd-count N
+        test images (default all), Bernoulli pixels binarised once by a draw seeded with --seed, 100 at a time, as mirage
+        eval nll; --eval-every N also prints it along the way (not counted as training time). Writes --count (default 64)
+        samples drawn pixel by pixel in raster order, 256 images at a time, each pixel's logits from only the rows it
+        depends on (3 + --layers, gated 4 + --layers, above it), and prints the sampling images/s
     python3 scripts/peer/train_peer.py ddpm     # 5000 steps, --architecture resunet (ResidualUNet 32-64-64,
                                                 # attention at 7×7) or timeunet (TimeUNet 32-64-128);
                                                 # ε-prediction MSE, T = 1000,
@@ -926,6 +938,165 @@ def flow(args):  # FlowModel.swift: exact NLL in bits/dim (8-bit offset), Adam 1
     np.save(args.out, x.numpy().astype(np.float32)); print(f"wrote {tuple(x.shape)} samples to {args.out}")
 
 
+class MaskedConv2d(nn.Conv2d):
+    """MaskedConv2d.swift: a k×k convolution (padding k//2) whose kernel sees only the pixels before the centre in raster
+    order, type "a" without the centre, "b" with it; the mask is no part of the state_dict (weight, bias as Conv2d's)."""
+    def __init__(s, cin, cout, k, kind):
+        super().__init__(cin, cout, k, padding=k // 2)
+        mask = torch.ones(k, k); c = k // 2
+        mask[c, c + (kind == "b"):] = 0; mask[c + 1:] = 0
+        s.register_buffer("mask", mask.expand(cout, cin, k, k).clone(), persistent=False)
+    def forward(s, x): return s._conv_forward(x, s.weight * s.mask, s.bias)
+
+
+def class_bias(embedding, y):  # AutoregressiveNetwork.swift's classBias: the class's learned bias [N, C, 1, 1], or none
+    return None if embedding is None or y is None else embedding(y)[:, :, None, None]
+
+
+def gate(x):  # tanh(first half of the channels) · σ(second half)
+    a, b = x.chunk(2, 1); return torch.tanh(a) * torch.sigmoid(b)
+
+
+class PixelResidualBlock(nn.Module):  # PixelCNNNetwork.ResidualBlock: x + 1×1(ReLU(3×3ᴮ(ReLU(1×1(ReLU(x)))) + class bias))
+    def __init__(s, h, classes):
+        super().__init__()
+        s.reduce = nn.Conv2d(2 * h, h, 1); s.conv = MaskedConv2d(h, h, 3, "b"); s.expand = nn.Conv2d(h, 2 * h, 1)
+        s.class_embedding = nn.Embedding(classes, h) if classes else None
+    def forward(s, x, y=None):
+        u = s.conv(F.relu(s.reduce(F.relu(x))))
+        bias = class_bias(s.class_embedding, y)
+        return x + s.expand(F.relu(u if bias is None else u + bias))
+
+
+class PixelCNNNetwork(nn.Module):
+    """PixelCNNNetwork.swift: 7×7 type-A masked conv 1 → 2h, `blocks` residual blocks, ReLU → 1×1 2h → 2h → ReLU → 1×1
+    to the logits; the last row's logits depend on 3 + blocks rows above (rows_above)."""
+    def __init__(s, h=32, blocks=6, outputs=1, classes=0):
+        super().__init__()
+        s.input = MaskedConv2d(1, 2 * h, 7, "a")
+        s.blocks = nn.ModuleList(PixelResidualBlock(h, classes) for _ in range(blocks))
+        s.hidden = nn.Conv2d(2 * h, 2 * h, 1); s.output = nn.Conv2d(2 * h, outputs, 1)
+        s.rows_above = 3 + blocks
+    def forward(s, x, y=None):
+        h = s.input(x)
+        for block in s.blocks: h = block(h, y)
+        return s.output(F.relu(s.hidden(F.relu(h))))
+
+
+class GatedLayer(nn.Module):
+    """GatedPixelCNNNetwork.GatedLayer: vertical (k//2+1)×k conv on the input padded above by k//2 (and ±k//2 across);
+    horizontal 1×(k//2+1) conv on the row padded left by k//2 (the first layer: by k//2+1, the last column dropped, so it
+    stops before the pixel); the link 1×1 adds the vertical pre-activation one row down to the horizontal one, before the
+    class biases; gated outputs, the horizontal one through the 1×1 residual, plus the input after the first layer."""
+    def __init__(s, cin, h, k, first, classes):
+        super().__init__()
+        s.r, s.first = k // 2, first
+        s.vertical = nn.Conv2d(cin, 2 * h, (k // 2 + 1, k), padding=(0, k // 2))
+        s.horizontal = nn.Conv2d(cin, 2 * h, (1, k // 2 + 1))
+        s.link = nn.Conv2d(2 * h, 2 * h, 1); s.residual = nn.Conv2d(h, h, 1)
+        s.vertical_class = nn.Embedding(classes, 2 * h) if classes else None
+        s.horizontal_class = nn.Embedding(classes, 2 * h) if classes else None
+    def forward(s, v, x, y=None):
+        r, width = s.r, x.shape[3]
+        vpre = s.vertical(F.pad(v, (0, 0, r, 0)))
+        shifted = F.pad(x, (r + 1, 0))[..., :width + r] if s.first else F.pad(x, (r, 0))
+        hpre = s.horizontal(shifted) + s.link(F.pad(vpre, (0, 0, 1, 0))[:, :, :-1])
+        vb, hb = class_bias(s.vertical_class, y), class_bias(s.horizontal_class, y)
+        if vb is not None: vpre = vpre + vb
+        if hb is not None: hpre = hpre + hb
+        out = s.residual(gate(hpre))
+        return gate(vpre), out if s.first else x + out
+
+
+class GatedPixelCNNNetwork(nn.Module):
+    """GatedPixelCNNNetwork.swift: a 7×7 gated layer from the image, `layers` 3×3 ones, ReLU → 1×1 h → h → ReLU → 1×1 to
+    the logits from the horizontal stack; rows_above = 3 + every layer, the first included (4 + layers)."""
+    def __init__(s, h=32, layers=6, outputs=1, classes=0):
+        super().__init__()
+        s.layers = nn.ModuleList([GatedLayer(1, h, 7, True, classes)] + [GatedLayer(h, h, 3, False, classes) for _ in range(layers)])
+        s.hidden = nn.Conv2d(h, h, 1); s.output = nn.Conv2d(h, outputs, 1)
+        s.rows_above = 3 + len(s.layers)
+    def forward(s, x, y=None):
+        v = h = x
+        for layer in s.layers: v, h = layer(v, h, y)
+        return s.output(F.relu(s.hidden(F.relu(h))))
+
+
+def pixelcnn_network(gated=False, filters=32, layers=6, output="bernoulli", classes=0):  # PixelCNN.Config's network
+    net = GatedPixelCNNNetwork if gated else PixelCNNNetwork
+    return net(filters, layers, 1 if output == "bernoulli" else 256, classes)
+
+
+def pixelcnn_nll(net, x, y=None):
+    """PixelCNN.negativeLogLikelihood: −log p(x) per image in nats, exact; x binary (one logit per pixel: BCE with logits
+    summed) or on the 8-bit grid (256 logits: −log_softmax at level round(255·x), summed)."""
+    logits = net(x, y)
+    if logits.shape[1] == 1: return F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(1)
+    return -logits.log_softmax(1).gather(1, (x * 255).round().long()).flatten(1).sum(1)
+
+
+def pixelcnn_sample(net, n, y=None, size=(28, 28), chunk=256):
+    """PixelCNN.generate from blank images: pixel by pixel in raster order, `chunk` images at a time, each pixel's logits
+    from only the window of rows max(0, row − rows_above) … row (the same logits as the whole image's), no gradients;
+    Bernoulli: 1 if u < σ(logit), categorical: a level k/255 drawn from the softmax. Draws from the global RNG."""
+    (height, width), parts = size, []
+    with torch.no_grad():
+        for c in range(0, n, chunk):
+            x = torch.zeros(min(chunk, n - c), 1, height, width); yc = None if y is None else y[c:c + chunk]
+            for p in range(height * width):
+                row, col = divmod(p, width); top = max(0, row - net.rows_above)
+                logits = net(x[:, :, top:row + 1], yc)[:, :, -1, col]  # [n, K]
+                if logits.shape[1] == 1: x[:, 0, row, col] = (torch.rand(len(x)) < torch.sigmoid(logits[:, 0])).float()
+                else: x[:, 0, row, col] = torch.multinomial(logits.softmax(1), 1)[:, 0].float() / 255
+            parts.append(x)
+    return torch.cat(parts)
+
+
+def pixelcnn(args):  # PixelCNN.swift: exact NLL in nats, Adam 1e-3, gradients clipped to norm 100
+    torch.manual_seed(args.seed)
+    K, categorical = (10 if args.conditional else 0), args.output == "categorical"
+    net = pixelcnn_network(args.gated, args.filters, args.layers, args.output, K)
+    opt = torch.optim.Adam(net.parameters(), 1e-3)  # betas (0.9, 0.999), eps 1e-8: Mirage's defaults
+    snap = lambda x: (x * 255).round() / 255  # the 8-bit grid (binarised pixels: dynamically, per batch)
+    batches = stream(mnist("train"), *([mnist("train", labels=True)] if K else []))
+    n_test = args.bpd_count or 10000
+    test, test_y = mnist("test")[:n_test], mnist("test", labels=True)[:n_test]
+    g = torch.Generator().manual_seed(args.seed)  # mirage eval nll: the test bits drawn once, 100 images at a time
+    test = torch.cat([snap(test[c:c + 100]) if categorical else torch.bernoulli(test[c:c + 100], generator=g)
+                      for c in range(0, n_test, 100)])
+    def test_nll():  # conditional: the marginal −log Σ_c (1/K)·p(x | c), one pass per class
+        total = 0.0
+        with torch.no_grad():
+            for c in range(0, n_test, 100):
+                x = test[c:c + 100]
+                if K:
+                    logp = torch.stack([-pixelcnn_nll(net, x, torch.full((len(x),), k)) for k in range(K)])
+                    nll = -(torch.logsumexp(logp, 0) - math.log(K))
+                else:
+                    nll = pixelcnn_nll(net, x)
+                total += float(nll.double().sum())
+        nats = total / n_test
+        return f"{nats:.2f} nats, {nats / 784 / math.log(2):.4f} bits/dim ({n_test} images)"
+    t0, train_s = time.time(), 0.0
+    for n in range(1, args.steps + 1):
+        x, *y = next(batches)
+        x = snap(x) if categorical else torch.bernoulli(x)
+        loss = pixelcnn_nll(net, x, y[0] if K else None).mean()
+        opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(net.parameters(), 100.0); opt.step()
+        if n % 250 == 0: print(f"step {n}: {loss.item():.2f} nats ({time.time() - t0:.0f} s)", flush=True)
+        if args.eval_every and n % args.eval_every == 0 and n < args.steps:  # the test time is not training time
+            train_s += time.time() - t0
+            print(f"step {n}, {train_s:.0f} s of training: test NLL {test_nll()}", flush=True)
+            t0 = time.time()
+    train_s += time.time() - t0
+    print(f"trained {args.steps} steps in {train_s:.0f} s")
+    print(f"test NLL{f' (marginal over {K} classes)' if K else ''}: {test_nll()}")
+    labels = torch.arange(args.count) * 10 // args.count if K else None  # count/10 per class, class order
+    t0 = time.time(); s = pixelcnn_sample(net, args.count, labels); sec = time.time() - t0
+    print(f"sampled {args.count} images in {sec:.1f} s: {args.count / sec:.2f} images/s")
+    np.save(args.out, s.numpy().astype(np.float32)); print(f"wrote {tuple(s.shape)} samples to {args.out}")
+
+
 class NoiseSchedule:
     """NoiseSchedule.swift: β in float32 (index i = t − 1) and ᾱ accumulated and kept in float64; √ᾱ, √(1 − ᾱ),
     the posterior's mean coefficients and variance β̃ computed in float64 from them, then cast to float32."""
@@ -1066,12 +1237,13 @@ def ddpm(args):  # DDPM.swift
 
 if __name__ == "__main__":
     runs = {"vae": vae, "dcgan": dcgan, "wgan": wgan, "wgan-gp": wgan, "cgan": cgan, "infogan": infogan, "lapgan": lapgan,
-            "ddpm": ddpm, "glow": flow, "realnvp": flow, "pix2pix": pix2pix, "cyclegan": cyclegan}
+            "ddpm": ddpm, "glow": flow, "realnvp": flow, "pixelcnn": pixelcnn, "pix2pix": pix2pix, "cyclegan": cyclegan}
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model", choices=list(runs))
-    ap.add_argument("--steps", type=int, help="generator updates (GANs; default 3000; pix2pix, cyclegan 2000), ddpm's updates (default 5000)")
+    ap.add_argument("--steps", type=int, help="generator updates (GANs; default 3000; pix2pix, cyclegan 2000), ddpm's updates (default 5000), "
+                    "the other models' updates (default 3000)")
     ap.add_argument("--out", help="samples .npy (default peer-MODEL.npy); for cgan and infogan rows 1000k to "
-                    "1000k+999 are class (categorical code) k, k = 0..9; conditional ddpm likewise with count/10 per class; "
+                    "1000k+999 are class (categorical code) k, k = 0..9; conditional ddpm and pixelcnn likewise with count/10 per class; "
                     "pix2pix, cyclegan: the folder of the translated test images (default peer-MODEL)")
     ap.add_argument("--curve", help="wgan, wgan-gp: write the W-distance curve to this .json, samples beside it")
     ap.add_argument("--curve-every", type=int, default=250, help="steps between curve points (default 250)")
@@ -1079,9 +1251,11 @@ if __name__ == "__main__":
                  "eta": 0.0, "guidance": 3.0, "bpd_count": 0, "bpd_samples": 100,
                  "ancestral_count": 0, "ancestral_out": "peer-ddpm1000.npy"}
     ap.add_argument("--architecture", choices=["resunet", "timeunet"], help="ddpm: the network (default resunet)")
-    ap.add_argument("--conditional", action="store_true", default=None, help="ddpm: class-conditional, guided samples")
+    ap.add_argument("--conditional", action="store_true", default=None, help="ddpm: class-conditional, guided samples; "
+                    "pixelcnn: a learned bias per class in every layer")
     ap.add_argument("--schedule", choices=["linear", "cosine"], help="ddpm: noise schedule (default linear)")
-    ap.add_argument("--count", type=int, help="ddpm: samples to write (default 10000; conditional: count/10 per class)")
+    ap.add_argument("--count", type=int, help="ddpm: samples to write (default 10000; conditional: count/10 per class); "
+                    "glow, realnvp likewise; pixelcnn: default 64")
     ap.add_argument("--sampler", choices=["ddim", "ddpm"], help="ddpm: ddim (default) or ancestral ddpm, all T steps")
     ap.add_argument("--sampling-steps", type=int, help="ddpm: DDIM steps (default 50)")
     ap.add_argument("--eta", type=float, help="ddpm: DDIM's η (default 0)")
@@ -1094,13 +1268,20 @@ if __name__ == "__main__":
     ap.add_argument("--bpd-samples", type=int, help="ddpm: middle terms drawn per image, stratified, for --bpd-count "
                     "(default 100; 999 or more: all T − 1)")
     flow_only = {"depth": ("glow",), "scales": ("realnvp",), "blocks": ("realnvp",), "hidden": ("glow", "realnvp"),
-                 "temperature": ("glow", "realnvp"), "eval_every": ("glow", "realnvp")}
+                 "temperature": ("glow", "realnvp"), "eval_every": ("glow", "realnvp", "pixelcnn")}
     ap.add_argument("--depth", type=int, help="glow: flow steps per level (default 8)")
     ap.add_argument("--scales", type=int, help="realnvp: squeezing scales (default 2)")
     ap.add_argument("--blocks", type=int, help="realnvp: residual blocks per coupling network (default 1)")
     ap.add_argument("--hidden", type=int, help="glow, realnvp: channels of the couplings' networks (default 128, 32)")
     ap.add_argument("--temperature", type=float, help="glow, realnvp: sampling temperature (default 1)")
-    ap.add_argument("--eval-every", type=int, help="glow, realnvp: also print the test NLL every N steps (default: only at the end)")
+    ap.add_argument("--eval-every", type=int, help="glow, realnvp, pixelcnn: also print the test NLL every N steps (default: only at the end)")
+    pixelcnn_only = {"gated": False, "output": "bernoulli", "filters": 32, "layers": 6}
+    ap.add_argument("--gated", action="store_true", default=None, help="pixelcnn: Gated PixelCNN (vertical and horizontal "
+                    "stacks, tanh·sigmoid gates, no blind spot) instead of the original")
+    ap.add_argument("--output", choices=["bernoulli", "categorical"], help="pixelcnn: pixel distribution, bernoulli "
+                    "(binarised images, default) or categorical (256 levels)")
+    ap.add_argument("--filters", type=int, help="pixelcnn: channels h (the original's residual stream has 2h; default 32)")
+    ap.add_argument("--layers", type=int, help="pixelcnn: layers after the first 7×7 one, residual blocks or gated layers (default 6)")
     translation_only = {"batch": ("pix2pix", "cyclegan"), "ngf": ("pix2pix", "cyclegan"), "ndf": ("pix2pix", "cyclegan"),
                         "dataset": ("pix2pix",), "direction": ("pix2pix",), "domain_a": ("cyclegan",), "domain_b": ("cyclegan",),
                         "mirage": ("pix2pix", "cyclegan"), "data_cache": ("pix2pix", "cyclegan")}
@@ -1131,10 +1312,14 @@ if __name__ == "__main__":
         ap.error("--sampling-steps and --eta are DDIM's; --sampler ddpm always takes all T steps")
     if a.curve and a.model not in ("wgan", "wgan-gp"): ap.error("--curve is for wgan and wgan-gp")
     shared = {"count", "bpd_count"}  # the flows' too: samples to write, test images for the NLL (default: all 10,000)
-    flows = ("glow", "realnvp")
+    also = {"glow": shared, "realnvp": shared, "pixelcnn": shared | {"conditional"}}
     for k, v in ddpm_only.items():
-        if getattr(a, k) is not None and a.model != "ddpm" and not (a.model in flows and k in shared):
-            ap.error(f"--{k.replace('_', '-')} is ddpm's")
+        if getattr(a, k) is not None and a.model != "ddpm" and k not in also.get(a.model, ()):
+            ap.error(f"--{k.replace('_', '-')} is ddpm's" + (" and pixelcnn's" if k == "conditional" else ""))
+        if k == "count" and a.model == "pixelcnn": v = 64
+        setattr(a, k, v if getattr(a, k) is None else getattr(a, k))
+    for k, v in pixelcnn_only.items():
+        if getattr(a, k) is not None and a.model != "pixelcnn": ap.error(f"--{k} is pixelcnn's")
         setattr(a, k, v if getattr(a, k) is None else getattr(a, k))
     defaults = {"depth": 8, "scales": 2, "blocks": 1, "hidden": 128 if a.model == "glow" else 32, "temperature": 1.0, "eval_every": 0}
     for k, models in flow_only.items():
@@ -1144,4 +1329,8 @@ if __name__ == "__main__":
                                   and 0 <= a.bpd_count <= 10000 and a.bpd_samples > 0):
         ap.error("ddpm: --count, --sampling-steps (up to T = 1000) and --bpd-samples must be positive, --eta, --guidance "
                  "and --bpd-count (up to 10,000) at least 0")
+    if a.model == "pixelcnn" and not (a.steps > 0 and a.count > 0 and 0 <= a.bpd_count <= 10000 and a.eval_every >= 0
+                                      and 1 <= a.filters <= 1024 and 0 <= a.layers <= 64):
+        ap.error("pixelcnn: --steps and --count must be positive, --bpd-count in 0...10000 (0: all), --eval-every at least 0, "
+                 "--filters in 1...1024, --layers in 0...64")
     runs[a.model](a)

@@ -28,8 +28,10 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
     case pix2pix256 = "pix2pix_256"
     case cycleGAN = "cyclegan"
     case cycleGAN256 = "cyclegan_256"
+    case pixelCNN = "pixelcnn"
     case dcganSample1024 = "dcgan_sample_1024"
     case ddpmDDIM50Sample = "ddpm_ddim50_sample"
+    case pixelCNNSample64 = "pixelcnn_sample_64"
 
     /// The batch size of every training step.
     public static let batchSize = 64
@@ -53,6 +55,8 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
         case .pix2pix256: return "pix2pix's step at the reference setting: batch 1, 3×256×256, U-Net G (8 levels), PatchGAN D (3 layers)"
         case .cycleGAN: return "mirage train cyclegan's step, 1×28×28 ↔ 3×28×28: two U-Net G, two PatchGAN D, cycle loss, pools"
         case .cycleGAN256: return "CycleGAN's step at the reference setting: batch 1, 3×256×256 both ways, ResNet G (9 blocks), identity loss"
+        case .pixelCNN: return "mirage train pixelcnn's step: 7×7 mask A, 6 residual blocks (3×3 mask B, h = 32), Bernoulli NLL"
+        case .pixelCNNSample64: return "64 binary images drawn pixel by pixel (784 passes) through pixelcnn's network, no gradients"
         case .dcganSample1024: return "DCGAN G forward on 1024 noise vectors, no gradients"
         case .ddpmDDIM50Sample: return "64 images by DDIM (50 steps, η = 0) through the ddpm_unet network, no gradients"
         }
@@ -65,7 +69,7 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
         switch self {
         case .mlpGAN: return steps * 3
         case .vae: return steps * 5
-        case .dcganSample1024, .ddpmDDIM50Sample, .pix2pix256, .cycleGAN256: return Swift.max(3, steps / 5)
+        case .dcganSample1024, .ddpmDDIM50Sample, .pixelCNNSample64, .pix2pix256, .cycleGAN256: return Swift.max(3, steps / 5)
         default: return steps
         }
     }
@@ -166,6 +170,14 @@ public enum ModelBenchmark: String, CaseIterable, Sendable {
             func batch(_ images: Tensor) -> Batch { Batch(images: images, labels: Tensor.zeros([n]), indices: Array(0..<n)) }
             let input = StepInput(batches: [batch(a)], batchesB: [batch(bImages)])
             return { model.trainStep(input, context: context)["loss_d_a"]! }
+        case .pixelCNN:
+            let model = try! PixelCNNKind.makeDefault(seed: seed)
+            let input = StepInput(images: x .> 0)
+            return { model.trainStep(input, context: context)["nll"]! }
+        case .pixelCNNSample64:
+            let model = try! PixelCNNKind.makeDefault(seed: seed)
+            model.setTraining(false)
+            return { model.sample(count: b, generator: g).mean().item }
         case .ddpmDDIM50Sample:
             let unet = TimeUNet(generator: g)
             let schedule = NoiseSchedule.linear()

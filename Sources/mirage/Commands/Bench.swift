@@ -16,7 +16,8 @@ extension Mirage {
               the newer models as mirage train runs them: wgan, cgan, infogan, lapgan,
               ddpm (its default ResidualUNet, with clipping and EMA), glow, pix2pix and
               cyclegan (batch 64 at 28×28), pix2pix_256 and cyclegan_256 (batch 1 at
-              3×256×256, the papers' setting; timed steps/5 times, at least 3).
+              3×256×256, the papers' setting; timed steps/5 times, at least 3), pixelcnn,
+              and pixelcnn_sample_64 (64 images drawn pixel by pixel, timed as sampling).
 
             Each model runs in a fresh process: 3 warm-up steps, then the median step
             time over the timed steps, and the process's peak resident memory. With
