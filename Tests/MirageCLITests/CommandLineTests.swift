@@ -333,6 +333,30 @@ import Testing
     /// pix2pix and CycleGAN train on PNG folders in the layouts their datasets ship (A|B pairs;
     /// trainA/ and trainB/, gray and RGB), write index.html, and `mirage translate` maps a folder
     /// to PNGs of the same names; bad inputs are refused with the file named.
+    /// Another program's translations between a gray and a colour domain are scored with the
+    /// same code: gray B → A outputs and colour A → B outputs of the first 8 test digits.
+    @Test func evalTranslationScoresAnotherProgramsOutputs() throws {
+        let dir = Self.temporaryDirectory("peer-outputs")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func write(_ name: String, channels: Int, count: Int = 8) throws {
+            let values = (0..<(count * channels * 784)).map { Float($0 % 97) / 96 }
+            try NPY.write(NPYArray(shape: [count, channels, 28, 28], values: .float32(values)), to: dir.appendingPathComponent(name).path)
+        }
+        try write("a-to-b.npy", channels: 3)
+        try write("a-to-b-to-a.npy", channels: 1)
+        try write("b-to-a.npy", channels: 1)
+        let ok = try Self.run(["eval", "translation", "--outputs", dir.path, "--domain-a", "mnist", "--domain-b", "mnist-colored",
+                               "--count", "8", "--json"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("\"b-to-a\"") && ok.stdout.contains("\"a-to-b\"") && ok.stdout.contains("cycle"))
+        // A gray file where colour outputs belong is refused, naming the file.
+        try write("a-to-b.npy", channels: 1)
+        let wrong = try Self.run(["eval", "translation", "--outputs", dir.path, "--domain-a", "mnist", "--domain-b", "mnist-colored", "--count", "8"])
+        #expect(wrong.status != 0 && wrong.stderr.contains("a-to-b.npy") && wrong.stderr.contains("3×28×28"), "\(wrong.stderr)")
+        let neither = try Self.run(["eval", "translation"])
+        #expect(neither.status != 0 && neither.stderr.contains("give a run folder"))
+    }
+
     @Test func translationModelsTrainOnFoldersAndTranslate() throws {
         let dir = Self.temporaryDirectory("translation")
         defer { try? FileManager.default.removeItem(at: dir) }

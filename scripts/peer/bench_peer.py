@@ -19,8 +19,8 @@ to norm 1, the EMA update. glow is `mirage train glow`'s step (train_peer.py's M
 pixelcnn is `mirage train pixelcnn`'s step on its default network (train_peer.py's PixelCNNNetwork: 7×7
 mask A, 6 residual blocks with 3×3 mask B, h = 32, Bernoulli pixels): the batch binarised as x > 0, the
 exact NLL, Adam 1e-3, gradients clipped to norm 100. pixelcnn_sample_64 draws 64 binary images with that
-network (random weights) pixel by pixel, each pixel's logits from only the 9 rows above it and its own
-(train_peer.py's pixelcnn_sample), without gradients; timed steps/5 times (at least 3), as the other samplers.
+network (random weights) pixel by pixel, one row of every layer a pixel with the rows above kept from
+earlier passes (train_peer.py's pixelcnn_sample, as Mirage's RowSampler), without gradients; timed steps/5 times (at least 3), as the other samplers.
 
 The image-to-image translation models, one full training step each with train_peer.py's networks
 and steps (random inputs in [-1, 1], seeded): pix2pix (U-Net G and PatchGAN D with BatchNorm, D then

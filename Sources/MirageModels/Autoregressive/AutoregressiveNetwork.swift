@@ -8,9 +8,28 @@ public protocol AutoregressiveNetwork: Module {
     /// Logits `[N, K, H, W]` (K = 1 for Bernoulli pixels, 256 for 8-bit levels) for images
     /// `[N, 1, H, W]`, given class indices `[N]` when the network is class-conditional.
     func callAsFunction(_ x: Tensor, labels: Tensor?) -> Tensor
-    /// How many rows above a pixel its logits can depend on: sampling a row needs only the
-    /// window of this many rows above it, not the whole image.
-    var rowsAbove: Int { get }
+    /// A sampler that computes one row at a time, keeping each layer's activations of the rows
+    /// already drawn, so a pixel costs one row of every layer rather than a pass over the image.
+    func rowSampler(labels: Tensor?) -> any RowSampler
+}
+
+/// Computes a network's logits one row at a time for pixel-by-pixel sampling (see
+/// ``AutoregressiveNetwork/rowSampler(labels:)``). Rows are visited in order 0, 1, …: any number
+/// of ``logits(_:row:)`` calls while a row is drawn, then one ``finish(_:row:)`` once it is.
+public protocol RowSampler {
+    /// The logits `[N, K, 1, W]` of row `row`, from `recent`: the image's rows
+    /// `max(0, row − 3) … row` as `[N, 1, m, W]`, the last one drawn up to the pixel whose
+    /// logits are wanted (later pixels may hold anything: they are not read).
+    func logits(_ recent: Tensor, row: Int) -> Tensor
+    /// Row `row` is drawn: keep what the rows below need from it.
+    func finish(_ recent: Tensor, row: Int)
+}
+
+/// The `recent` rows of ``RowSampler`` padded above with zero rows to `rows` rows, as the whole
+/// image's zero padding would.
+func paddedAbove(_ recent: Tensor, to rows: Int) -> Tensor {
+    let m = recent.shape[2]
+    return m >= rows ? recent.sliced(axis: 2, (m - rows)..<m) : recent.padded([(0, 0), (0, 0), (rows - m, 0)])
 }
 
 /// The two halves of a gated unit's pre-activation, joined: tanh(a) ⊙ σ(b) (van den Oord et al.,

@@ -78,6 +78,58 @@ public final class GatedPixelCNNNetwork: Module, AutoregressiveNetwork {
         return output(hidden(h.relu()).relu())
     }
 
-    /// The 7×7 layer's 3 rows, one per 3×3 layer, and the one-row shift into the horizontal stack.
-    public var rowsAbove: Int { 3 + layers.count }
+    public func rowSampler(labels: Tensor?) -> any RowSampler { Rows(self, labels: labels) }
+
+    /// The horizontal stack of a row needs only that row and each layer's vertical
+    /// pre-activation of the row above; the vertical stack of a row is computed once, when the
+    /// row is drawn, from its own rows above.
+    final class Rows: RowSampler {
+        let net: GatedPixelCNNNetwork
+        let labels: Tensor?
+        /// Each layer's vertical pre-activation (before the class bias) of the row above.
+        var verticalPreAbove: [Tensor?]
+        /// Each layer's vertical output (its next layer's input) of the row above.
+        var verticalAbove: [Tensor?]
+
+        init(_ net: GatedPixelCNNNetwork, labels: Tensor?) {
+            self.net = net
+            self.labels = labels
+            verticalPreAbove = Array(repeating: nil, count: net.layers.count)
+            verticalAbove = verticalPreAbove
+        }
+
+        func logits(_ recent: Tensor, row: Int) -> Tensor {
+            let m = recent.shape[2]
+            var h = recent.sliced(axis: 2, (m - 1)..<m)
+            for (l, layer) in net.layers.enumerated() {
+                let r = layer.kernelSize / 2, width = h.shape[3]
+                let shifted = layer.isFirst ? h.padded([(0, 0), (0, 0), (0, 0), (r + 1, 0)]).sliced(axis: 3, 0..<(width + r))
+                    : h.padded([(0, 0), (0, 0), (0, 0), (r, 0)])
+                var pre = layer.horizontal(shifted)
+                if let above = verticalPreAbove[l] { pre = pre + layer.link(above) } else { pre = pre + layer.link.bias!.reshaped([1, -1, 1, 1]) }
+                if let bias = classBias(layer.horizontalClass, labels) { pre = pre + bias }
+                let out = layer.residual(gatedActivation(pre))
+                h = layer.isFirst ? out : h + out
+            }
+            return net.output(net.hidden(h.relu()).relu())
+        }
+
+        func finish(_ recent: Tensor, row: Int) {
+            var v = recent
+            for (l, layer) in net.layers.enumerated() {
+                let r = layer.kernelSize / 2
+                // The layer's input rows row − r … row: the image's for the first layer, else the
+                // layer below's output of the row above and of this row.
+                let input = l == 0 ? paddedAbove(v, to: r + 1)
+                    : Tensor.concat([verticalAbove[l - 1] ?? Tensor.zeros(v.shape), v], axis: 2)
+                let pre = layer.vertical(input)
+                verticalPreAbove[l] = pre
+                var gated = pre
+                if let bias = classBias(layer.verticalClass, labels) { gated = gated + bias }
+                if l > 0 { verticalAbove[l - 1] = v }
+                v = gatedActivation(gated)
+            }
+            verticalAbove[net.layers.count - 1] = v
+        }
+    }
 }

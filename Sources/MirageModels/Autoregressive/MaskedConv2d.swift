@@ -50,4 +50,11 @@ public final class MaskedConv2d: Module, Layer {
         let k = weight.shape[2]
         return conv2d(x, weight * mask, bias: bias, padding: (k / 2, k / 2))
     }
+
+    /// One output row from the `k/2 + 1` input rows that end at it: the mask's lower rows are
+    /// zero, so this is the layer's output for the last row exactly.
+    func lastRow(_ rows: Tensor) -> Tensor {
+        let k = weight.shape[2]
+        return conv2d(rows, (weight * mask).sliced(axis: 2, 0..<(k / 2 + 1)), bias: bias, padding: (0, k / 2))
+    }
 }

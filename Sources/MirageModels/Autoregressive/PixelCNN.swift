@@ -10,8 +10,8 @@ import MirageTensor
 /// Pixels are Bernoulli (binarised images, one logit each) or categorical over the 256 levels of
 /// an 8-bit image (256 logits each). Training maximises the exact log-likelihood (logged as
 /// `nll`, nats per image, and `bits_per_dim`). Sampling draws one pixel at a time for a whole
-/// batch; each pass computes only the rows the next pixel can depend on
-/// (``AutoregressiveNetwork/rowsAbove`` of them), not the whole image.
+/// batch; each pass computes one row of every layer, reusing the rows above from earlier passes
+/// (``AutoregressiveNetwork/rowSampler(labels:)``), not the whole image.
 ///
 /// ```swift
 /// let model = PixelCNN(PixelCNN.Config())
@@ -115,7 +115,8 @@ public final class PixelCNN: GenerativeModel, ConditionalSampling, ProgressiveSa
     }
 
     public func sample(count: Int, class label: Int?, generator: RandomGenerator, progress: (Int, Int) -> Void) -> Tensor {
-        let labels = config.classes > 0 ? Array(repeating: label ?? 0, count: count) : nil
+        // Without a class, a conditional model cycles through its classes, as the conditional GAN does.
+        let labels = config.classes > 0 ? (0..<count).map { label ?? $0 % config.classes } : nil
         return generate(Tensor.zeros([count] + config.imageShape), labels: labels, fromPixel: 0, generator: generator, progress: progress)
     }
 
@@ -136,24 +137,30 @@ public final class PixelCNN: GenerativeModel, ConditionalSampling, ProgressiveSa
                 let n = range.count
                 let chunkLabels = labels.map { Tensor(Array($0[range]).map(Float.init)) }
                 var images = Array(result[(range.lowerBound * pixels)..<(range.upperBound * pixels)])
-                for p in fromPixel..<pixels {
-                    let (row, column) = (p / width, p % width)
-                    // Only the rows the pixel can depend on: outputs at the window's last row are
-                    // exactly the whole image's (see rowsAbove).
-                    let top = max(0, row - network.rowsAbove), rows = row - top + 1
-                    var window = [Float](repeating: 0, count: n * rows * width)
+                let rows = network.rowSampler(labels: chunkLabels)
+                // The image's rows max(0, row − 3) … row, what a row's pass reads.
+                func recent(_ row: Int) -> Tensor {
+                    let top = max(0, row - 3), m = row - top + 1
+                    var window = [Float](repeating: 0, count: n * m * width)
                     for i in 0..<n {
-                        window.replaceSubrange((i * rows * width)..<((i + 1) * rows * width),
+                        window.replaceSubrange((i * m * width)..<((i + 1) * m * width),
                                                with: images[(i * pixels + top * width)..<(i * pixels + (row + 1) * width)])
                     }
-                    let logits = network(Tensor(window, shape: [n, 1, rows, width]), labels: chunkLabels)
-                    let k = config.output.logits
-                    // The logits of pixel (row, column) for every image: [n, k].
-                    let picked = logits.sliced([0..<n, 0..<k, (rows - 1)..<rows, column..<(column + 1)]).scalars
-                    for i in 0..<n {
-                        images[i * pixels + p] = draw(Array(picked[(i * k)..<((i + 1) * k)]), generator: generator)
+                    return Tensor(window, shape: [n, 1, m, width])
+                }
+                let k = config.output.logits
+                for row in 0..<height {
+                    for column in 0..<width where row * width + column >= fromPixel {
+                        // The logits of pixel (row, column) for every image: [n, k].
+                        let logits = rows.logits(recent(row), row: row)
+                        let picked = logits.sliced([0..<n, 0..<k, 0..<1, column..<(column + 1)]).scalars
+                        let p = row * width + column
+                        for i in 0..<n {
+                            images[i * pixels + p] = draw(Array(picked[(i * k)..<((i + 1) * k)]), generator: generator)
+                        }
+                        progress(c * perChunk + p - fromPixel + 1, chunks * perChunk)
                     }
-                    progress(c * perChunk + p - fromPixel + 1, chunks * perChunk)
+                    if row < height - 1 { rows.finish(recent(row), row: row) }
                 }
                 result.replaceSubrange((range.lowerBound * pixels)..<(range.upperBound * pixels), with: images)
             }

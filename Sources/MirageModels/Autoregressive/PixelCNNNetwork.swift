@@ -53,6 +53,41 @@ public final class PixelCNNNetwork: Module, AutoregressiveNetwork {
         return output(hidden(h.relu()).relu())
     }
 
-    /// 3 rows from the 7×7 layer, one more per 3×3 layer.
-    public var rowsAbove: Int { 3 + blocks.count }
+    public func rowSampler(labels: Tensor?) -> any RowSampler { Rows(self, labels: labels) }
+
+    /// A row's pass needs, besides the image's 4 rows ending at it, each block's 3×3 input in
+    /// the row above: everything else of the row above only reaches it through those.
+    final class Rows: RowSampler {
+        let net: PixelCNNNetwork
+        let labels: Tensor?
+        /// Each block's masked-convolution input of the row above (nil in row 0: zero padding).
+        var above: [Tensor?]
+        /// The same for the row being drawn, from the last pass.
+        var current: [Tensor?]
+
+        init(_ net: PixelCNNNetwork, labels: Tensor?) {
+            self.net = net
+            self.labels = labels
+            above = Array(repeating: nil, count: net.blocks.count)
+            current = above
+        }
+
+        func logits(_ recent: Tensor, row: Int) -> Tensor {
+            var h = net.input.lastRow(paddedAbove(recent, to: 4))
+            for (b, block) in net.blocks.enumerated() {
+                let reduced = block.reduce(h.relu()).relu()
+                current[b] = reduced
+                let rows = Tensor.concat([above[b] ?? Tensor.zeros(reduced.shape), reduced], axis: 2)
+                var y = block.conv.lastRow(rows)
+                if let bias = classBias(block.classEmbedding, labels) { y = y + bias }
+                h = h + block.expand(y.relu())
+            }
+            return net.output(net.hidden(h.relu()).relu())
+        }
+
+        func finish(_ recent: Tensor, row: Int) {
+            _ = logits(recent, row: row)
+            above = current
+        }
+    }
 }

@@ -75,14 +75,22 @@ extension Mirage.Eval {
                 let data = try dataset.map { try TrainingData.load($0, shape: .pairs, dataDirectory: testSet.dataDir) }
                     ?? TrainingData.domains(domainA!, domainB!, dataDirectory: testSet.dataDir)
                 let split = TranslationTestSplit(data.test, count: testSet.count)
-                func file(_ name: String) throws -> Tensor? {
+                // Translations of the split's images of `source`, as images of `target`'s shape, cut to the split's count.
+                func file(_ name: String, of source: ImageDataset, into target: ImageDataset) throws -> Tensor? {
                     let path = (outputs as NSString).appendingPathComponent(name)
                     guard FileManager.default.fileExists(atPath: path) else { return nil }
-                    return try SampleQuality.readSamples(path, count: testSet.count)
+                    let images = try TranslationInput.read(path, shape: [target.channels, target.height, target.width]).0
+                    guard images.shape[0] >= source.count else {
+                        throw ValidationError("\(path) holds \(images.shape[0]) images; the test split has \(source.count) (use --count)")
+                    }
+                    return images.sliced(axis: 0, 0..<source.count)
                 }
                 var found: [TranslationDirection: (Tensor, Tensor?)] = [:]
                 for d in TranslationDirection.allCases {
-                    if let out = try file("\(d.rawValue).npy") { found[d] = (out, try file("\(d.rawValue)-to-\(d.reversed.rawValue.suffix(1)).npy")) }
+                    let (source, target) = d == .aToB ? (split.a, split.b) : (split.b, split.a)
+                    if let out = try file("\(d.rawValue).npy", of: source, into: target) {
+                        found[d] = (out, try file("\(d.rawValue)-to-\(d.reversed.rawValue.suffix(1)).npy", of: source, into: source))
+                    }
                 }
                 guard !found.isEmpty else {
                     throw ValidationError("\(outputs) holds neither a-to-b.npy nor b-to-a.npy")
