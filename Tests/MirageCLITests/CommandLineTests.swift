@@ -333,6 +333,26 @@ import Testing
     /// pix2pix and CycleGAN train on PNG folders in the layouts their datasets ship (A|B pairs;
     /// trainA/ and trainB/, gray and RGB), write index.html, and `mirage translate` maps a folder
     /// to PNGs of the same names; bad inputs are refused with the file named.
+    /// A PixelCNN trains, samples pixel by pixel with progress and images/s on standard error,
+    /// scores its exact test NLL, and refuses a class it was not trained with.
+    @Test func pixelCNNTrainsSamplesAndScores() throws {
+        let dir = Self.temporaryDirectory("pixelcnn")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = dir.appendingPathComponent("run").path
+        let trained = try Self.run(["train", "pixelcnn", "--gated", "--filters", "4", "--layers", "1", "--steps", "2",
+                                    "--batch-size", "16", "--subset", "32", "--out", run])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let out = dir.appendingPathComponent("s.npy").path
+        let sampled = try Self.run(["sample", run, "--count", "3", "--out", out])
+        #expect(sampled.status == 0 && sampled.stderr.contains("sampled 3 images") && sampled.stderr.contains("step 784/784"), "\(sampled.stderr)")
+        let samples = try NPY.read(out)
+        #expect(samples.shape == [3, 1, 28, 28])
+        let nll = try Self.run(["eval", "nll", run, "--count", "20", "--json"])
+        #expect(nll.status == 0 && nll.stdout.contains("\"method\":\"exact\""), "\(nll.stderr)")
+        let classed = try Self.run(["sample", run, "--class", "3", "--out", out])
+        #expect(classed.status != 0 && classed.stderr.contains("trained without classes"), "\(classed.stderr)")
+    }
+
     /// Another program's translations between a gray and a colour domain are scored with the
     /// same code: gray B → A outputs and colour A → B outputs of the first 8 test digits.
     @Test func evalTranslationScoresAnotherProgramsOutputs() throws {
