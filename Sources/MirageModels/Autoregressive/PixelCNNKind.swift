@@ -62,12 +62,7 @@ public enum PixelCNNKind: ModelKind {
         c.filters = o.filters
         c.layers = o.layers
         c.learningRate = o.lr
-        if o.conditional {
-            guard data.classCount > 1 else {
-                throw ModelConfigurationError.unsuitable(kind: name, reason: "--conditional needs labelled data, and these data have no classes")
-            }
-            c.classes = data.classCount
-        }
+        c.classes = try data.classes(conditional: o.conditional, kind: name)
         c.seed = seed
         return c
     }

@@ -81,12 +81,7 @@ public enum DDPMKind: ModelKind {
         c.schedule = o.schedule
         c.timesteps = o.timesteps
         c.width = o.width
-        if o.conditional {
-            guard data.classCount > 1 else {
-                throw ModelConfigurationError.unsuitable(kind: name, reason: "--conditional needs labelled data, and these data have no classes")
-            }
-            c.classes = data.classCount
-        }
+        c.classes = try data.classes(conditional: o.conditional, kind: name)
         c.labelDropout = o.labelDropout
         c.emaDecay = o.emaDecay
         c.learningRate = o.lr

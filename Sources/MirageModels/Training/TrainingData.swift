@@ -66,6 +66,18 @@ public struct DataDescription: Sendable, Equatable {
 
     /// MNIST's digits: `[1, 28, 28]`, 10 classes.
     public static let mnist = DataDescription(sampleShape: [1, 28, 28], classCount: 10)
+
+    /// The classes a model built with `--conditional` (or without it: 0) learns on these data.
+    ///
+    /// - Throws: ``ModelConfigurationError/unsuitable(kind:reason:)`` when `conditional` is asked
+    ///   of data without classes.
+    public func classes(conditional: Bool, kind: String) throws -> Int {
+        guard conditional else { return 0 }
+        guard classCount > 1 else {
+            throw ModelConfigurationError.unsuitable(kind: kind, reason: "--conditional needs labelled data, and these data have no classes")
+        }
+        return classCount
+    }
 }
 
 /// The training and test splits a run uses, loaded by name or path in the shape a model asks for.
