@@ -78,12 +78,12 @@ import Testing
                 var partial = recent.scalars
                 let m = recent.shape[2]
                 for i in 0..<2 { for c in 4..<7 { partial[(i * m + m - 1) * 7 + c] = 0.5 } }
-                let early = rows.logits(Tensor(partial, shape: recent.shape), row: row).sliced(axis: 3, 0..<4).scalars
-                let got = rows.logits(recent, row: row).scalars
+                let early = rows.logits(Tensor(partial, shape: recent.shape)).sliced(axis: 3, 0..<4).scalars
+                let got = rows.logits(recent).scalars
                 let want = full.sliced(axis: 2, row..<(row + 1)).scalars
                 #expect(zip(got, want).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) }, "gated \(gated), row \(row)")
                 #expect(zip(early, full.sliced(axis: 2, row..<(row + 1)).sliced(axis: 3, 0..<4).scalars).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
-                rows.finish(recent, row: row)
+                rows.finish(recent)
             }
         }
     }

@@ -15,14 +15,14 @@ public protocol AutoregressiveNetwork: Module {
 
 /// Computes a network's logits one row at a time for pixel-by-pixel sampling (see
 /// ``AutoregressiveNetwork/rowSampler(labels:)``). Rows are visited in order 0, 1, …: any number
-/// of ``logits(_:row:)`` calls while a row is drawn, then one ``finish(_:row:)`` once it is.
+/// of ``logits(_:)`` calls while a row is drawn, then one ``finish(_:)`` once it is.
 public protocol RowSampler {
-    /// The logits `[N, K, 1, W]` of row `row`, from `recent`: the image's rows
+    /// The logits `[N, K, 1, W]` of the current row, from `recent`: the image's rows
     /// `max(0, row − 3) … row` as `[N, 1, m, W]`, the last one drawn up to the pixel whose
     /// logits are wanted (later pixels may hold anything: they are not read).
-    func logits(_ recent: Tensor, row: Int) -> Tensor
-    /// Row `row` is drawn: keep what the rows below need from it.
-    func finish(_ recent: Tensor, row: Int)
+    func logits(_ recent: Tensor) -> Tensor
+    /// The current row is drawn (`recent` as for ``logits(_:)``): keep what the rows below need.
+    func finish(_ recent: Tensor)
 }
 
 /// The `recent` rows of ``RowSampler`` padded above with zero rows to `rows` rows, as the whole

@@ -41,18 +41,28 @@ public final class GatedPixelCNNNetwork: Module, AutoregressiveNetwork {
         }
 
         func callAsFunction(vertical v: Tensor, horizontal x: Tensor, labels: Tensor?) -> (vertical: Tensor, horizontal: Tensor) {
-            let (height, width) = (v.shape[2], v.shape[3])
+            let pre = vertical(v.padded([(0, 0), (0, 0), (kernelSize / 2, 0)]))
+            let linked = pre.padded([(0, 0), (0, 0), (1, 0)]).sliced(axis: 2, 0..<v.shape[2])
+            return (verticalOutput(pre, labels: labels), horizontalOutput(x, verticalAbove: linked, labels: labels))
+        }
+
+        /// The vertical stack's output from its pre-activation (before the class bias).
+        func verticalOutput(_ pre: Tensor, labels: Tensor?) -> Tensor {
+            guard let bias = classBias(verticalClass, labels) else { return gatedActivation(pre) }
+            return gatedActivation(pre + bias)
+        }
+
+        /// The horizontal stack's output for its input rows `x`, given the vertical stack's
+        /// pre-activations of the rows above them (`verticalAbove`, shifted one row down).
+        func horizontalOutput(_ x: Tensor, verticalAbove: Tensor, labels: Tensor?) -> Tensor {
             let r = kernelSize / 2
-            var verticalPre = vertical(v.padded([(0, 0), (0, 0), (r, 0)]))
             // The first layer's window ends one pixel left of the current one: shift the row right.
-            let shifted = isFirst ? x.padded([(0, 0), (0, 0), (0, 0), (r + 1, 0)]).sliced(axis: 3, 0..<(width + r))
+            let window = isFirst ? x.padded([(0, 0), (0, 0), (0, 0), (r + 1, 0)]).sliced(axis: 3, 0..<(x.shape[3] + r))
                 : x.padded([(0, 0), (0, 0), (0, 0), (r, 0)])
-            var horizontalPre = horizontal(shifted)
-                + link(verticalPre.padded([(0, 0), (0, 0), (1, 0)]).sliced(axis: 2, 0..<height))
-            if let bias = classBias(verticalClass, labels) { verticalPre = verticalPre + bias }
-            if let bias = classBias(horizontalClass, labels) { horizontalPre = horizontalPre + bias }
-            let out = residual(gatedActivation(horizontalPre))
-            return (gatedActivation(verticalPre), isFirst ? out : x + out)
+            var pre = horizontal(window) + link(verticalAbove)
+            if let bias = classBias(horizontalClass, labels) { pre = pre + bias }
+            let out = residual(gatedActivation(pre))
+            return isFirst ? out : x + out
         }
     }
 
@@ -88,7 +98,8 @@ public final class GatedPixelCNNNetwork: Module, AutoregressiveNetwork {
         let labels: Tensor?
         /// Each layer's vertical pre-activation (before the class bias) of the row above.
         var verticalPreAbove: [Tensor?]
-        /// Each layer's vertical output (its next layer's input) of the row above.
+        /// Each layer's vertical output (its next layer's input) of the row above; the last
+        /// layer's stays nil.
         var verticalAbove: [Tensor?]
 
         init(_ net: GatedPixelCNNNetwork, labels: Tensor?) {
@@ -98,38 +109,30 @@ public final class GatedPixelCNNNetwork: Module, AutoregressiveNetwork {
             verticalAbove = verticalPreAbove
         }
 
-        func logits(_ recent: Tensor, row: Int) -> Tensor {
+        func logits(_ recent: Tensor) -> Tensor {
             let m = recent.shape[2]
             var h = recent.sliced(axis: 2, (m - 1)..<m)
             for (l, layer) in net.layers.enumerated() {
-                let r = layer.kernelSize / 2, width = h.shape[3]
-                let shifted = layer.isFirst ? h.padded([(0, 0), (0, 0), (0, 0), (r + 1, 0)]).sliced(axis: 3, 0..<(width + r))
-                    : h.padded([(0, 0), (0, 0), (0, 0), (r, 0)])
-                var pre = layer.horizontal(shifted)
-                if let above = verticalPreAbove[l] { pre = pre + layer.link(above) } else { pre = pre + layer.link.bias!.reshaped([1, -1, 1, 1]) }
-                if let bias = classBias(layer.horizontalClass, labels) { pre = pre + bias }
-                let out = layer.residual(gatedActivation(pre))
-                h = layer.isFirst ? out : h + out
+                // Row 0 has no row above: the whole image's zero padding.
+                let above = verticalPreAbove[l] ?? Tensor.zeros([h.shape[0], layer.link.weight.shape[1], 1, h.shape[3]])
+                h = layer.horizontalOutput(h, verticalAbove: above, labels: labels)
             }
             return net.output(net.hidden(h.relu()).relu())
         }
 
-        func finish(_ recent: Tensor, row: Int) {
+        func finish(_ recent: Tensor) {
             var v = recent
             for (l, layer) in net.layers.enumerated() {
-                let r = layer.kernelSize / 2
                 // The layer's input rows row − r … row: the image's for the first layer, else the
                 // layer below's output of the row above and of this row.
-                let input = l == 0 ? paddedAbove(v, to: r + 1)
+                let input = l == 0 ? paddedAbove(v, to: layer.kernelSize / 2 + 1)
                     : Tensor.concat([verticalAbove[l - 1] ?? Tensor.zeros(v.shape), v], axis: 2)
                 let pre = layer.vertical(input)
                 verticalPreAbove[l] = pre
-                var gated = pre
-                if let bias = classBias(layer.verticalClass, labels) { gated = gated + bias }
                 if l > 0 { verticalAbove[l - 1] = v }
-                v = gatedActivation(gated)
+                // The last layer's vertical output feeds no layer.
+                if l + 1 < net.layers.count { v = layer.verticalOutput(pre, labels: labels) }
             }
-            verticalAbove[net.layers.count - 1] = v
         }
     }
 }

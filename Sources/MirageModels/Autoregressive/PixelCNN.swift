@@ -152,7 +152,7 @@ public final class PixelCNN: GenerativeModel, ConditionalSampling, ProgressiveSa
                 for row in 0..<height {
                     for column in 0..<width where row * width + column >= fromPixel {
                         // The logits of pixel (row, column) for every image: [n, k].
-                        let logits = rows.logits(recent(row), row: row)
+                        let logits = rows.logits(recent(row))
                         let picked = logits.sliced([0..<n, 0..<k, 0..<1, column..<(column + 1)]).scalars
                         let p = row * width + column
                         for i in 0..<n {
@@ -160,7 +160,7 @@ public final class PixelCNN: GenerativeModel, ConditionalSampling, ProgressiveSa
                         }
                         progress(c * perChunk + p - fromPixel + 1, chunks * perChunk)
                     }
-                    if row < height - 1 { rows.finish(recent(row), row: row) }
+                    if row < height - 1 { rows.finish(recent(row)) }
                 }
                 result.replaceSubrange((range.lowerBound * pixels)..<(range.upperBound * pixels), with: images)
             }

@@ -24,9 +24,16 @@ public final class PixelCNNNetwork: Module, AutoregressiveNetwork {
         }
 
         func callAsFunction(_ x: Tensor, labels: Tensor?) -> Tensor {
-            var y = conv(reduce(x.relu()).relu())
-            if let bias = classBias(classEmbedding, labels) { y = y + bias }
-            return x + expand(y.relu())
+            output(x, convolved: conv(reduced(x)), labels: labels)
+        }
+
+        /// The masked convolution's input: 1×1(ReLU(x)), after a ReLU.
+        func reduced(_ x: Tensor) -> Tensor { reduce(x.relu()).relu() }
+
+        /// The block's output from its input and its masked convolution's output.
+        func output(_ x: Tensor, convolved y: Tensor, labels: Tensor?) -> Tensor {
+            guard let bias = classBias(classEmbedding, labels) else { return x + expand(y.relu()) }
+            return x + expand((y + bias).relu())
         }
     }
 
@@ -62,32 +69,32 @@ public final class PixelCNNNetwork: Module, AutoregressiveNetwork {
         let labels: Tensor?
         /// Each block's masked-convolution input of the row above (nil in row 0: zero padding).
         var above: [Tensor?]
-        /// The same for the row being drawn, from the last pass.
-        var current: [Tensor?]
 
         init(_ net: PixelCNNNetwork, labels: Tensor?) {
             self.net = net
             self.labels = labels
             above = Array(repeating: nil, count: net.blocks.count)
-            current = above
         }
 
-        func logits(_ recent: Tensor, row: Int) -> Tensor {
+        func logits(_ recent: Tensor) -> Tensor {
+            net.output(net.hidden(stream(recent).last.relu()).relu())
+        }
+
+        /// The residual stream of the last row, and each block's masked-convolution input there.
+        func stream(_ recent: Tensor) -> (last: Tensor, reduced: [Tensor]) {
             var h = net.input.lastRow(paddedAbove(recent, to: 4))
+            var reducedRows: [Tensor] = []
             for (b, block) in net.blocks.enumerated() {
-                let reduced = block.reduce(h.relu()).relu()
-                current[b] = reduced
+                let reduced = block.reduced(h)
+                reducedRows.append(reduced)
                 let rows = Tensor.concat([above[b] ?? Tensor.zeros(reduced.shape), reduced], axis: 2)
-                var y = block.conv.lastRow(rows)
-                if let bias = classBias(block.classEmbedding, labels) { y = y + bias }
-                h = h + block.expand(y.relu())
+                h = block.output(h, convolved: block.conv.lastRow(rows), labels: labels)
             }
-            return net.output(net.hidden(h.relu()).relu())
+            return (h, reducedRows)
         }
 
-        func finish(_ recent: Tensor, row: Int) {
-            _ = logits(recent, row: row)
-            above = current
+        func finish(_ recent: Tensor) {
+            above = stream(recent).reduced
         }
     }
 }
