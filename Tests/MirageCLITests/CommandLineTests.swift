@@ -38,7 +38,7 @@ import Testing
     /// Help texts are compared with committed snapshots. `MIRAGE_RECORD_SNAPSHOTS=1` rewrites them
     /// and fails the test, so that a recording run is never mistaken for a passing one.
     @Test(arguments: [["--help"], ["train", "--help"], ["train", "vae", "--help"], ["train", "gan", "--help"], ["train", "cyclegan", "--help"], ["translate", "--help"],
-                      ["sample", "--help"], ["eval", "nll", "--help"], ["bench", "--help"], ["data", "export", "--help"]])
+                      ["sample", "--help"], ["eval", "nll", "--help"], ["eval", "modes", "--help"], ["bench", "--help"], ["data", "export", "--help"]])
     func helpMatchesSnapshot(_ arguments: [String]) throws {
         let result = try Self.run(arguments)
         #expect(result.status == 0)
@@ -351,6 +351,31 @@ import Testing
         #expect(nll.status == 0 && nll.stdout.contains("\"method\":\"exact\""), "\(nll.stderr)")
         let classed = try Self.run(["sample", run, "--class", "3", "--out", out])
         #expect(classed.status != 0 && classed.stderr.contains("trained without classes"), "\(classed.stderr)")
+    }
+
+    /// A GAN on a 2-D mixture: training draws scatter sheets, and `eval modes` scores the run and
+    /// a .npy with known coverage (points on 5 of grid25's modes: 5 captured, KL = log 5).
+    @Test func modeCollapseOnAMixtureIsMeasured() throws {
+        let dir = Self.temporaryDirectory("modes")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = dir.appendingPathComponent("run").path
+        let trained = try Self.run(["train", "gan", "--dataset", "ring8", "--pack", "2", "--steps", "20", "--batch-size", "16", "--out", run])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        #expect(FileManager.default.fileExists(atPath: run + "/samples/epoch-001.png"))
+        let scored = try Self.run(["eval", "modes", run, "--json"])
+        #expect(scored.status == 0 && scored.stdout.contains("\"dataset\":\"ring8\"") && scored.stdout.contains("\"modes\":8"), "\(scored.stderr)")
+        #expect(FileManager.default.fileExists(atPath: run + "/modes-ring8.png"))
+        let grid = GaussianMixture2D.grid25()
+        let points = (0..<500).flatMap { i in [grid.modes[5 * (i % 5)].x, grid.modes[5 * (i % 5)].y] }
+        let file = dir.appendingPathComponent("five.npy").path
+        try NPY.write(NPYArray(shape: [500, 2], values: .float32(points)), to: file)
+        let five = try Self.run(["eval", "modes", file, "--dataset", "grid25", "--json"])
+        #expect(five.status == 0 && five.stdout.contains("\"modes_captured\":5") && five.stdout.contains("\"high_quality_share\":1"), "\(five.stdout) \(five.stderr)")
+        #expect(five.stdout.contains("\"kl_to_uniform\":1.609437912434"), "\(five.stdout)")
+        let wrong = try Self.run(["eval", "modes", file, "--dataset", "stacked-mnist"])
+        #expect(wrong.status != 0 && wrong.stderr.contains("[N, 3, 28, 28]"), "\(wrong.stderr)")
+        let dcgan = try Self.run(["train", "dcgan", "--dataset", "ring8", "--steps", "1", "--out", run + "-dcgan"])
+        #expect(dcgan.status != 0 && dcgan.stderr.contains("holds 2-D points"), "\(dcgan.stderr)")
     }
 
     /// Another program's translations between a gray and a colour domain are scored with the

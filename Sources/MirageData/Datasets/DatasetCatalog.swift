@@ -21,6 +21,8 @@ public enum NamedDataset: Sendable {
 /// - Derived MNIST domains, each paired with the MNIST digits (domain B): `mnist-edges`
 ///   (Sobel magnitude), `mnist-inverted`, `mnist-thick` (3×3 dilation), `mnist-colored`
 ///   (RGB, colours from a seed).
+/// - Composed from MNIST: `stacked-mnist` (three random digits as RGB channels, 1,000 modes;
+///   128,000 training and 10,000 test images, see ``ImageDataset/stackedDigits(count:seed:)``).
 /// - 2-D toys (see ``ToyDistributions``): `ring8`, `grid25`, `swissroll`, `moons`, `circles`.
 ///
 /// ```swift
@@ -33,8 +35,10 @@ public enum DatasetCatalog {
     public static let imageNames = ["mnist", "fashion-mnist", "kmnist", "emnist", "cifar10"]
     /// Domains derived from MNIST.
     public static let derivedNames = ["mnist-edges", "mnist-inverted", "mnist-thick", "mnist-colored"]
-    /// Every name: images, derived domains, then toys.
-    public static var names: [String] { imageNames + derivedNames + ToyDistributions.names }
+    /// Image datasets composed from MNIST's digits.
+    public static let composedNames = ["stacked-mnist"]
+    /// Every name: images, derived domains, composed datasets, then toys.
+    public static var names: [String] { imageNames + derivedNames + composedNames + ToyDistributions.names }
 
     /// Whether `name` is a 2-D toy distribution rather than an image dataset.
     public static func isToy(_ name: String) -> Bool { ToyDistributions.names.contains(name) }
@@ -57,6 +61,11 @@ public enum DatasetCatalog {
         case "kmnist": return .images(try .kmnist(split: split, dataDirectory: dataDirectory))
         case "emnist": return .images(try .emnist(split: split, dataDirectory: dataDirectory))
         case "cifar10": return .images(try .cifar10(split: split, dataDirectory: dataDirectory))
+        case "stacked-mnist":
+            // PacGAN's size for training (128,000); the test images stack test digits. The draw
+            // is fixed (seeds 0 and 1), so every run sees the same dataset.
+            let digits = try ImageDataset.mnist(split: split, dataDirectory: dataDirectory)
+            return .images(split == .train ? digits.stackedDigits(count: 128_000, seed: 0) : digits.stackedDigits(count: 10_000, seed: 1))
         case "mnist-edges", "mnist-inverted", "mnist-thick", "mnist-colored":
             let digits = try ImageDataset.mnist(split: split, dataDirectory: dataDirectory)
             let derived: ImageDataset
@@ -70,7 +79,7 @@ public enum DatasetCatalog {
         default:
             let kind = isToy(name) ? "'\(name)' is a 2-D toy distribution, not an image dataset"
                 : "unknown dataset '\(name)'"
-            throw DataError.invalidArgument("\(kind); image datasets: \((imageNames + derivedNames).joined(separator: ", "))")
+            throw DataError.invalidArgument("\(kind); image datasets: \((imageNames + derivedNames + composedNames).joined(separator: ", "))")
         }
     }
 }

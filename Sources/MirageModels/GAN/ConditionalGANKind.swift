@@ -22,9 +22,9 @@ public enum ConditionalGANKind: ModelKind {
         var c = ConditionalGAN.Config()
         c.imageShape = data.sampleShape
         c.classes = data.classCount
-        c.noise = o.latent
-        c.learningRate = o.lr
-        c.beta1 = o.beta1
+        c.noise = o.latent ?? c.noise
+        c.learningRate = o.lr ?? c.learningRate
+        c.beta1 = o.beta1 ?? c.beta1
         c.beta2 = o.beta2
         c.seed = seed
         return c

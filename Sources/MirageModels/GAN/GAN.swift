@@ -3,11 +3,17 @@ import MirageNN
 import MirageTensor
 
 /// A generative adversarial network (Goodfellow et al., 2014) with the non-saturating generator
-/// loss, in two architectures: MLPs, and DCGAN's convolutions (Radford et al., 2016).
+/// loss, in three architectures: MLPs, DCGAN's convolutions (Radford et al., 2016), and the small
+/// networks of the 2-D mode-collapse experiments (``PointGenerator``, ``PointDiscriminator``).
 ///
 /// Each step: the discriminator takes one Adam step on BCE(D(real), 1) + BCE(D(G(z)), 0), then
 /// the generator one on BCE(D(G(z)), 1) (maximising log D(G(z)) rather than minimising
 /// log(1 − D(G(z))), which saturates early in training).
+///
+/// With ``Config/pack`` m > 1 it is PacGAN: the discriminator judges packs of m samples (see
+/// ``Packing``). A step then takes m batches of real samples, packed sample by sample, and the
+/// generator draws m times as many samples, so the discriminator sees a batch's worth of packs
+/// of each kind, as in PacGAN's code.
 ///
 /// ```swift
 /// let gan = GAN(GAN.Config(architecture: .dcgan))
@@ -17,18 +23,47 @@ import MirageTensor
 /// - SeeAlso: <https://arxiv.org/abs/1406.2661>, <https://arxiv.org/abs/1511.06434>
 public final class GAN: GenerativeModel, NoiseToImageModel {
     public enum Architecture: String, Codable, Sendable {
-        case mlp, dcgan
+        /// ``MLPGenerator`` and ``MLPDiscriminator``, for images of any size.
+        case mlp
+        /// ``DCGANGenerator`` and ``DCGANDiscriminator``, for 28×28 images.
+        case dcgan
+        /// ``PointGenerator`` and ``PointDiscriminator``, for 2-D points.
+        case points
     }
 
     public struct Config: Codable, Equatable, Sendable {
         public var architecture = Architecture.dcgan
+        /// `[C, H, W]` of an image, or `[2]` for points.
         public var imageShape = [1, 28, 28]
         public var noise = 100
         public var learningRate: Float = 2e-4
         public var beta1: Float = 0.5
         public var beta2: Float = 0.999
+        /// Samples per discriminator input (PacGAN's m; 1 for a plain GAN).
+        public var pack = 1
         public var seed: UInt64 = 0
-        public init(architecture: Architecture = .dcgan) { self.architecture = architecture }
+        public init(architecture: Architecture = .dcgan) {
+            self.architecture = architecture
+            if architecture == .points {
+                // PacGAN's 2-D settings: 2-D noise, Adam 1e-4 with β₁ = 0.8.
+                (imageShape, noise, learningRate, beta1) = ([2], 2, 1e-4, 0.8)
+            }
+        }
+
+        private enum CodingKeys: String, CodingKey { case architecture, imageShape, noise, learningRate, beta1, beta2, pack, seed }
+
+        /// Decodes a stored configuration; one written before packing existed has `pack` 1.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            architecture = try c.decode(Architecture.self, forKey: .architecture)
+            imageShape = try c.decode([Int].self, forKey: .imageShape)
+            noise = try c.decode(Int.self, forKey: .noise)
+            learningRate = try c.decode(Float.self, forKey: .learningRate)
+            beta1 = try c.decode(Float.self, forKey: .beta1)
+            beta2 = try c.decode(Float.self, forKey: .beta2)
+            pack = try c.decodeIfPresent(Int.self, forKey: .pack) ?? 1
+            seed = try c.decode(UInt64.self, forKey: .seed)
+        }
     }
 
     public let config: Config
@@ -41,17 +76,22 @@ public final class GAN: GenerativeModel, NoiseToImageModel {
 
     public init(_ config: Config) {
         self.config = config
+        precondition(config.pack > 0, "GAN: pack \(config.pack) must be positive")
         let g = RandomGenerator(seed: config.seed)
         switch config.architecture {
         case .mlp:
             generator = MLPGenerator(noise: config.noise, imageShape: config.imageShape, generator: g)
-            discriminator = MLPDiscriminator(imageShape: config.imageShape, generator: g)
+            discriminator = MLPDiscriminator(imageShape: Packing.packedShape(config.imageShape, config.pack), generator: g)
         case .dcgan:
             precondition(Array(config.imageShape.suffix(2)) == [28, 28], "GAN: the DCGAN architecture is for 28×28 images, got \(config.imageShape)")
             generator = DCGANGenerator(noise: config.noise, channels: config.imageShape[0], generator: g)
-            discriminator = DCGANDiscriminator(channels: config.imageShape[0], generator: g)
+            discriminator = DCGANDiscriminator(channels: config.imageShape[0] * config.pack, generator: g)
             dcganInitialize(generator, generator: g)
             dcganInitialize(discriminator, generator: g)
+        case .points:
+            precondition(config.imageShape == [2], "GAN: the points architecture is for 2-D points, got samples of shape \(config.imageShape)")
+            generator = PointGenerator(noise: config.noise, generator: g)
+            discriminator = PointDiscriminator(pack: config.pack, generator: g)
         }
         let betas = (config.beta1, config.beta2)
         optimizerG = Adam(generator.trainableParameters(), learningRate: config.learningRate, betas: betas)
@@ -63,15 +103,18 @@ public final class GAN: GenerativeModel, NoiseToImageModel {
     public var networks: [(String, Module)] { [("generator", generator), ("discriminator", discriminator)] }
     public var optimizers: [(String, Optimizer)] { [("generator", optimizerG), ("discriminator", optimizerD)] }
     public var generators: [(String, RandomGenerator)] { [("noise", noise)] }
-    /// Pixels in [-1, 1] for the tanh generator; the DCGAN's batch norm after its first linear
-    /// layer needs two images a batch.
-    public var data: DataRequirement { DataRequirement(range: -1...1, minimumBatchSize: config.architecture == .dcgan ? 2 : 1) }
+    /// Pixels in [-1, 1] for the tanh generator, or 2-D points; one batch per packed sample. The
+    /// batch norm of the DCGAN and point generators needs two samples a batch.
+    public var data: DataRequirement {
+        DataRequirement(shape: config.architecture == .points ? .points : .images, batchesPerStep: config.pack,
+                        range: -1...1, minimumBatchSize: config.architecture == .mlp ? 1 : 2)
+    }
 
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
-        let real = input.images
+        let real = Packing.pack(input.batches.map(\.images))
         let n = real.shape[0]
         let ones = Tensor.ones([n, 1]), zeros = Tensor.zeros([n, 1])
-        let fake = generator(Tensor.randn([n, config.noise], generator: noise))
+        let fake = Packing.pack(generator(Tensor.randn([config.pack * n, config.noise], generator: noise)), into: config.pack)
 
         let dReal = discriminator(real), dFake = discriminator(fake.detached())
         let lossD = binaryCrossEntropyWithLogits(dReal, ones) + binaryCrossEntropyWithLogits(dFake, zeros)
@@ -92,4 +135,5 @@ public final class GAN: GenerativeModel, NoiseToImageModel {
     }
 
     public var noiseSize: Int { config.noise }
+    public var generatesPoints: Bool { config.architecture == .points }
 }

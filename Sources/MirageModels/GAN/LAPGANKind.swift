@@ -35,9 +35,9 @@ public enum LAPGANKind: ModelKind {
         var c = LAPGAN.Config()
         c.imageShape = data.sampleShape
         c.levels = o.levels
-        c.noise = o.gan.latent
-        c.learningRate = o.gan.lr
-        c.beta1 = o.gan.beta1
+        c.noise = o.gan.latent ?? c.noise
+        c.learningRate = o.gan.lr ?? c.learningRate
+        c.beta1 = o.gan.beta1 ?? c.beta1
         c.beta2 = o.gan.beta2
         c.seed = seed
         return c

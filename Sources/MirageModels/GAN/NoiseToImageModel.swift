@@ -1,29 +1,50 @@
+import MirageData
 import MirageNN
 import MirageTensor
 
-/// A model whose generator maps Gaussian noise to images in [-1, 1] (the GANs): sampling,
-/// generating from given noise, and the sheets (samples, interpolations between noise vectors)
-/// come from here.
+/// A model whose generator maps Gaussian noise to images in [-1, 1] (the GANs), or to 2-D
+/// points: sampling, generating from given noise, and the sheets (samples, interpolations between
+/// noise vectors; for points a scatter plot) come from here.
 public protocol NoiseToImageModel: Sampling {
     /// The generator network.
     var generator: any Layer { get }
     /// The size of a noise vector.
     var noiseSize: Int { get }
+    /// Whether the generator makes 2-D points (returned as they are) rather than images in
+    /// [-1, 1] (mapped to [0, 1]).
+    var generatesPoints: Bool { get }
 }
 
 extension NoiseToImageModel {
-    /// Images from noise, `[count, C, H, W]` in [0, 1], with the generator in evaluation mode.
+    public var generatesPoints: Bool { false }
+
+    /// Images from noise, `[count, C, H, W]` in [0, 1], or points `[count, 2]`, with the
+    /// generator in evaluation mode.
     public func sample(count: Int, generator rng: RandomGenerator) -> Tensor {
         generate(Tensor.randn([count, noiseSize], generator: rng))
     }
 
-    /// The generator's images for given noise vectors, in [0, 1].
+    /// The generator's images for given noise vectors, in [0, 1] (or its points).
     public func generate(_ z: Tensor) -> Tensor {
-        generateImages(generator, count: z.shape[0]) { z.sliced(axis: 0, $0) }
+        generateImages(generator, count: z.shape[0], range: generatesPoints ? nil : -1...1) { z.sliced(axis: 0, $0) }
     }
 
-    /// The noise sheets: ``noiseSheets(noise:)``.
-    public func sheets(fixed: StepInput, noise rng: RandomGenerator) -> [Sheet] { noiseSheets(noise: rng) }
+    /// The noise sheets (``noiseSheets(noise:)``), or for points ``pointSheets(fixed:noise:)``.
+    public func sheets(fixed: StepInput, noise rng: RandomGenerator) -> [Sheet] {
+        generatesPoints ? pointSheets(fixed: fixed, noise: rng) : noiseSheets(noise: rng)
+    }
+
+    /// A scatter plot of 2,500 generated points (blue) over as many real ones (gray), the
+    /// papers' picture of mode collapse: a collapsed generator covers only some gray clusters.
+    /// The view is fixed by the real points (1.5 times their extent), so the plots of successive
+    /// epochs line up.
+    public func pointSheets(fixed: StepInput, noise rng: RandomGenerator) -> [Sheet] {
+        let real = fixed.images
+        let extent = 1.5 * Swift.max(real.abs().max().item, 1e-3)
+        let plot = ScatterPlot.render(sample(count: 2500, generator: rng), reference: real, size: 512, bounds: -extent...extent)
+        let pixels = Tensor(plot.planar.map { Float($0) / 255 }, shape: [1, plot.channels, plot.height, plot.width])
+        return [Sheet(name: "samples", images: pixels, columns: 1)]
+    }
 
     /// 64 samples, and straight lines between pairs of noise vectors: a smooth generator morphs
     /// one digit into another.
@@ -36,10 +57,12 @@ extension NoiseToImageModel {
     }
 }
 
-/// A generator's images for `count` samples, mapped from [-1, 1] to [0, 1]: in evaluation mode,
-/// without a graph, and `chunk` (1,024) at a time so that large sample counts keep memory bounded.
-/// `input(range)` makes the generator's input for those samples, drawing any noise in order.
-func generateImages(_ generator: any Layer, count: Int, chunk: Int = 1024, input: (Range<Int>) -> Tensor) -> Tensor {
+/// A generator's images for `count` samples, mapped from `range` (nil: left as they are) to
+/// [0, 1]: in evaluation mode, without a graph, and `chunk` (1,024) at a time so that large
+/// sample counts keep memory bounded. `input(range)` makes the generator's input for those
+/// samples, drawing any noise in order.
+func generateImages(_ generator: any Layer, count: Int, chunk: Int = 1024, range: ClosedRange<Float>? = -1...1,
+                    input: (Range<Int>) -> Tensor) -> Tensor {
     let wasTraining = generator.isTraining
     generator.eval()
     defer { generator.train(wasTraining) }
@@ -47,7 +70,10 @@ func generateImages(_ generator: any Layer, count: Int, chunk: Int = 1024, input
     var start = 0
     while start < count {
         let end = min(count, start + chunk)
-        parts.append(withNoGrad { toUnitRange(generator(input(start..<end)), from: -1...1) })
+        parts.append(withNoGrad {
+            let y = generator(input(start..<end))
+            return range.map { toUnitRange(y, from: $0) } ?? y
+        })
         start = end
     }
     return Tensor.concat(parts, axis: 0)

@@ -13,6 +13,9 @@ import MirageTensor
 /// logged `w_distance` is the critic's estimate of W₁ on the last critic batch: unlike the JS-based
 /// GAN loss it does not saturate, which is the paper's claim that it tracks sample quality.
 ///
+/// With ``Config/pack`` m > 1 the critic judges packs of m samples, as PacGAN's discriminator
+/// does (see ``Packing``): each critic update then takes m batches.
+///
 /// ```swift
 /// let wgan = WGAN(WGAN.Config(constraint: .gradientPenalty(weight: 10)))
 /// let losses = wgan.trainStep(input, context: context)   // ["loss_d", "loss_g", "w_distance", "penalty"]
@@ -30,16 +33,34 @@ public final class WGAN: GenerativeModel, NoiseToImageModel {
 
     public struct Config: Codable, Equatable, Sendable {
         public var architecture = GAN.Architecture.dcgan
+        /// `[C, H, W]` of an image, or `[2]` for points.
         public var imageShape = [1, 28, 28]
         public var noise = 100
         public var constraint = Constraint.gradientPenalty(weight: 10)
         public var criticSteps = 5
         /// RMSprop's for weight clipping, Adam's (betas 0, 0.9) for the gradient penalty.
         public var learningRate: Float = 1e-4
+        /// Samples per critic input (PacGAN's m; 1 for a plain WGAN).
+        public var pack = 1
         public var seed: UInt64 = 0
         public init(constraint: Constraint = .gradientPenalty(weight: 10)) {
             self.constraint = constraint
             if case .weightClipping = constraint { learningRate = 5e-5 }
+        }
+
+        private enum CodingKeys: String, CodingKey { case architecture, imageShape, noise, constraint, criticSteps, learningRate, pack, seed }
+
+        /// Decodes a stored configuration; one written before packing existed has `pack` 1.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            architecture = try c.decode(GAN.Architecture.self, forKey: .architecture)
+            imageShape = try c.decode([Int].self, forKey: .imageShape)
+            noise = try c.decode(Int.self, forKey: .noise)
+            constraint = try c.decode(Constraint.self, forKey: .constraint)
+            criticSteps = try c.decode(Int.self, forKey: .criticSteps)
+            learningRate = try c.decode(Float.self, forKey: .learningRate)
+            pack = try c.decodeIfPresent(Int.self, forKey: .pack) ?? 1
+            seed = try c.decode(UInt64.self, forKey: .seed)
         }
     }
 
@@ -58,15 +79,20 @@ public final class WGAN: GenerativeModel, NoiseToImageModel {
         // the per-sample gradient penalty assumes it does not: the penalised critic has none.
         let batchNorm: Bool
         if case .weightClipping = config.constraint { batchNorm = true } else { batchNorm = false }
+        precondition(config.pack > 0, "WGAN: pack \(config.pack) must be positive")
         switch config.architecture {
         case .mlp:
             generator = MLPGenerator(noise: config.noise, imageShape: config.imageShape, generator: g)
-            critic = MLPDiscriminator(imageShape: config.imageShape, generator: g)
+            critic = MLPDiscriminator(imageShape: Packing.packedShape(config.imageShape, config.pack), generator: g)
         case .dcgan:
             generator = DCGANGenerator(noise: config.noise, channels: config.imageShape[0], generator: g)
-            critic = DCGANDiscriminator(channels: config.imageShape[0], batchNorm: batchNorm, generator: g)
+            critic = DCGANDiscriminator(channels: config.imageShape[0] * config.pack, batchNorm: batchNorm, generator: g)
             dcganInitialize(generator, generator: g)
             dcganInitialize(critic, generator: g)
+        case .points:
+            precondition(config.imageShape == [2], "WGAN: the points architecture is for 2-D points, got samples of shape \(config.imageShape)")
+            generator = PointGenerator(noise: config.noise, generator: g)
+            critic = PointDiscriminator(pack: config.pack, generator: g)
         }
         switch config.constraint {
         case .weightClipping:
@@ -84,19 +110,23 @@ public final class WGAN: GenerativeModel, NoiseToImageModel {
     public var optimizers: [(String, Optimizer)] { [("generator", optimizerG), ("critic", optimizerD)] }
     public var generators: [(String, RandomGenerator)] { [("noise", noise)] }
     public var noiseSize: Int { config.noise }
+    public var generatesPoints: Bool { config.architecture == .points }
 
-    /// `criticSteps` batches a step, pixels in [-1, 1]; batch norm (the clipped DCGAN critic, and
-    /// the DCGAN generator) needs two images a batch.
+    /// `criticSteps · pack` batches a step, pixels in [-1, 1] or 2-D points; batch norm (the
+    /// clipped DCGAN critic, the DCGAN and point generators) needs two samples a batch.
     public var data: DataRequirement {
-        DataRequirement(batchesPerStep: config.criticSteps, range: -1...1,
-                        minimumBatchSize: config.architecture == .dcgan ? 2 : 1)
+        DataRequirement(shape: config.architecture == .points ? .points : .images, batchesPerStep: config.criticSteps * config.pack,
+                        range: -1...1, minimumBatchSize: config.architecture == .mlp ? 1 : 2)
     }
 
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         var lossD: Float = 0, distance: Float = 0, penaltyValue: Float = 0
-        for batch in input.batches {
-            let real = batch.images
-            let fake = withNoGrad { generator(Tensor.randn([real.shape[0], config.noise], generator: noise)) }
+        let m = config.pack
+        for first in stride(from: 0, to: input.batches.count, by: m) {
+            let real = Packing.pack(input.batches[first..<(first + m)].map(\.images))
+            let fake = withNoGrad {
+                Packing.pack(generator(Tensor.randn([m * real.shape[0], config.noise], generator: noise)), into: m)
+            }
             let dReal = critic(real).mean(), dFake = critic(fake).mean()
             var loss = dFake - dReal
             if case let .gradientPenalty(weight) = config.constraint {
@@ -116,7 +146,7 @@ public final class WGAN: GenerativeModel, NoiseToImageModel {
         critic.freeze()
         defer { critic.freeze(false) }
         let n = input.images.shape[0]
-        let lossG = -critic(generator(Tensor.randn([n, config.noise], generator: noise))).mean()
+        let lossG = -critic(Packing.pack(generator(Tensor.randn([m * n, config.noise], generator: noise)), into: m)).mean()
         optimizerG.zeroGrad()
         lossG.backward()
         optimizerG.step()

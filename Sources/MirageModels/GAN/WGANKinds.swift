@@ -2,35 +2,40 @@ import ArgumentParser
 import Foundation
 
 extension GAN.Architecture: ExpressibleByArgument, CaseIterable {
-    public static var allCases: [GAN.Architecture] { [.dcgan, .mlp] }
+    public static var allCases: [GAN.Architecture] { [.dcgan, .mlp, .points] }
 }
 
 /// The options both Wasserstein GANs take besides their learning rate and constraint.
 public struct WassersteinOptions: ParsableArguments {
-    @Option(help: "Size of the generator's noise vector.")
-    public var latent: Int = 100
+    @Option(help: "Size of the generator's noise vector (default 100; 2 on 2-D points).")
+    public var latent: Int?
 
     @Option(help: "Critic updates per generator update.")
     public var criticSteps: Int = 5
 
-    @Option(help: "Networks: dcgan (28×28 images) or mlp.")
-    public var architecture: GAN.Architecture = .dcgan
+    @Option(help: "Networks: dcgan (28×28 images), mlp (images of any size) or points (2-D data); default points on 2-D data, dcgan otherwise.")
+    public var architecture: GAN.Architecture?
+
+    @Option(help: "PacGAN: samples the critic judges at once, all real or all generated (1: a plain critic).")
+    public var pack: Int = 1
 
     public init() {}
 
     public func validate() throws {
-        guard latent > 0 else { throw ValidationError("--latent must be positive, got \(latent)") }
+        if let latent, latent <= 0 { throw ValidationError("--latent must be positive, got \(latent)") }
         guard (1...100).contains(criticSteps) else { throw ValidationError("--critic-steps must lie in 1...100, got \(criticSteps)") }
+        try validatePack(pack)
     }
 
     /// A configuration with `constraint`, learning rate `lr` and these options.
     func configuration(_ constraint: WGAN.Constraint, lr: Float, seed: UInt64, data: DataDescription) -> WGAN.Config {
         var c = WGAN.Config(constraint: constraint)
-        c.architecture = architecture
+        c.architecture = architecture ?? (data.sampleShape == [2] ? .points : .dcgan)
         c.imageShape = data.sampleShape
-        c.noise = latent
+        c.noise = latent ?? (c.architecture == .points ? 2 : 100)
         c.criticSteps = criticSteps
         c.learningRate = lr
+        c.pack = pack
         c.seed = seed
         return c
     }
@@ -50,6 +55,7 @@ public enum WGANKind: ModelKind {
           mirage train wgan --steps 3000 --out runs/wgan
           mirage train wgan --architecture mlp --clip 0.02
         """
+    public static var acceptsPoints: Bool { true }
 
     public struct Options: ParsableArguments {
         @Option(help: "Learning rate of RMSprop.")
@@ -88,7 +94,9 @@ public enum WGANGPKind: ModelKind {
         Examples:
           mirage train wgan-gp --steps 3000 --out runs/wgan-gp
           mirage train wgan-gp --penalty 5 --critic-steps 3
+          mirage train wgan-gp --dataset ring8 --batch-size 100 --steps 20000 --out runs/wgan-gp-ring8
         """
+    public static var acceptsPoints: Bool { true }
 
     public struct Options: ParsableArguments {
         @Option(help: "Learning rate of Adam (betas 0, 0.9).")
@@ -117,9 +125,8 @@ public enum WGANGPKind: ModelKind {
 extension WGAN {
     /// The WGAN for `config`, after checking what its constructor would otherwise stop on.
     static func checked(_ config: Config, kind: String) throws -> WGAN {
-        let hidden = config.architecture == .mlp ? [("hidden width", 1024)] : []
-        try validateConfiguration(kind: kind, imageShape: config.imageShape, sizes: [("noise size", config.noise)] + hidden,
-                                  learningRate: config.learningRate)
+        try validateSamples(kind: kind, architecture: config.architecture, shape: config.imageShape, noise: config.noise,
+                            pack: config.pack, learningRate: config.learningRate)
         guard (1...100).contains(config.criticSteps) else {
             throw ModelConfigurationError.unsuitable(kind: kind, reason: "critic steps \(config.criticSteps) is outside 1...100")
         }

@@ -32,6 +32,9 @@ public protocol ModelKind {
     static var summary: String { get }
     /// What the model trains on; the dataset is loaded in this shape before the model is built.
     static var dataShape: DataShape { get }
+    /// Whether the model also trains on 2-D toy points (`--dataset ring8`), which are then
+    /// loaded as ``DataShape/points`` instead of ``dataShape``. False by default.
+    static var acceptsPoints: Bool { get }
     /// Longer help: what a step does, the sheets, examples. Empty by default.
     static var discussion: String { get }
 
@@ -48,6 +51,7 @@ public protocol ModelKind {
 
 extension ModelKind {
     public static var dataShape: DataShape { .images }
+    public static var acceptsPoints: Bool { false }
     public static var discussion: String { "" }
 
     /// The model for the options' defaults, on MNIST-sized data.

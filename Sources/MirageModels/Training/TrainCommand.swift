@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MirageData
 import MirageNN
 import MirageTensor
 
@@ -33,7 +34,8 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
             ?? (runOptions.resume && runOptions.dataset == nil ? folder.storedDomains : nil)
         func loadData(seed: UInt64) throws -> TrainingData {
             if let (a, b) = domains { return try TrainingData.domains(a, b, dataDirectory: runOptions.dataDir, seed: seed) }
-            return try TrainingData.load(datasetName, shape: Kind.dataShape, dataDirectory: runOptions.dataDir, seed: seed)
+            let shape: DataShape = Kind.acceptsPoints && DatasetCatalog.isToy(datasetName) ? .points : Kind.dataShape
+            return try TrainingData.load(datasetName, shape: shape, dataDirectory: runOptions.dataDir, seed: seed)
         }
         var options = runOptions.trainingOptions
         let model: Kind.Model

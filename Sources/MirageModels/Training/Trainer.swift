@@ -54,7 +54,7 @@ public final class Trainer {
         }
     }
 
-    /// Up to 64 test samples for the sheets, scaled as the model wants and never augmented.
+    /// Up to 64 test samples for the sheets (2,500 points of a 2-D toy), scaled as the model wants and never augmented.
     private func fixedInput() -> StepInput {
         let range = model.data.range
         func batch(_ d: ImageDataset) -> Batch {
@@ -67,7 +67,8 @@ public final class Trainer {
         case let .pairs(p): return StepInput(batches: [batch(p.stacked())], pairChannels: (p.a.channels, p.b.channels))
         case let .unpaired(u): return StepInput(batches: [batch(u.a)], batchesB: [batch(u.b)])
         case let .points(toy):
-            return StepInput(images: toy.sample(count: 64, generator: RandomGenerator(seed: options.seed &+ 54321)))
+            // As many real points as a scatter sheet draws generated ones (VEEGAN and PacGAN plot 2,500).
+            return StepInput(images: toy.sample(count: 2500, generator: RandomGenerator(seed: options.seed &+ 54321)))
         }
     }
 

@@ -253,7 +253,7 @@ public enum TrainingDataError: Error, CustomStringConvertible, Equatable {
         case let .wrongShape(dataset, has, wanted):
             let offer: String
             switch wanted {
-            case .images: offer = "image datasets: \((DatasetCatalog.imageNames + DatasetCatalog.derivedNames).joined(separator: ", ")), or a folder of PNGs"
+            case .images: offer = "image datasets: \((DatasetCatalog.imageNames + DatasetCatalog.derivedNames + DatasetCatalog.composedNames).joined(separator: ", ")), or a folder of PNGs"
             case .pairs: offer = "paired datasets: \(DatasetCatalog.derivedNames.joined(separator: ", ")), or a folder of A|B PNGs"
             case .unpairedDomains: offer = "two-domain datasets: \(DatasetCatalog.derivedNames.joined(separator: ", ")), or a folder with trainA/ and trainB/"
             case .points: offer = "2-D toys: \(ToyDistributions.names.joined(separator: ", "))"

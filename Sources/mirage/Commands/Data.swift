@@ -19,6 +19,8 @@ extension Mirage {
               cifar10                 binary batches in Data/cifar10/
               mnist-edges, mnist-inverted, mnist-thick, mnist-colored
                                       MNIST domains, each paired with the digits
+              stacked-mnist           three random digits as RGB channels: 1,000 modes
+                                      (128,000 training, 10,000 test images)
               ring8, grid25, swissroll, moons, circles
                                       2-D toy distributions
 

@@ -5,7 +5,7 @@ extension Mirage {
     struct Eval: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "eval",
-            abstract: "Evaluate generated samples: Fréchet distance, class coverage, precision and recall.",
+            abstract: "Evaluate generated samples: Fréchet distance, class coverage, precision and recall, mode coverage.",
             discussion: """
             The measures use MNISTJudge, a small CNN shipped in Data/judge/ (see README, "Evaluation").
 
@@ -16,6 +16,7 @@ extension Mirage {
               mirage eval nll runs/vae --samples 1000
               mirage eval reconstruction runs/dae
               mirage eval translation runs/pix2pix
+              mirage eval modes runs/pacgan4 --dataset grid25
             """,
             // One entry per subcommand file (EvalSamples.swift, EvalTrainJudge.swift, …).
             subcommands: [
@@ -24,6 +25,7 @@ extension Mirage {
                 NLL.self,
                 Reconstruction.self,
                 Translation.self,
+                Modes.self,
             ]
         )
     }

@@ -40,7 +40,7 @@ extension Mirage {
         @Option(help: "Output .npy file.")
         var out: String = "samples.npy"
 
-        @Option(help: "Also write the first samples (up to 256) as a PNG sheet here.")
+        @Option(help: "Also write the first samples (up to 256) as a PNG sheet here (2-D points: a scatter plot of all).")
         var grid: String?
 
         @Option(help: "Seed of the sampling noise.")
@@ -140,8 +140,13 @@ extension Mirage {
             try NPY.write(NPYArray(samples), to: out)
             print("wrote \(samples.shape.map(String.init).joined(separator: "×")) samples to \(out)")
             if let grid {
-                let shown = samples.sliced(axis: 0, 0..<min(count, 256))
-                try ImageGrid.save(shown, to: grid, nrow: Int(Double(shown.shape[0]).squareRoot().rounded(.up)))
+                if samples.rank == 2 && samples.shape[1] == 2 {
+                    // 2-D points: a scatter plot of all of them rather than a sheet of images.
+                    try PNG.write(ScatterPlot.render(samples), to: grid)
+                } else {
+                    let shown = samples.sliced(axis: 0, 0..<min(count, 256))
+                    try ImageGrid.save(shown, to: grid, nrow: Int(Double(shown.shape[0]).squareRoot().rounded(.up)))
+                }
                 print("wrote sheet \(grid)")
             }
         }

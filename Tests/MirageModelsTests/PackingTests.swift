@@ -1,0 +1,60 @@
+import Foundation
+import MirageData
+import MirageEval
+import MirageModels
+import MirageNN
+import MirageTensor
+import Testing
+
+@Suite struct PackingTests {
+    /// Pack i holds sample i of each batch, one after another along axis 1, for points and images.
+    @Test func packsHoldOneSampleOfEachBatch() {
+        let a = Tensor([1, 2, 3, 4, 5, 6], shape: [3, 2]), b = Tensor([7, 8, 9, 10, 11, 12], shape: [3, 2])
+        let p = Packing.pack([a, b])
+        #expect(p.shape == [3, 4])
+        #expect(p.scalars == [1, 2, 7, 8, 3, 4, 9, 10, 5, 6, 11, 12])
+        // 2·3 samples in one tensor pack the same way as its two halves.
+        #expect(Packing.pack(Tensor.concat([a, b], axis: 0), into: 2).scalars == p.scalars)
+        let images = Tensor.randn([4, 3, 2, 2], generator: RandomGenerator(seed: 1))
+        let packed = Packing.pack(images, into: 2)
+        #expect(packed.shape == [2, 6, 2, 2])
+        // Channels 3..<6 of pack 1 are sample 3's (the second batch's second image).
+        #expect(packed.sliced(axis: 0, 1..<2).sliced(axis: 1, 3..<6).scalars == images.sliced(axis: 0, 3..<4).scalars)
+        #expect(Packing.pack(images, into: 1).scalars == images.scalars)
+        #expect(Packing.packedShape([3, 28, 28], 4) == [12, 28, 28] && Packing.packedShape([2], 3) == [6])
+    }
+
+    /// A packed discriminator takes m samples' worth of input; a step consumes m batches (and
+    /// m per critic update for a WGAN) and draws m times as many generated samples.
+    @Test func packedModelsTakeMBatchesAStep() {
+        var c = GAN.Config(architecture: .dcgan)
+        c.imageShape = [3, 28, 28]
+        c.pack = 2
+        let dcgan = GAN(c)
+        #expect(dcgan.discriminator(Tensor.zeros([2, 6, 28, 28])).shape == [2, 1])
+        #expect(dcgan.data.batchesPerStep == 2 && dcgan.data.shape == .images)
+        var p = GAN.Config(architecture: .points)
+        p.pack = 3
+        let pointGAN = GAN(p)
+        #expect(pointGAN.discriminator(Tensor.zeros([5, 6])).shape == [5, 1])
+        #expect(pointGAN.data.shape == .points && pointGAN.data.batchesPerStep == 3)
+        let batches = (0..<3).map { points(GaussianMixture2D.ring8().sample(count: 10, generator: RandomGenerator(seed: UInt64($0)))) }
+        let losses = pointGAN.trainStep(StepInput(batches: batches), context: MNISTSubset.context)
+        #expect(losses.values.allSatisfy { $0.isFinite })
+        var w = WGAN.Config(constraint: .gradientPenalty(weight: 10))
+        (w.architecture, w.imageShape, w.noise, w.pack, w.criticSteps) = (.points, [2], 2, 2, 3)
+        let wgan = WGAN(w)
+        #expect(wgan.data.batchesPerStep == 6)
+        let six = (0..<6).map { points(GaussianMixture2D.grid25().sample(count: 8, generator: RandomGenerator(seed: UInt64($0)))) }
+        #expect(wgan.trainStep(StepInput(batches: six), context: MNISTSubset.context).values.allSatisfy { $0.isFinite })
+    }
+
+    func points(_ x: Tensor) -> Batch { Batch(images: x, labels: Tensor.zeros([x.shape[0]]), indices: Array(0..<x.shape[0])) }
+
+    /// A configuration stored before packing existed still loads, with pack 1.
+    @Test func configurationsWithoutPackDecode() throws {
+        let json = #"{"architecture":"mlp","imageShape":[1,28,28],"noise":100,"learningRate":0.0002,"beta1":0.5,"beta2":0.999,"seed":3}"#
+        let c = try JSONDecoder().decode(GAN.Config.self, from: Data(json.utf8))
+        #expect(c.pack == 1 && c.seed == 3)
+    }
+}
