@@ -58,3 +58,38 @@ import Testing
         #expect(c.pack == 1 && c.seed == 3)
     }
 }
+
+@Suite struct PointNetworkTests {
+    @Test func shapesAndNames() {
+        let g = RandomGenerator(seed: 0)
+        let generator = PointGenerator(generator: g), discriminator = PointDiscriminator(pack: 3, generator: g)
+        #expect(generator(Tensor.randn([5, 2], generator: g)).shape == [5, 2])
+        #expect(discriminator(Tensor.zeros([4, 6])).shape == [4, 1])
+        #expect(generator.parameterCount == 2 * 400 + 3 * 400 * 400 + 4 * 2 * 400 + 400 * 2 + 2)
+        #expect(discriminator.namedParameters().map(\.0).prefix(2) == ["main.0.linear.weight", "main.0.linear.bias"])
+        #expect(discriminator.parameterCount == (6 + 1) * 1000 + 2 * (200 + 1) * 1000 + 201)
+    }
+
+    /// A brief GAN run on the ring of 8: the generator starts as a blob near the origin, a unit
+    /// away from the data, and within 800 steps (lr 1e-3) its sliced Wasserstein distance to
+    /// the ring falls by more than half.
+    @Test func briefTrainingMovesTheSamplesOntoTheRing() {
+        var c = GAN.Config(architecture: .points)
+        (c.learningRate, c.beta1) = (1e-3, 0.5)
+        let gan = GAN(c)
+        let ring = GaussianMixture2D.ring8()
+        let real = ring.sample(count: 2000, generator: RandomGenerator(seed: 9))
+        func distance() -> Double {
+            WassersteinDistance.sliced(gan.sample(count: 2000, generator: RandomGenerator(seed: 7)), real, projections: 50,
+                                       generator: RandomGenerator(seed: 3))
+        }
+        let before = distance()
+        for step in 0..<800 {
+            let batch = ring.sample(count: 100, generator: RandomGenerator.derived(seed: 1, UInt64(step)))
+            _ = gan.trainStep(StepInput(images: batch), context: MNISTSubset.context)
+        }
+        let after = distance()
+        print("sliced W₁ to the ring", before, "→", after)
+        #expect(after < 0.5 * before, "sliced W₁ \(before) → \(after)")
+    }
+}

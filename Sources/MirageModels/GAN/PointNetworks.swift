@@ -19,16 +19,14 @@ public final class PointGenerator: Module, Layer {
             inputs = width
         }
         main = Sequential(layers + [Linear(width, 2, generator: g)])
-        super.init()
-        pointInitialize(self, generator: g)
     }
 
     public func callAsFunction(_ z: Tensor) -> Tensor { main(z) }
 }
 
 /// The discriminator of the 2-D mode-collapse experiments: three maxout layers of 200 units with
-/// 5 pieces each, then a linear map to one logit; weights N(0, 0.02), biases 0. With packing it
-/// sees `pack` points concatenated, `2·pack` inputs (PacGAN); the rest is unchanged.
+/// 5 pieces each, then a linear map to one logit, initialised as ``PointGenerator`` is. With
+/// packing it sees `pack` points concatenated, `2·pack` inputs (PacGAN); the rest is unchanged.
 public final class PointDiscriminator: Module, Layer {
     public let main: Sequential
 
@@ -40,19 +38,7 @@ public final class PointDiscriminator: Module, Layer {
     public init(pack: Int = 1, width: Int = 200, pieces: Int = 5, generator g: RandomGenerator) {
         main = Sequential(Maxout(2 * pack, width, pieces: pieces, generator: g), Maxout(width, width, pieces: pieces, generator: g),
                           Maxout(width, width, pieces: pieces, generator: g), Linear(width, 1, generator: g))
-        super.init()
-        pointInitialize(self, generator: g)
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor { main(x) }
-}
-
-/// Weights of linear layers N(0, 0.02), biases 0; batch norm keeps its scale 1 and shift 0.
-private func pointInitialize(_ module: Module, generator: RandomGenerator) {
-    module.apply { m in
-        if let l = m as? Linear {
-            l.weight = Init.normal(l.weight.shape, std: 0.02, generator: generator)
-            l.bias = l.bias.map { Tensor.zeros($0.shape) }
-        }
-    }
 }
