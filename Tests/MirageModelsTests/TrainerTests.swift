@@ -48,9 +48,10 @@ import Testing
     /// for the VAE, the DDPM (whose moving average and its update count are checkpointed state)
     /// LAPGAN (three levels' networks under one optimizer each for G and D), Glow (actnorm's
     /// initialisation, the warm-up position, the dequantisation noise), RealNVP, pix2pix (dropout
-    /// noise) and a class-conditional Gated PixelCNN (the binarisation draws). CycleGAN's rate decays over the run's length, which a shorter first run would
+    /// noise), a class-conditional Gated PixelCNN (the binarisation draws) and a PacGAN on the
+    /// ring of 8 (fresh points every batch, two batches a step). CycleGAN's rate decays over the run's length, which a shorter first run would
     /// change: its resume is checked in TranslationTests.
-    @Test(arguments: ["vae", "ddpm", "lapgan", "glow", "realnvp", "pix2pix", "pixelcnn"])
+    @Test(arguments: ["vae", "ddpm", "lapgan", "glow", "realnvp", "pix2pix", "pixelcnn", "pacgan-ring8"])
     func resumeIsExact(_ kind: String) throws {
         let whole = Self.folder("whole-\(kind)"), split = Self.folder("split-\(kind)")
         defer { for r in [whole, split] { try? FileManager.default.removeItem(at: r.root) } }
@@ -69,6 +70,11 @@ import Testing
                 config.network.discriminatorFilters = 8
                 return try Pix2PixKind.make(config)
             }
+            if kind == "pacgan-ring8" {
+                var config = GAN.Config(architecture: .points)
+                config.pack = 2
+                return try GANKind.make(config)
+            }
             if kind == "pixelcnn" {
                 var config = PixelCNN.Config()
                 config.gated = true
@@ -83,11 +89,13 @@ import Testing
             return try DDPMKind.make(config)
         }
         // pix2pix trains on the digits paired with their inverses.
-        let data = kind == "pix2pix" ? try TrainingData.load("mnist-inverted", shape: .pairs) : MNISTSubset.data
-        try Trainer(model: try make(), kind: kind, data: data, run: whole, options: Self.options(steps: 10)).run()
-        try Trainer(model: try make(), kind: kind, data: data, run: split, options: Self.options(steps: 6)).run()
+        let data = kind == "pix2pix" ? try TrainingData.load("mnist-inverted", shape: .pairs)
+            : kind == "pacgan-ring8" ? try TrainingData.load("ring8", shape: .points) : MNISTSubset.data
+        let name = kind == "pacgan-ring8" ? "gan" : kind
+        try Trainer(model: try make(), kind: name, data: data, run: whole, options: Self.options(steps: 10)).run()
+        try Trainer(model: try make(), kind: name, data: data, run: split, options: Self.options(steps: 6)).run()
         let resumed = try make()
-        try Trainer(model: resumed, kind: kind, data: data, run: split,
+        try Trainer(model: resumed, kind: name, data: data, run: split,
                     options: Self.options(steps: 10)).run(resume: true)
         let a = try Checkpoint.read(from: whole.lastCheckpoint).tensors, b = try Checkpoint.read(from: split.lastCheckpoint).tensors
         #expect(a.keys.sorted() == b.keys.sorted())
