@@ -85,9 +85,9 @@ import Testing
         }
         #expect(mnist.count == 60_000)
         #expect(throws: DataError.invalidArgument(
-            "'ring8' is a 2-D toy distribution, not an image dataset; image datasets: mnist, fashion-mnist, kmnist, emnist, cifar10, mnist-edges, mnist-inverted, mnist-thick, mnist-colored")) {
+            "'ring8' is a 2-D toy distribution, not an image dataset; image datasets: mnist, fashion-mnist, kmnist, emnist, cifar10, mnist-edges, mnist-inverted, mnist-thick, mnist-colored, stacked-mnist")) {
             try DatasetCatalog.load("ring8", split: .train)
         }
-        #expect(DatasetCatalog.names.count == 14 && DatasetCatalog.isToy("moons") && !DatasetCatalog.isToy("mnist"))
+        #expect(DatasetCatalog.names.count == 15 && DatasetCatalog.isToy("moons") && !DatasetCatalog.isToy("mnist"))
     }
 }
