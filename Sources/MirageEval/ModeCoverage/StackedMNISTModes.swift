@@ -14,7 +14,7 @@ import MirageTensor
 /// ```swift
 /// let judge = try MNISTJudge.load()
 /// let r = StackedMNISTModes.evaluate(samples: generated, judge: judge)   // generated: [26000, 3, 28, 28]
-/// print(r.modesCaptured, r.klToUniform)                                  // 1000 of 1000, 0.06 for PacDCGAN2
+/// print(r.modesCaptured, r.klToUniform)                                  // modes with a sample (of 1,000), KL in nats
 /// ```
 public enum StackedMNISTModes {
     /// Number of modes: 10³.

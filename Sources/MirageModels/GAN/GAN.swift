@@ -76,23 +76,8 @@ public final class GAN: GenerativeModel, NoiseToImageModel {
 
     public init(_ config: Config) {
         self.config = config
-        precondition(config.pack > 0, "GAN: pack \(config.pack) must be positive")
-        let g = RandomGenerator(seed: config.seed)
-        switch config.architecture {
-        case .mlp:
-            generator = MLPGenerator(noise: config.noise, imageShape: config.imageShape, generator: g)
-            discriminator = MLPDiscriminator(imageShape: Packing.packedShape(config.imageShape, config.pack), generator: g)
-        case .dcgan:
-            precondition(Array(config.imageShape.suffix(2)) == [28, 28], "GAN: the DCGAN architecture is for 28×28 images, got \(config.imageShape)")
-            generator = DCGANGenerator(noise: config.noise, channels: config.imageShape[0], generator: g)
-            discriminator = DCGANDiscriminator(channels: config.imageShape[0] * config.pack, generator: g)
-            dcganInitialize(generator, generator: g)
-            dcganInitialize(discriminator, generator: g)
-        case .points:
-            precondition(config.imageShape == [2], "GAN: the points architecture is for 2-D points, got samples of shape \(config.imageShape)")
-            generator = PointGenerator(noise: config.noise, generator: g)
-            discriminator = PointDiscriminator(pack: config.pack, generator: g)
-        }
+        (generator, discriminator) = adversarialNetworks(config.architecture, sample: config.imageShape, noise: config.noise,
+                                                         pack: config.pack, generator: RandomGenerator(seed: config.seed))
         let betas = (config.beta1, config.beta2)
         optimizerG = Adam(generator.trainableParameters(), learningRate: config.learningRate, betas: betas)
         optimizerD = Adam(discriminator.trainableParameters(), learningRate: config.learningRate, betas: betas)

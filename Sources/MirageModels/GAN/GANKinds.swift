@@ -145,10 +145,10 @@ func validateSamples(kind: String, architecture: GAN.Architecture, shape: [Int],
         guard shape != [2] else {
             throw ModelConfigurationError.unsuitable(kind: kind, reason: "the \(architecture.rawValue) networks are for images, and the data are 2-D points; use --architecture points")
         }
-        // The MLP networks' widest hidden layer has 1,024 units (MLPGenerator, MLPDiscriminator).
-        let hidden = architecture == .mlp ? [("hidden width", 1024)] : []
-        try validateConfiguration(kind: kind, imageShape: shape, sizes: [("noise size", noise), ("pack times hidden width", pack * (hidden.first?.1 ?? 1))] + hidden,
-                                  learningRate: learningRate)
+        // The MLP networks' widest hidden layer has 1,024 units (MLPGenerator, MLPDiscriminator),
+        // and a packed MLP discriminator joins `pack` images' pixels to each of its units.
+        let hidden = architecture == .mlp ? [("hidden width", 1024), ("pack times hidden width", pack * 1024)] : []
+        try validateConfiguration(kind: kind, imageShape: shape, sizes: [("noise size", noise)] + hidden, learningRate: learningRate)
     }
 }
 

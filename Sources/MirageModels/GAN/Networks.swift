@@ -71,6 +71,31 @@ public final class DCGANDiscriminator: Module, Layer {
     }
 }
 
+/// The generator and discriminator (a WGAN's critic) of one GAN-family architecture, for samples
+/// of shape `sample` (`[C, H, W]`, or `[2]` for points), the discriminator judging packs of
+/// `pack` samples (``Packing``). Shared by ``GAN`` and ``WGAN``; `discriminatorBatchNorm` is off
+/// for a critic under a gradient penalty (the DCGAN critic is the only one that has batch norm).
+/// The generator's weights are drawn from `g` first, then the discriminator's.
+func adversarialNetworks(_ architecture: GAN.Architecture, sample: [Int], noise: Int, pack: Int,
+                         discriminatorBatchNorm: Bool = true, generator g: RandomGenerator) -> (generator: any Layer, discriminator: any Layer) {
+    precondition(pack > 0, "GAN networks: pack \(pack) must be positive")
+    switch architecture {
+    case .mlp:
+        return (MLPGenerator(noise: noise, imageShape: sample, generator: g),
+                MLPDiscriminator(imageShape: Packing.packedShape(sample, pack), generator: g))
+    case .dcgan:
+        precondition(Array(sample.suffix(2)) == [28, 28], "GAN networks: the DCGAN architecture is for 28×28 images, got \(sample)")
+        let generator = DCGANGenerator(noise: noise, channels: sample[0], generator: g)
+        let discriminator = DCGANDiscriminator(channels: sample[0] * pack, batchNorm: discriminatorBatchNorm, generator: g)
+        dcganInitialize(generator, generator: g)
+        dcganInitialize(discriminator, generator: g)
+        return (generator, discriminator)
+    case .points:
+        precondition(sample == [2], "GAN networks: the points architecture is for 2-D points, got samples of shape \(sample)")
+        return (PointGenerator(noise: noise, generator: g), PointDiscriminator(pack: pack, generator: g))
+    }
+}
+
 /// DCGAN's initialisation: weights of convolutions and linear layers N(0, 0.02), batch-norm
 /// scales N(1, 0.02), biases 0.
 public func dcganInitialize(_ module: Module, generator: RandomGenerator) {

@@ -3,7 +3,13 @@ import MirageTensor
 
 /// The generator of the 2-D mode-collapse experiments (ALI, VEEGAN and PacGAN, as PacGAN's
 /// published code builds it): noise → four hidden layers of 400 units, each linear (no bias) →
-/// batch norm → ReLU, → a linear map to (x, y). Weights N(0, 0.02), biases 0.
+/// batch norm → ReLU, → a linear map to (x, y).
+///
+/// Initialised as PyTorch initialises these layers, not with the papers' N(0, 0.02): through four
+/// layers that scale leaves the discriminator's output and gradients tiny, and the papers'
+/// 400,000 steps absorb the slow start that a CPU run of ten thousand cannot (on grid25 at 10,000
+/// steps the plain GAN reaches 18 modes and 49% high-quality samples this way; with N(0, 0.02)
+/// it had not left a diffuse cloud at 3,000).
 public final class PointGenerator: Module, Layer {
     public let main: Sequential
 

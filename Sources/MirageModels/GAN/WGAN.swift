@@ -74,26 +74,12 @@ public final class WGAN: GenerativeModel, NoiseToImageModel {
 
     public init(_ config: Config) {
         self.config = config
-        let g = RandomGenerator(seed: config.seed)
         // Batch norm makes a critic's output for one image depend on the rest of the batch, which
         // the per-sample gradient penalty assumes it does not: the penalised critic has none.
         let batchNorm: Bool
         if case .weightClipping = config.constraint { batchNorm = true } else { batchNorm = false }
-        precondition(config.pack > 0, "WGAN: pack \(config.pack) must be positive")
-        switch config.architecture {
-        case .mlp:
-            generator = MLPGenerator(noise: config.noise, imageShape: config.imageShape, generator: g)
-            critic = MLPDiscriminator(imageShape: Packing.packedShape(config.imageShape, config.pack), generator: g)
-        case .dcgan:
-            generator = DCGANGenerator(noise: config.noise, channels: config.imageShape[0], generator: g)
-            critic = DCGANDiscriminator(channels: config.imageShape[0] * config.pack, batchNorm: batchNorm, generator: g)
-            dcganInitialize(generator, generator: g)
-            dcganInitialize(critic, generator: g)
-        case .points:
-            precondition(config.imageShape == [2], "WGAN: the points architecture is for 2-D points, got samples of shape \(config.imageShape)")
-            generator = PointGenerator(noise: config.noise, generator: g)
-            critic = PointDiscriminator(pack: config.pack, generator: g)
-        }
+        (generator, critic) = adversarialNetworks(config.architecture, sample: config.imageShape, noise: config.noise, pack: config.pack,
+                                                  discriminatorBatchNorm: batchNorm, generator: RandomGenerator(seed: config.seed))
         switch config.constraint {
         case .weightClipping:
             optimizerG = RMSprop(generator.trainableParameters(), learningRate: config.learningRate)

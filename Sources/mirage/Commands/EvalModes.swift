@@ -95,7 +95,7 @@ extension Mirage.Eval {
                 }
                 guard samples.shape[0] > 0 else { throw ValidationError("\(source) holds no samples") }
                 samples = samples.sliced(axis: 0, 0..<min(n, samples.shape[0]))
-                guard samples.scalars.allSatisfy(\.isFinite) else { throw ValidationError("\(source) holds NaN or infinite values") }
+                guard samples.withUnsafeBufferPointer({ $0.allSatisfy(\.isFinite) }) else { throw ValidationError("\(source) holds NaN or infinite values") }
             }
             let report: ModeCoverage.Report
             if stacked {
@@ -103,18 +103,9 @@ extension Mirage.Eval {
             } else {
                 report = ModeCoverage.evaluate(samples: samples, mixture: name == "ring8" ? .ring8() : .grid25())
             }
-            let plot = histogram ?? {
-                let file = "modes-\(name).png"
-                if !isFile {
-                    // The run folder, or the folder of a checkpoint's run (runs/x/checkpoints/last.safetensors).
-                    var isDirectory: ObjCBool = false
-                    FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory)
-                    let folder = isDirectory.boolValue ? source
-                        : ((source as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
-                    return (folder as NSString).appendingPathComponent(file)
-                }
-                return ((source as NSString).deletingPathExtension as String) + "-" + file
-            }()
+            let file = "modes-\(name).png"
+            let plot = histogram ?? loaded.map { $0.folder.root.appendingPathComponent(file).path }
+                ?? ((source as NSString).deletingPathExtension as String) + "-" + file
             try PNG.write(BarChart.render(report.modeHistogram), to: plot)
             let seconds = Date().timeIntervalSince(started)
             if json {

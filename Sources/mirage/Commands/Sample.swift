@@ -195,6 +195,8 @@ struct LoadedRun {
     let dataset: String
     /// Domains A and B when the run trained on two domains named apart.
     let domains: (a: String, b: String)?
+    /// The run folder (for a checkpoint file, the run it sits in).
+    let folder: RunFolder
 
     /// Restores the run in a run folder, or the model in a checkpoint file.
     init(_ path: String) throws {
@@ -210,7 +212,7 @@ struct LoadedRun {
         model = try ModelRegistry.make(kind: header.kind, configuration: header.config)
         try TrainingCheckpoint.restore(model, from: checkpoint, path: file)
         kind = header.kind
-        let folder = isDirectory.boolValue ? RunFolder(path) : RunFolder(URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent().path)
+        folder = isDirectory.boolValue ? RunFolder(path) : RunFolder(URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent().path)
         dataset = folder.storedDataset ?? "mnist"
         domains = folder.storedDomains
     }
