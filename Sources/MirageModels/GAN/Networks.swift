@@ -64,10 +64,14 @@ public final class DCGANDiscriminator: Module, Layer {
         fc = Linear(width * 2 * 7 * 7, 1, generator: g)
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: Tensor) -> Tensor { fc(features(x)) }
+
+    /// The activations the last layer reads, `[B, 2·width·7·7]`: f-AnoGAN's discriminator
+    /// features (``FAnoGAN``).
+    public func features(_ x: Tensor) -> Tensor {
         let h = c1(x).leakyRelu(0.2)
         let h2 = c2(h)
-        return fc((bn2.map { $0(h2) } ?? h2).leakyRelu(0.2).flattened(startAxis: 1))
+        return (bn2.map { $0(h2) } ?? h2).leakyRelu(0.2).flattened(startAxis: 1)
     }
 }
 

@@ -49,6 +49,10 @@ public struct RunOptions: ParsableArguments {
     @Option(help: "Train on only the first N training images.")
     public var subset: Int?
 
+    @Option(name: .customLong("exclude-class"),
+            help: ArgumentHelp("Train without the training images of class K (the anomaly for mirage eval anomaly).", valueName: "K"))
+    public var excludedClass: Int?
+
     @Option(help: "Threads for the kernels (default: OMP_NUM_THREADS, else every core).")
     public var threads: Int?
 
@@ -60,6 +64,7 @@ public struct RunOptions: ParsableArguments {
         if let steps { guard steps > 0 else { throw ValidationError("--steps must be positive, got \(steps)") } }
         guard checkpointEvery > 0, logEvery > 0 else { throw ValidationError("--checkpoint-every and --log-every must be positive") }
         if let subset { guard subset >= batchSize else { throw ValidationError("--subset must hold at least one batch (\(batchSize) images)") } }
+        if let excludedClass { guard excludedClass >= 0 else { throw ValidationError("--exclude-class must be a class number ≥ 0, got \(excludedClass)") } }
         if let threads { guard (1...1024).contains(threads) else { throw ValidationError("--threads must lie in 1...1024, got \(threads)") } }
         guard (domainA == nil) == (domainB == nil) else { throw ValidationError("--domain-a and --domain-b go together: give both") }
         guard dataset == nil || domainA == nil else {
@@ -78,6 +83,7 @@ public struct RunOptions: ParsableArguments {
         o.checkpointEvery = checkpointEvery
         o.logEvery = logEvery
         o.trainingSubset = subset
+        o.excludedClass = excludedClass
         o.overwrite = overwrite
         return o
     }

@@ -82,7 +82,7 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
         print("samples: \(folder.samples.path)/, curves: \(folder.lossPlot.path), checkpoint: \(folder.lastCheckpoint.path)")
     }
 
-    /// Takes the seed, batch size and subset the run was started with (they decide which batches
+    /// Takes the seed, batch size, subset and excluded class the run was started with (they decide which batches
     /// each step sees); returns a conflict for each one given explicitly with another value.
     private func keepStoredRunOptions(_ stored: TrainingOptions, into options: inout TrainingOptions) -> [String] {
         let defaults = TrainingOptions()
@@ -99,6 +99,10 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
             conflicts.append("--subset \(subset) differs from the run's \(stored.trainingSubset.map(String.init) ?? "whole training set")")
         }
         options.trainingSubset = stored.trainingSubset
+        if let k = options.excludedClass, k != stored.excludedClass {
+            conflicts.append("--exclude-class \(k) differs from the run's \(stored.excludedClass.map(String.init) ?? "(every class trained on)")")
+        }
+        options.excludedClass = stored.excludedClass
         return conflicts
     }
 

@@ -24,7 +24,7 @@ public final class Trainer {
         self.model = model
         self.kind = kind
         var data = data
-        if let n = options.trainingSubset { data.train = data.train.prefix(n) }
+        data.train = data.trainingSplit(for: options)
         self.data = data
         self.run = run
         self.options = options
@@ -94,6 +94,9 @@ public final class Trainer {
         }
         if need.needsLabels, data.description.classCount < 2 {
             throw TrainingDataError.unlabelled(dataset: data.name)
+        }
+        if let k = options.excludedClass, !(0..<data.description.classCount).contains(k) || data.description.classCount < 2 {
+            throw TrainingDataError.noSuchClass(dataset: data.name, label: k, classCount: data.description.classCount)
         }
         guard options.batchSize >= need.minimumBatchSize else {
             throw TrainingDataError.batchTooSmall(kind: kind, batchSize: options.batchSize, minimum: need.minimumBatchSize)

@@ -33,6 +33,22 @@ public enum TrainingSet: Sendable {
         }
     }
 
+    /// The same set without the samples labelled `label` (of either domain, for two domains): the
+    /// leave-one-class-out protocol of anomaly detection, where the left-out class is the anomaly.
+    /// Points have no labels and are returned as they are.
+    public func excluding(class label: Int) -> TrainingSet {
+        func keep(_ d: ImageDataset) -> [Int] { d.labels.indices.filter { d.labels[$0] != label } }
+        switch self {
+        case let .images(d): return .images(d.subset(keep(d)))
+        case let .pairs(p):
+            // A pair's two images show one sample, labelled alike: A's labels decide.
+            let kept = keep(p.a)
+            return .pairs(try! PairedImageDataset(a: p.a.subset(kept), b: p.b.subset(kept)))  // same counts and sizes as before
+        case let .unpaired(u): return .unpaired(UnpairedImageDataset(a: u.a.subset(keep(u.a)), b: u.b.subset(keep(u.b))))
+        case .points: return self
+        }
+    }
+
     /// The first `count` samples as a training set of the same shape.
     public func prefix(_ count: Int) -> TrainingSet {
         func first(_ d: ImageDataset) -> ImageDataset { d.subset(Array(0..<min(count, d.count))) }
@@ -121,6 +137,15 @@ public struct TrainingData: Sendable {
             return DataDescription(sampleShape: u.a.sampleShape, channelsB: u.b.channels, classCount: u.a.classCount, fromFolder: fromFolder)
         case .points: return DataDescription(sampleShape: [2], classCount: 1)
         }
+    }
+
+    /// The training split as a run with `options` trains on it: without the excluded class, then
+    /// cut to the subset.
+    public func trainingSplit(for options: TrainingOptions) -> TrainingSet {
+        var train = self.train
+        if let k = options.excludedClass { train = train.excluding(class: k) }
+        if let n = options.trainingSubset { train = train.prefix(n) }
+        return train
     }
 
     /// Loads a dataset for a model that trains on `shape`.
@@ -247,6 +272,8 @@ public enum TrainingDataError: Error, CustomStringConvertible, Equatable {
     case tooFew(dataset: String, count: Int, needed: Int)
     /// A batch smaller than the model's networks can take.
     case batchTooSmall(kind: String, batchSize: Int, minimum: Int)
+    /// `--exclude-class` naming a class the dataset does not have.
+    case noSuchClass(dataset: String, label: Int, classCount: Int)
 
     public var description: String {
         switch self {
@@ -269,6 +296,11 @@ public enum TrainingDataError: Error, CustomStringConvertible, Equatable {
             return "\(dataset) has no class labels, and this model is class-conditional; pick a labelled dataset such as mnist"
         case let .batchTooSmall(kind, batchSize, minimum):
             return "--batch-size \(batchSize) is too small for \(kind), whose batch norm needs at least \(minimum) images a batch"
+        case let .noSuchClass(dataset, label, classCount):
+            guard classCount > 1 else {
+                return "--exclude-class \(label) needs labelled data, and \(dataset) has no class labels; pick a labelled dataset such as mnist"
+            }
+            return "--exclude-class \(label) is not a class of \(dataset), whose classes are 0...\(classCount - 1)"
         case let .tooFew(dataset, count, needed):
             return "\(dataset) has \(count) training samples, fewer than one step needs (\(needed)); lower --batch-size or use more data"
         }

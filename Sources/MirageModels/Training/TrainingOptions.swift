@@ -12,12 +12,16 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var logEvery = 50
     /// Use only the first this many training images (for quick experiments and tests).
     public var trainingSubset: Int?
+    /// Leave the training images of this class out (before ``trainingSubset`` is taken): the
+    /// leave-one-class-out protocol of anomaly detection, where the class left out is the anomaly
+    /// that `mirage eval anomaly` scores. The test split keeps every class.
+    public var excludedClass: Int?
     /// Let a fresh run replace the run already in its folder (else it refuses). An action, not a
     /// property of the run: `config.json` does not record it.
     public var overwrite = false
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case steps, epochs, batchSize, seed, checkpointEvery, logEvery, trainingSubset
+        case steps, epochs, batchSize, seed, checkpointEvery, logEvery, trainingSubset, excludedClass
     }
 }

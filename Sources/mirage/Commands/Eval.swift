@@ -17,6 +17,8 @@ extension Mirage {
               mirage eval reconstruction runs/dae
               mirage eval translation runs/pix2pix
               mirage eval modes runs/pacgan4 --dataset grid25
+              mirage eval anomaly runs/vae-no1 --score nll
+              mirage eval augment --labelled 100 --generator runs/cgan-100
             """,
             // One entry per subcommand file (EvalSamples.swift, EvalTrainJudge.swift, …).
             subcommands: [
@@ -26,6 +28,8 @@ extension Mirage {
                 Reconstruction.self,
                 Translation.self,
                 Modes.self,
+                Anomaly.self,
+                Augment.self,
             ]
         )
     }

@@ -1,0 +1,84 @@
+import MirageNN
+import MirageTensor
+
+/// A way to score how anomalous an image is under a trained generative model, higher for more
+/// anomalous: what `mirage eval anomaly RUN --score NAME` ranks the test images by.
+///
+/// ```swift
+/// let score = AnomalyScore.available(for: vae).first!            // .elbo
+/// let s = try score.scores(images, model: vae, samples: 1, generator: RandomGenerator(seed: 0))
+/// ```
+public enum AnomalyScore: String, CaseIterable, Codable, Sendable {
+    /// Mean squared reconstruction error per pixel (autoencoders, the VAE's decoded posterior mean).
+    case reconstruction = "recon"
+    /// The negative evidence lower bound in nats, from one posterior draw (the VAE).
+    case elbo
+    /// −log p(x) in nats: exact for flows and PixelCNN, the importance-weighted bound for the VAE,
+    /// the variational bound for the DDPM.
+    case nll
+    /// f-AnoGAN's score (Schlegl et al., 2019): the image and discriminator-feature residuals of
+    /// the image regenerated through an encoder trained to invert the generator (``FAnoGAN``).
+    case fanogan
+
+    /// What the score is, for reports.
+    public var phrase: String {
+        switch self {
+        case .reconstruction: return "reconstruction error (MSE per pixel)"
+        case .elbo: return "negative ELBO (nats)"
+        case .nll: return "negative log-likelihood (nats)"
+        case .fanogan: return "f-AnoGAN score (image + κ·feature residual)"
+        }
+    }
+
+    /// The scores `model` supports, its natural one first (the likelihood's bound before the
+    /// reconstruction error for a VAE).
+    public static func available(for model: any GenerativeModel) -> [AnomalyScore] {
+        var scores: [AnomalyScore] = []
+        if let m = model as? any LikelihoodModel, m.likelihoodUnavailableReason == nil {
+            if m is VAE { scores.append(.elbo) }
+            scores.append(.nll)
+        }
+        if model is any ReconstructionModel { scores.append(.reconstruction) }
+        if FAnoGAN.unsupportedReason(model) == nil { scores.append(.fanogan) }
+        return scores
+    }
+
+    /// The models (by kind) that support this score, for error messages.
+    public var kindsWithIt: String {
+        switch self {
+        case .reconstruction: return "ae, dae, vae"
+        case .elbo: return "vae"
+        case .nll: return "vae, ddpm, glow, realnvp, pixelcnn"
+        case .fanogan: return "gan, dcgan, wgan, wgan-gp (DCGAN networks, --pack 1)"
+        }
+    }
+
+    /// One score per image of `images` (`[B, C, H, W]` in [0, 1]), higher for more anomalous.
+    ///
+    /// - Parameters:
+    ///   - model: A model that supports this score (``available(for:)``), in evaluation mode.
+    ///   - samples: Importance samples per image for ``nll`` of a model with a bound.
+    ///   - generator: Draws the likelihood's input noise (binarisation, dequantisation) and
+    ///     posterior samples.
+    ///   - fanogan: The trained encoder, for ``fanogan``.
+    /// - Returns: `[B]` scores.
+    public func scores(_ images: Tensor, model: any GenerativeModel, samples: Int = 1,
+                       generator: RandomGenerator, fanogan: FAnoGAN? = nil) -> Tensor {
+        switch self {
+        case .reconstruction:
+            let m = model as! any ReconstructionModel
+            return withNoGrad {
+                let d = m.reconstruct(images) - images
+                return (d * d).flattened(startAxis: 1).mean(axis: 1)
+            }
+        case .elbo, .nll:
+            let m = model as! any LikelihoodModel
+            let x = m.likelihoodInput(images, generator: generator)
+            let estimate = m.negativeLogLikelihood(x, samples: self == .elbo ? 1 : samples, generator: generator)
+            return self == .elbo ? -estimate.elbo! : estimate.nll
+        case .fanogan:
+            precondition(fanogan != nil, "AnomalyScore.fanogan needs the trained FAnoGAN encoder")
+            return fanogan!.scores(images)
+        }
+    }
+}

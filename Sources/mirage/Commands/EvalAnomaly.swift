@@ -1,0 +1,169 @@
+import ArgumentParser
+import Foundation
+import MirageData
+import MirageEval
+import MirageModels
+import MirageTensor
+
+extension Mirage.Eval {
+    /// `mirage eval anomaly <run>`: how well a model's scores single out a class it never saw.
+    struct Anomaly: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "anomaly",
+            abstract: "Anomaly detection: AUROC and average precision of a model's anomaly scores for a held-out class.",
+            discussion: """
+            The leave-one-class-out protocol (GANomaly, Akcay et al. 2018): train on every class \
+            but K (mirage train ... --exclude-class K), score every test image, and measure how \
+            well the scores rank the images of class K above the rest. AUROC 1 separates \
+            perfectly, 0.5 is chance, below 0.5 the model finds the anomalies more normal than \
+            the normal images.
+
+            Scores (higher = more anomalous): recon, the reconstruction MSE (ae, dae, vae); elbo, \
+            the negative ELBO of one posterior draw (vae); nll, −log p(x) in nats (vae with \
+            --samples importance samples, ddpm's bound, glow, realnvp and pixelcnn exactly); \
+            fanogan, f-AnoGAN's image + feature residual through an encoder trained to invert \
+            the generator (gan, dcgan, wgan, wgan-gp on DCGAN networks). The f-AnoGAN encoder \
+            trains on the run's own training images (class K left out, --encoder-steps steps) \
+            the first time and is kept in the run folder as anomaly/fanogan-encoder.safetensors. \
+            Binary models score the test images binarised by one seeded draw, as eval nll does.
+
+            Examples:
+              mirage train vae --exclude-class 1 --out runs/vae-no1
+              mirage eval anomaly runs/vae-no1 --score nll --samples 100
+              mirage eval anomaly runs/ae-no7 --anomaly-class 7 --json
+              mirage eval anomaly runs/dcgan-no3 --score fanogan --scores scores.npy
+            """
+        )
+
+        @Argument(help: ArgumentHelp("The run folder or checkpoint file.", valueName: "run"))
+        var runPath: String
+
+        @Option(help: ArgumentHelp("The anomaly class (default: the class the run was trained without).", valueName: "K"))
+        var anomalyClass: Int?
+
+        @Option(help: ArgumentHelp("recon, elbo, nll or fanogan (default: the model's first: elbo for a VAE, nll for flows, PixelCNN and the DDPM, recon for autoencoders, fanogan for GANs).",
+                                   valueName: "name"))
+        var score: AnomalyScore?
+
+        @Option(help: "Importance samples per image for --score nll of a VAE (and a DDPM's bound terms).")
+        var samples: Int = 100
+
+        @Option(help: "Training steps of the f-AnoGAN encoder.")
+        var encoderSteps: Int = 3000
+
+        @Option(help: ArgumentHelp("Write the scores as a .npy, one per test image in test-set order.", valueName: "npy"))
+        var scores: String?
+
+        @OptionGroup var testSet: TestSetOptions
+
+        func validate() throws {
+            guard samples > 0 else { throw ValidationError("--samples must be positive, got \(samples)") }
+            guard encoderSteps > 0 else { throw ValidationError("--encoder-steps must be positive, got \(encoderSteps)") }
+            if let anomalyClass, anomalyClass < 0 { throw ValidationError("--anomaly-class must be a class number ≥ 0, got \(anomalyClass)") }
+            if let scores, !scores.hasSuffix(".npy") { throw ValidationError("--scores writes a .npy file; got \(scores)") }
+        }
+
+        func run() throws {
+            let run = try LoadedRun(runPath)
+            let trained = run.folder.storedTrainingOptions ?? TrainingOptions()
+            guard let k = anomalyClass ?? trained.excludedClass else {
+                throw ValidationError("\(runPath) was trained on every class: pass --anomaly-class K, or train with --exclude-class K so that K is an anomaly it never saw")
+            }
+            let available = AnomalyScore.available(for: run.model)
+            guard let chosen = score ?? available.first else {
+                throw ValidationError("\(runPath) (\(run.kind)) has no anomaly score; models with one: ae, dae, vae, gan, dcgan, wgan, wgan-gp, ddpm, glow, realnvp, pixelcnn")
+            }
+            guard available.contains(chosen) else {
+                var why = ""
+                if chosen == .fanogan, let reason = FAnoGAN.unsupportedReason(run.model) { why = " (it has \(reason))" }
+                if let m = run.model as? any LikelihoodModel, let reason = m.likelihoodUnavailableReason { why = " (it has \(reason))" }
+                throw ValidationError("\(runPath) (\(run.kind)) has no \(chosen.rawValue) score\(why); its scores: \(available.map(\.rawValue).joined(separator: ", ")); \(chosen.rawValue) is for \(chosen.kindsWithIt)")
+            }
+            let test = try testSet.images(for: run)
+            guard test.classCount > 1 else { throw ValidationError("\(run.dataset) has no class labels, so no class can be the anomaly") }
+            guard (0..<test.classCount).contains(k) else {
+                throw ValidationError("--anomaly-class \(k) is not a class of \(run.dataset), whose classes are 0...\(test.classCount - 1)")
+            }
+            if let excluded = trained.excludedClass, excluded != k {
+                FileHandle.standardError.write(Data("note: \(runPath) was trained without class \(excluded), so class \(k) is not new to it\n".utf8))
+            } else if trained.excludedClass == nil {
+                FileHandle.standardError.write(Data("note: \(runPath) was trained on every class, class \(k) included\n".utf8))
+            }
+            let isAnomaly = test.labels.map { $0 == k }
+            guard isAnomaly.contains(true), isAnomaly.contains(false) else {
+                throw ValidationError("the first \(test.count) test images hold \(isAnomaly.contains(true) ? "only" : "no") images of class \(k); raise --count")
+            }
+            run.model.setTraining(false)
+            let fanogan = chosen == .fanogan ? try encoder(for: run, trained: trained) : nil
+
+            let start = Date()
+            let g = RandomGenerator(seed: testSet.seed)
+            var values: [Float] = []
+            values.reserveCapacity(test.count)
+            while values.count < test.count {
+                let m = min(200, test.count - values.count)
+                let x = test.tensor(indices: Array(values.count..<(values.count + m)))
+                values += chosen.scores(x, model: run.model, samples: samples, generator: g, fanogan: fanogan).scalars
+            }
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw ValidationError("\(runPath) gave test image \(bad) a non-finite \(chosen.rawValue) score (\(values[bad])); the checkpoint may be diverged")
+            }
+            if let scores { try NPY.write(NPYArray(shape: [values.count], values: .float32(values)), to: scores) }
+            let metrics = AnomalyDetectionMetrics(scores: values.map(Double.init), isAnomaly: isAnomaly)
+            var perClass = [Double](repeating: 0, count: test.classCount), counts = [Int](repeating: 0, count: test.classCount)
+            for (v, label) in zip(values, test.labels) {
+                perClass[label] += Double(v)
+                counts[label] += 1
+            }
+            let means = zip(perClass, counts).map { $1 > 0 ? $0 / Double($1) : .nan }
+            let seconds = Date().timeIntervalSince(start)
+            if testSet.json {
+                var result: [String: Any] = [
+                    "run": runPath, "kind": run.kind, "dataset": run.dataset, "anomaly_class": k, "score": chosen.rawValue,
+                    "auroc": metrics.areaUnderROC, "average_precision": metrics.averagePrecision,
+                    "anomalies": metrics.anomalyCount, "normals": metrics.normalCount,
+                    "mean_score_by_class": means.map { $0.isNaN ? NSNull() : $0 as Any }, "seconds": seconds,
+                ]
+                if let excluded = trained.excludedClass { result["excluded_class"] = excluded }
+                if chosen == .nll { result["samples"] = samples }
+                if chosen == .fanogan { result["encoder_steps"] = encoderSteps }
+                print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
+                return
+            }
+            print("anomaly class \(k) of \(run.dataset), score: \(chosen.phrase)")
+            print(String(format: "AUROC              %.4f", metrics.areaUnderROC))
+            print(String(format: "average precision  %.4f  (chance %.4f)", metrics.averagePrecision,
+                         Double(metrics.anomalyCount) / Double(test.count)))
+            print("mean score by class:")
+            for (label, mean) in means.enumerated() where counts[label] > 0 {
+                print(String(format: "  %2d%@  %10.4f  (%d images)", label, label == k ? "*" : " ", mean, counts[label]))
+            }
+            print("\(test.count) test images, \(metrics.anomalyCount) anomalies, \(String(format: "%.0f", seconds)) s")
+        }
+
+        /// The run's f-AnoGAN encoder: the one kept in the run folder if it was trained with these
+        /// settings, else a new one trained on the run's normal training images and kept there.
+        private func encoder(for run: LoadedRun, trained: TrainingOptions) throws -> FAnoGAN {
+            let model = run.model as! any AdversarialModel
+            let options = FAnoGAN.Options(steps: encoderSteps, seed: testSet.seed)
+            let file = run.folder.root.appendingPathComponent("anomaly/fanogan-encoder.safetensors")
+            if let kept = try FAnoGAN.load(model, options: options, from: file) { return kept }
+            let data = try TrainingData.load(run.dataset, shape: .images, dataDirectory: testSet.dataDir)
+            guard case let .images(normal) = data.trainingSplit(for: trained) else {
+                throw ValidationError("\(run.dataset) holds no images to train the f-AnoGAN encoder on")
+            }
+            let f = FAnoGAN(model, options: options)
+            let start = Date()
+            f.train(count: normal.count, batch: { normal.tensor(indices: $0) }) { step, loss in
+                guard step % 250 == 0 || step == encoderSteps else { return }
+                let rate = Double(step) / max(Date().timeIntervalSince(start), 1e-9)
+                FileHandle.standardError.write(Data(String(format: "f-AnoGAN encoder step %d/%d  loss %.4f  %.1f it/s\n",
+                                                           step, encoderSteps, loss, rate).utf8))
+            }
+            try f.save(to: file)
+            return f
+        }
+    }
+}
+
+extension AnomalyScore: ExpressibleByArgument {}

@@ -1,0 +1,69 @@
+import Foundation
+import MirageData
+import Testing
+
+/// `mirage eval anomaly` and `mirage eval augment` as a user runs them, on briefly trained runs.
+@Suite struct UsesCommandTests {
+    typealias CLI = CommandLineTests
+
+    @Test func anomalyScoresAHeldOutClass() throws {
+        let dir = CLI.temporaryDirectory("anomaly")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = dir.appendingPathComponent("ae-no7").path
+        let trained = try CLI.run(["train", "ae", "--exclude-class", "7", "--steps", "20", "--subset", "640", "--batch-size", "32", "--out", run])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let scores = dir.appendingPathComponent("scores.npy").path
+        let scored = try CLI.run(["eval", "anomaly", run, "--count", "500", "--json", "--scores", scores])
+        #expect(scored.status == 0, "\(scored.stderr)")
+        let result = try JSONSerialization.jsonObject(with: Data(scored.stdout.utf8)) as! [String: Any]
+        #expect(result["anomaly_class"] as? Int == 7 && result["excluded_class"] as? Int == 7 && result["score"] as? String == "recon")
+        let auroc = try #require(result["auroc"] as? Double)
+        #expect((0...1).contains(auroc))
+        let written = try NPY.read(scores)
+        #expect(written.shape == [500])
+        // The sevens among the first 500 test images are the anomalies.
+        #expect(result["anomalies"] as? Int == MNISTCounts.sevensInFirst500)
+
+        let wrongScore = try CLI.run(["eval", "anomaly", run, "--score", "fanogan"])
+        #expect(wrongScore.status != 0 && wrongScore.stderr.contains("its scores: recon"), "\(wrongScore.stderr)")
+        let noSuchClass = try CLI.run(["eval", "anomaly", run, "--anomaly-class", "12"])
+        #expect(noSuchClass.status != 0 && noSuchClass.stderr.contains("0...9"), "\(noSuchClass.stderr)")
+        let resumed = try CLI.run(["train", "ae", "--resume", "--exclude-class", "3", "--steps", "30", "--out", run])
+        #expect(resumed.status != 0 && resumed.stderr.contains("--exclude-class 3 differs from the run's 7"), "\(resumed.stderr)")
+
+        let everyClass = dir.appendingPathComponent("ae").path
+        #expect(try CLI.run(["train", "ae", "--steps", "2", "--subset", "64", "--out", everyClass]).status == 0)
+        let noClass = try CLI.run(["eval", "anomaly", everyClass])
+        #expect(noClass.status != 0 && noClass.stderr.contains("--exclude-class K"), "\(noClass.stderr)")
+        let points = try CLI.run(["train", "gan", "--dataset", "ring8", "--exclude-class", "1", "--steps", "1", "--out", dir.appendingPathComponent("gan").path])
+        #expect(points.status != 0 && points.stderr.contains("needs labelled data"), "\(points.stderr)")
+    }
+
+    @Test func augmentRefusesAGeneratorThatSawMoreLabels() throws {
+        let dir = CLI.temporaryDirectory("augment")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = dir.appendingPathComponent("cgan-64").path
+        let trained = try CLI.run(["train", "cgan", "--subset", "64", "--steps", "2", "--out", run])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let refused = try CLI.run(["eval", "augment", "--labelled", "32", "--generator", run])
+        #expect(refused.status != 0 && refused.stderr.contains("the first 64 labelled training images") && refused.stderr.contains("--subset 32"),
+                "\(refused.stderr)")
+        let ok = try CLI.run(["eval", "augment", "--labelled", "64", "--generator", run, "--synthetic", "20", "--seeds", "1", "--epochs", "1", "--json"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let result = try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as! [String: Any]
+        #expect((result["accuracy_without"] as? [Double])?.count == 1 && (result["accuracy_with"] as? [Double])?.count == 1)
+        #expect((result["generator_saw"] as? String)?.contains("first 64") == true)
+        let unconditional = dir.appendingPathComponent("ae").path
+        #expect(try CLI.run(["train", "ae", "--steps", "1", "--subset", "64", "--out", unconditional]).status == 0)
+        let notConditional = try CLI.run(["eval", "augment", "--generator", unconditional])
+        #expect(notConditional.status != 0 && notConditional.stderr.contains("not a class-conditional model"), "\(notConditional.stderr)")
+    }
+}
+
+/// Counts in the bundled MNIST test split that the tests rely on.
+enum MNISTCounts {
+    static let sevensInFirst500: Int = {
+        let test = try! ImageDataset.mnist(split: .test)
+        return test.labels.prefix(500).filter { $0 == 7 }.count
+    }()
+}
