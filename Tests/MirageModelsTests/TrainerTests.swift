@@ -42,6 +42,13 @@ import Testing
         #expect(sheet.width > 28 * 8 && sheet.height > 28 * 8)
         let config = try JSONSerialization.jsonObject(with: Data(contentsOf: run.config)) as! [String: Any]
         #expect(config["kind"] as? String == "gan")
+        // TensorBoard sees the same metrics, every epoch's sheets and the config.
+        #expect(run.eventFiles.count == 1)
+        let events = try TensorBoardEventFile.events(at: run.eventFiles[0].path)
+        let values = events.flatMap { e in e.values.map { (e.step, $0.tag, $0.value) } }
+        #expect(values.filter { $0.1 == "loss_d" }.map(\.0) == [2, 4, 6, 8, 9])
+        #expect(values.filter { $0.1 == "samples" }.map(\.0) == [4, 8, 9])
+        #expect(values.contains { if case .text(let t) = $0.2 { return $0.1 == "config" && t.contains("\"kind\" : \"gan\"") } else { return false } })
     }
 
     /// Stopping and resuming gives the same weights as one uninterrupted run, mid-epoch included:

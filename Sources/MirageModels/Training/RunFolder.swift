@@ -10,6 +10,7 @@ import Foundation
 ///   metrics.jsonl          one JSON object per logged step
 ///   loss.png               the loss curves
 ///   index.html             every epoch's sheets on one page
+///   events.out.tfevents.*  the metrics, sheets and config for TensorBoard (`tensorboard --logdir runs`)
 /// ```
 public struct RunFolder: Sendable {
     public let root: URL
@@ -23,6 +24,12 @@ public struct RunFolder: Sendable {
     public var metrics: URL { root.appendingPathComponent("metrics.jsonl") }
     public var lossPlot: URL { root.appendingPathComponent("loss.png") }
     public var indexPage: URL { root.appendingPathComponent("index.html") }
+
+    /// The TensorBoard event files in the folder (one per start or resume of the run).
+    public var eventFiles: [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return names.filter { $0.hasPrefix("events.out.tfevents.") }.sorted().map { root.appendingPathComponent($0) }
+    }
 
     /// The sheet file for an epoch: `samples/epoch-003.png` for the main sheet, `samples/epoch-003-interpolations.png` for others.
     public func sheet(epoch: Int, name: String, main: Bool) -> URL {

@@ -125,6 +125,11 @@ public final class Trainer {
         }
         try run.create()
         try writeConfig()
+        // A new event file for each start or resume: TensorBoard reads every file in the folder.
+        let events = try TensorBoardEventFile(folder: run.root.path)
+        if let config = try? String(contentsOf: run.config, encoding: .utf8) {
+            try events.text("config", "```json\n\(config)\n```", step: step)
+        }
 
         let total = options.steps ?? options.epochs * perEpoch
         let fixed = fixedInput()
@@ -158,8 +163,10 @@ public final class Trainer {
             last = losses
             progress.update(step: step, losses: running.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
             if step % options.logEvery == 0 || step == total {
-                try appendMetrics(step: step, epoch: Double(step) / Double(perEpoch), losses: losses,
-                                  rate: progress.rate(at: step))
+                let rate = progress.rate(at: step)
+                try appendMetrics(step: step, epoch: Double(step) / Double(perEpoch), losses: losses, rate: rate)
+                for (k, v) in losses.sorted(by: { $0.key < $1.key }) { try events.scalar(k, v, step: step) }
+                try events.scalar("steps_per_s", Float(rate), step: step)
                 for (k, v) in losses { history[k, default: []].append((step, v)) }
             }
             if step % options.checkpointEvery == 0 || step == total || InterruptSignal.requested {
@@ -169,7 +176,7 @@ public final class Trainer {
                 throw TrainingError.interrupted(step: step, checkpoint: run.lastCheckpoint.path)
             }
             if step % perEpoch == 0 || step == total {
-                try writeSheets(epoch: (step - 1) / perEpoch + 1, fixed: fixed)
+                try writeSheets(epoch: (step - 1) / perEpoch + 1, step: step, fixed: fixed, events: events)
                 try PNG.write(LossCurve.render(history.sorted { $0.key < $1.key }), to: run.lossPlot.path)
                 try SheetIndexPage.write(for: run, kind: kind, dataset: data.name)
             }
@@ -181,7 +188,7 @@ public final class Trainer {
     /// files a run writes there (and nothing else).
     private func claimRunFolder() throws {
         let fm = FileManager.default
-        let written = [run.config, run.checkpoints, run.samples, run.metrics, run.lossPlot, run.indexPage]
+        let written = [run.config, run.checkpoints, run.samples, run.metrics, run.lossPlot, run.indexPage] + run.eventFiles
         guard written.contains(where: { fm.fileExists(atPath: $0.path) }) else { return }
         guard options.overwrite else {
             throw TrainingError.runExists(run: run.root.path, kind: run.storedKind)
@@ -228,13 +235,14 @@ public final class Trainer {
         return history
     }
 
-    private func writeSheets(epoch: Int, fixed: StepInput) throws {
+    private func writeSheets(epoch: Int, step: Int, fixed: StepInput, events: TensorBoardEventFile) throws {
         model.setTraining(false)
         defer { model.setTraining(true) }
         // The same noise every epoch: sheets show how the model changed, not a new draw.
         let sheets = model.sheets(fixed: fixed, noise: RandomGenerator(seed: options.seed &+ 12345))
         for (i, sheet) in sheets.enumerated() {
-            try ImageGrid.save(sheet.images, to: run.sheet(epoch: epoch, name: sheet.name, main: i == 0).path, nrow: sheet.columns)
+            let grid = try ImageGrid.save(sheet.images, to: run.sheet(epoch: epoch, name: sheet.name, main: i == 0).path, nrow: sheet.columns)
+            try events.image(sheet.name, png: PNG.encode(grid), width: grid.width, height: grid.height, channels: grid.channels, step: step)
         }
     }
 }
