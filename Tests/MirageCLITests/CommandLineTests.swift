@@ -38,7 +38,7 @@ import Testing
     /// Help texts are compared with committed snapshots. `MIRAGE_RECORD_SNAPSHOTS=1` rewrites them
     /// and fails the test, so that a recording run is never mistaken for a passing one.
     @Test(arguments: [["--help"], ["train", "--help"], ["train", "vae", "--help"], ["train", "gan", "--help"], ["train", "cyclegan", "--help"], ["translate", "--help"],
-                      ["sample", "--help"], ["eval", "nll", "--help"], ["eval", "modes", "--help"], ["eval", "anomaly", "--help"], ["eval", "augment", "--help"], ["bench", "--help"], ["data", "export", "--help"]])
+                      ["sample", "--help"], ["eval", "nll", "--help"], ["eval", "modes", "--help"], ["eval", "anomaly", "--help"], ["eval", "augment", "--help"], ["report", "--help"], ["bench", "--help"], ["data", "export", "--help"]])
     func helpMatchesSnapshot(_ arguments: [String]) throws {
         let result = try Self.run(arguments)
         #expect(result.status == 0)

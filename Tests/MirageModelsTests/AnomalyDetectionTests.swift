@@ -117,16 +117,17 @@ private final class LabelRecorder: GenerativeModel {
         let f = FAnoGAN(gan, options: options)
         f.train(count: 64, batch: { MNISTSubset.train.tensor(indices: $0) })
         let file = dir.appendingPathComponent("anomaly/fanogan-encoder.safetensors")
-        try f.save(to: file)
+        try f.save(to: file, generator: "gan at step 0")
         let x = MNISTSubset.testImages(8)
-        let loaded = try #require(try FAnoGAN.load(gan, options: options, from: file))
+        let loaded = try #require(try FAnoGAN.load(gan, options: options, generator: "gan at step 0", from: file))
         #expect(loaded.scores(x).scalars == f.scores(x).scalars)
         // Other settings: retrained, not reused.
-        #expect(try FAnoGAN.load(gan, options: FAnoGAN.Options(steps: 4, batchSize: 8), from: file) == nil)
-        #expect(try FAnoGAN.load(gan, options: options, from: dir.appendingPathComponent("none.safetensors")) == nil)
+        #expect(try FAnoGAN.load(gan, options: FAnoGAN.Options(steps: 4, batchSize: 8), generator: "gan at step 0", from: file) == nil)
+        #expect(try FAnoGAN.load(gan, options: options, generator: "gan at step 10", from: file) == nil)
+        #expect(try FAnoGAN.load(gan, options: options, generator: "gan at step 0", from: dir.appendingPathComponent("none.safetensors")) == nil)
         // Another safetensors file is refused with its path.
         let other = dir.appendingPathComponent("other.safetensors")
         try Checkpoint(tensors: ["w": Tensor([1, 2])]).write(to: other)
-        #expect { try FAnoGAN.load(gan, options: options, from: other) } throws: { "\($0)".contains(other.path) && "\($0)".contains("f-AnoGAN") }
+        #expect { try FAnoGAN.load(gan, options: options, generator: "gan at step 0", from: other) } throws: { "\($0)".contains(other.path) && "\($0)".contains("f-AnoGAN") }
     }
 }

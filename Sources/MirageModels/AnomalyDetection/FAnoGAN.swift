@@ -137,26 +137,28 @@ public final class FAnoGAN {
         }
     }
 
-    /// Writes the encoder's weights, with its options as metadata.
-    public func save(to url: URL) throws {
+    /// Writes the encoder's weights, with its options and `generator` (which GAN it inverts, e.g.
+    /// "dcgan at step 938") as metadata.
+    public func save(to url: URL, generator: String) throws {
         let file = Checkpoint(tensors: Dictionary(uniqueKeysWithValues: encoder.stateDict()),
-                              metadata: ["fanogan_options": String(decoding: try JSONEncoder().encode(options), as: UTF8.self)])
+                              metadata: ["fanogan_options": String(decoding: try JSONEncoder().encode(options), as: UTF8.self),
+                                         "generator": generator])
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try file.write(to: url)
     }
 
-    /// The encoder stored at `url` for `model`, or `nil` when there is none or it was trained with
-    /// other options.
+    /// The encoder stored at `url` for `model`, or `nil` when there is none, or it was trained
+    /// with other options or for another `generator` (a GAN trained further since).
     ///
     /// - Throws: ``CheckpointError`` for a file that is not this encoder's.
-    public static func load(_ model: any AdversarialModel, options: Options, from url: URL) throws -> FAnoGAN? {
+    public static func load(_ model: any AdversarialModel, options: Options, generator: String, from url: URL) throws -> FAnoGAN? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let file = try Checkpoint.read(from: url)
         guard let stored = file.metadata["fanogan_options"],
               let storedOptions = try? JSONDecoder().decode(Options.self, from: Data(stored.utf8)) else {
             throw CheckpointError(path: url.path, problem: "not an f-AnoGAN encoder (no fanogan_options metadata)")
         }
-        guard storedOptions == options else { return nil }
+        guard storedOptions == options, file.metadata["generator"] == generator else { return nil }
         let f = FAnoGAN(model, options: options)
         do { try f.encoder.loadStateDict(file.tensors) } catch {
             throw CheckpointError(path: url.path, problem: "does not fit this run's generator: \(error)")

@@ -178,7 +178,7 @@ public final class Trainer {
             if step % perEpoch == 0 || step == total {
                 try writeSheets(epoch: (step - 1) / perEpoch + 1, step: step, fixed: fixed, events: events)
                 try PNG.write(LossCurve.render(history.sorted { $0.key < $1.key }), to: run.lossPlot.path)
-                try SheetIndexPage.write(for: run, kind: kind, dataset: data.name)
+                try RunReport.write(for: run)
             }
         }
         return last
@@ -188,7 +188,8 @@ public final class Trainer {
     /// files a run writes there (and nothing else).
     private func claimRunFolder() throws {
         let fm = FileManager.default
-        let written = [run.config, run.checkpoints, run.samples, run.metrics, run.lossPlot, run.indexPage] + run.eventFiles
+        let written = [run.config, run.checkpoints, run.samples, run.metrics, run.lossPlot, run.indexPage, run.evaluations,
+                       run.root.appendingPathComponent("anomaly")] + run.eventFiles
         guard written.contains(where: { fm.fileExists(atPath: $0.path) }) else { return }
         guard options.overwrite else {
             throw TrainingError.runExists(run: run.root.path, kind: run.storedKind)

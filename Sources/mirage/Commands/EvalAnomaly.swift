@@ -117,16 +117,17 @@ extension Mirage.Eval {
             }
             let means = zip(perClass, counts).map { $1 > 0 ? $0 / Double($1) : .nan }
             let seconds = Date().timeIntervalSince(start)
+            var result: [String: Any] = [
+                "run": runPath, "kind": run.kind, "dataset": run.dataset, "anomaly_class": k, "score": chosen.rawValue,
+                "auroc": metrics.areaUnderROC, "average_precision": metrics.averagePrecision,
+                "anomalies": metrics.anomalyCount, "normals": metrics.normalCount,
+                "mean_score_by_class": means.map { $0.isNaN ? NSNull() : $0 as Any }, "seconds": seconds,
+            ]
+            if let excluded = trained.excludedClass { result["excluded_class"] = excluded }
+            if chosen == .nll { result["samples"] = samples }
+            if chosen == .fanogan { result["encoder_steps"] = encoderSteps }
+            try run.folder.recordEvaluation("anomaly-\(chosen.rawValue)-class\(k)", result)
             if testSet.json {
-                var result: [String: Any] = [
-                    "run": runPath, "kind": run.kind, "dataset": run.dataset, "anomaly_class": k, "score": chosen.rawValue,
-                    "auroc": metrics.areaUnderROC, "average_precision": metrics.averagePrecision,
-                    "anomalies": metrics.anomalyCount, "normals": metrics.normalCount,
-                    "mean_score_by_class": means.map { $0.isNaN ? NSNull() : $0 as Any }, "seconds": seconds,
-                ]
-                if let excluded = trained.excludedClass { result["excluded_class"] = excluded }
-                if chosen == .nll { result["samples"] = samples }
-                if chosen == .fanogan { result["encoder_steps"] = encoderSteps }
                 print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
                 return
             }
@@ -147,7 +148,8 @@ extension Mirage.Eval {
             let model = run.model as! any AdversarialModel
             let options = FAnoGAN.Options(steps: encoderSteps, seed: testSet.seed)
             let file = run.folder.root.appendingPathComponent("anomaly/fanogan-encoder.safetensors")
-            if let kept = try FAnoGAN.load(model, options: options, from: file) { return kept }
+            let generator = "\(run.kind) at step \(run.step)"
+            if let kept = try FAnoGAN.load(model, options: options, generator: generator, from: file) { return kept }
             let data = try TrainingData.load(run.dataset, shape: .images, dataDirectory: testSet.dataDir)
             guard case let .images(normal) = data.trainingSplit(for: trained) else {
                 throw ValidationError("\(run.dataset) holds no images to train the f-AnoGAN encoder on")
@@ -160,7 +162,7 @@ extension Mirage.Eval {
                 FileHandle.standardError.write(Data(String(format: "f-AnoGAN encoder step %d/%d  loss %.4f  %.1f it/s\n",
                                                            step, encoderSteps, loss, rate).utf8))
             }
-            try f.save(to: file)
+            try f.save(to: file, generator: generator)
             return f
         }
     }

@@ -108,13 +108,14 @@ extension Mirage.Eval {
                 ?? ((source as NSString).deletingPathExtension as String) + "-" + file
             try PNG.write(BarChart.render(report.modeHistogram), to: plot)
             let seconds = Date().timeIntervalSince(started)
+            let object: [String: Any] = [
+                "dataset": name, "samples": samples.shape[0], "modes_captured": report.modesCaptured, "modes": report.modeCount,
+                "high_quality_share": report.highQualityShare,
+                "kl_to_uniform": report.klToUniform.isFinite ? report.klToUniform : NSNull(),
+                "histogram": report.modeHistogram, "histogram_png": plot,
+            ]
+            try loaded?.folder.recordEvaluation("modes-\(name)", object)
             if json {
-                let object: [String: Any] = [
-                    "dataset": name, "samples": samples.shape[0], "modes_captured": report.modesCaptured, "modes": report.modeCount,
-                    "high_quality_share": report.highQualityShare,
-                    "kl_to_uniform": report.klToUniform.isFinite ? report.klToUniform : NSNull(),
-                    "histogram": report.modeHistogram, "histogram_png": plot,
-                ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {

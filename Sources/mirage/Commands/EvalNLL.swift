@@ -78,6 +78,7 @@ extension Mirage.Eval {
                                          "nll_bits_per_dim": BitsPerDimension.fromNats(nll, dimensions: dimensions),
                                          "seconds": Date().timeIntervalSince(start)]
             if let elbo { result["elbo_nats"] = elbo / Double(n) }
+            try run.folder.recordEvaluation("nll", result)
             if testSet.json {
                 let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))

@@ -61,6 +61,7 @@ extension Mirage.Eval {
                 result["denoised_psnr_db"] = psnr(denoised)
                 result["psnr_gain_db"] = psnr(denoised) - psnr(noisy)
             }
+            try run.folder.recordEvaluation("reconstruction", result)
             if testSet.json {
                 print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
                 return

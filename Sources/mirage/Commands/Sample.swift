@@ -197,6 +197,8 @@ struct LoadedRun {
     let domains: (a: String, b: String)?
     /// The run folder (for a checkpoint file, the run it sits in).
     let folder: RunFolder
+    /// The training step the checkpoint was saved at.
+    let step: Int
 
     /// Restores the run in a run folder, or the model in a checkpoint file.
     init(_ path: String) throws {
@@ -212,6 +214,7 @@ struct LoadedRun {
         model = try ModelRegistry.make(kind: header.kind, configuration: header.config)
         try TrainingCheckpoint.restore(model, from: checkpoint, path: file)
         kind = header.kind
+        step = header.step
         folder = isDirectory.boolValue ? RunFolder(path) : RunFolder(URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent().path)
         dataset = folder.storedDataset ?? "mnist"
         domains = folder.storedDomains
