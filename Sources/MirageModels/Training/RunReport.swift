@@ -48,6 +48,9 @@ public enum RunReport {
         try Data(html.utf8).write(to: run.indexPage)
     }
 
+    /// The most epochs whose sheets a page embeds.
+    static let maximumEpochs = 40
+
     /// Every sheet, one figure per sheet name with the epochs stacked in it, and one slider that
     /// picks the epoch shown in all of them (the newest at first).
     private static func sheetsSection(_ run: RunFolder) -> String {
@@ -60,13 +63,22 @@ public enum RunReport {
             sheets[label.isEmpty ? "main" : label, default: []].append((epoch, name))
         }
         guard !sheets.isEmpty else { return "" }
-        let epochs = Set(sheets.values.flatMap { $0.map(\.epoch) }).sorted()
-        var html = "<h2>Sheets</h2>\n<p><label>epoch <input id=\"epoch\" type=\"range\" min=\"0\" max=\"\(epochs.count - 1)\" "
+        let all = Set(sheets.values.flatMap { $0.map(\.epoch) }).sorted()
+        // A run of one-step epochs (a tiny --subset) has thousands of sheets: the page embeds at
+        // most `maximumEpochs`, evenly spaced from the first to the last, so it stays small.
+        let shown = all.count <= maximumEpochs ? all
+            : (0..<maximumEpochs).map { all[$0 * (all.count - 1) / (maximumEpochs - 1)] }
+        let epochs = Array(Set(shown)).sorted()
+        var html = "<h2>Sheets</h2>\n"
+        if epochs.count < all.count {
+            html += "<p>\(epochs.count) of \(all.count) epochs shown; every sheet is in <a href=\"samples/\">samples/</a>.</p>\n"
+        }
+        html += "<p><label>epoch <input id=\"epoch\" type=\"range\" min=\"0\" max=\"\(epochs.count - 1)\" "
             + "value=\"\(epochs.count - 1)\" step=\"1\"> <span id=\"epoch-label\">\(epochs.last!)</span></label></p>\n"
         // The main sheet first, then the others by name.
         for label in sheets.keys.sorted(by: { ($0 == "main" ? 0 : 1, $0) < ($1 == "main" ? 0 : 1, $1) }) {
             html += "<figure><figcaption>\(escape(label))</figcaption>"
-            for (epoch, file) in sheets[label]!.sorted(by: { $0.epoch < $1.epoch }) {
+            for (epoch, file) in sheets[label]!.sorted(by: { $0.epoch < $1.epoch }) where epochs.contains(epoch) {
                 guard let png = try? Data(contentsOf: run.samples.appendingPathComponent(file)) else { continue }
                 let index = epochs.firstIndex(of: epoch)!
                 html += "<img class=\"sheet\" data-epoch=\"\(index)\" alt=\"samples/\(escape(file))\" title=\"samples/\(escape(file))\""
