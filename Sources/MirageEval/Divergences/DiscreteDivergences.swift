@@ -50,7 +50,7 @@ public enum KLDivergence {
         discrete(histogram, [Double](repeating: 1, count: histogram.count))
     }
 
-    /// ``toUniform(_:)-(Double)`` for integer counts.
+    /// ``toUniform(_:)-([Double])`` for integer counts.
     ///
     /// - Parameter counts: Non-negative counts with a positive sum.
     /// - Returns: The divergence in nats, in [0, log K].

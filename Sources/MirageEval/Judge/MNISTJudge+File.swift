@@ -12,7 +12,7 @@ extension MNISTJudge {
     /// The paths tried for the judge's weights, in order, without duplicates.
     ///
     /// With an explicit `path`, only it is tried (a folder means the weights file inside it).
-    /// Otherwise the folders of MirageData's ``MirageData/DatasetLocator`` lookup for the name
+    /// Otherwise the folders of MirageData's `DatasetLocator` lookup for the name
     /// `judge`: `$MIRAGE_DATA` and `$MIRAGE_DATA/judge`; `Data/judge` in the current directory
     /// and every folder above it; the same above the running executable; and `Data/judge` at
     /// the root of the source tree Mirage was built from.

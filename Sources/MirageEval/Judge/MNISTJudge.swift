@@ -90,7 +90,7 @@ public final class MNISTJudge: Module, Layer {
         logits(fromFeatures: features(x))
     }
 
-    /// The logits; what ``Layer`` requires.
+    /// The logits; what MirageNN's `Layer` requires.
     public func callAsFunction(_ x: Tensor) -> Tensor { logits(x) }
 
     /// Features and class probabilities of many images, in batches, without recording a graph

@@ -89,7 +89,7 @@ public enum ModeCoverage {
                       modeHistogram: histogram, klToUniform: good == 0 ? .infinity : KLDivergence.toUniform(histogram))
     }
 
-    /// Evaluates samples against one of MirageData's mixtures (``MirageData/GaussianMixture2D``:
+    /// Evaluates samples against one of MirageData's mixtures (`GaussianMixture2D`:
     /// `ring8()` with σ = 0.01, `grid25()` with σ = 0.05, the BENCHMARKS.md settings).
     ///
     /// - Parameters:

@@ -64,9 +64,9 @@ public struct ReferenceStatistics: Sendable {
     ///
     /// - Parameters:
     ///   - judge: The judge.
-    ///   - dataDirectory: Where MNIST lives, if not found by ``MirageData/DatasetLocator``.
+    ///   - dataDirectory: Where MNIST lives, if not found by MirageData's `DatasetLocator`.
     /// - Returns: The statistics.
-    /// - Throws: ``MirageData/DataError`` when MNIST is needed and cannot be read.
+    /// - Throws: MirageData's `DataError` when MNIST is needed and cannot be read.
     public static func mnistTest(judge: MNISTJudge, dataDirectory: String? = nil) throws -> ReferenceStatistics {
         if let cache = cachePath(for: judge), let cached = try? read(from: cache),
            cached.judgeFingerprint == judge.fingerprint, cached.dataset == "mnist/test" {

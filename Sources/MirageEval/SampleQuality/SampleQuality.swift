@@ -71,7 +71,7 @@ public enum SampleQuality {
     ///   - path: The `.npy` file, `[N, 1, 28, 28]` float32 in [0, 1].
     ///   - count: Use only the first `count` samples (all when `nil`).
     /// - Returns: The samples.
-    /// - Throws: ``MirageData/DataError`` for a missing or corrupt file,
+    /// - Throws: MirageData's `DataError` for a missing or corrupt file,
     ///   ``EvalError/badSamples(file:reason:)`` for the wrong type, shape or values.
     public static func readSamples(_ path: String, count: Int? = nil) throws -> Tensor {
         let array = try NPY.read(path)

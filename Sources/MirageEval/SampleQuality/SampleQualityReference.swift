@@ -42,9 +42,9 @@ public struct SampleQualityReference: Sendable {
     ///   - split: Test (10,000 images) or train (60,000).
     ///   - judge: The judge.
     ///   - maxNeighbourCount: The most reference images used for precision and recall.
-    ///   - dataDirectory: Where MNIST lives, if not found by ``MirageData/DatasetLocator``.
+    ///   - dataDirectory: Where MNIST lives, if not found by MirageData's `DatasetLocator`.
     /// - Returns: The reference.
-    /// - Throws: ``MirageData/DataError`` when MNIST cannot be read.
+    /// - Throws: MirageData's `DataError` when MNIST cannot be read.
     public static func mnist(split: DatasetSplit, judge: MNISTJudge, maxNeighbourCount: Int = 10_000,
                              dataDirectory: String? = nil) throws -> SampleQualityReference {
         let data = try ImageDataset.mnist(split: split, dataDirectory: dataDirectory)

@@ -56,6 +56,7 @@ public enum AnomalyScore: String, CaseIterable, Codable, Sendable {
     /// One score per image of `images` (`[B, C, H, W]` in [0, 1]), higher for more anomalous.
     ///
     /// - Parameters:
+    ///   - images: The images, `[B, C, H, W]` in [0, 1].
     ///   - model: A model that supports this score (``available(for:)``), in evaluation mode.
     ///   - samples: Importance samples per image for ``nll`` of a model with a bound.
     ///   - generator: Draws the likelihood's input noise (binarisation, dequantisation) and

@@ -93,8 +93,8 @@ public final class FAnoGAN {
     /// evaluation mode, so their batch norms use the statistics of the GAN's training).
     ///
     /// - Parameters:
-    ///   - images: A draw of normal training images in [0, 1]: `batch(indices)` returns them.
-    ///   - count: How many there are.
+    ///   - count: How many normal training images there are.
+    ///   - batch: Returns the normal training images in [0, 1] at the given indices (in `0..<count`).
     ///   - progress: Called after each step with (step, loss).
     public func train(count: Int, batch: ([Int]) -> Tensor, progress: (Int, Float) -> Void = { _, _ in }) {
         precondition(count >= options.batchSize, "FAnoGAN.train: \(count) images, fewer than a batch of \(options.batchSize)")
@@ -150,7 +150,7 @@ public final class FAnoGAN {
     /// The encoder stored at `url` for `model`, or `nil` when there is none, or it was trained
     /// with other options or for another `generator` (a GAN trained further since).
     ///
-    /// - Throws: ``CheckpointError`` for a file that is not this encoder's.
+    /// - Throws: `CheckpointError` for a file that is not this encoder's.
     public static func load(_ model: any AdversarialModel, options: Options, generator: String, from url: URL) throws -> FAnoGAN? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let file = try Checkpoint.read(from: url)

@@ -71,10 +71,11 @@ public final class GatedPixelCNNNetwork: Module, AutoregressiveNetwork {
     let output: Conv2d
 
     /// - Parameters:
-    ///   - filters: h, the channels of both stacks.
+    ///   - h: The channels of both stacks.
     ///   - layers: Gated 3×3 layers after the first, 7×7 one.
     ///   - outputs: Logits per pixel: 1 (Bernoulli) or 256 (8-bit levels).
     ///   - classes: Classes of a class-conditional network, 0 for none.
+    ///   - g: Source of the initial weights.
     public init(filters h: Int, layers: Int, outputs: Int, classes: Int = 0, generator g: RandomGenerator) {
         self.layers = [GatedLayer(inChannels: 1, filters: h, kernelSize: 7, isFirst: true, classes: classes, generator: g)]
             + (0..<layers).map { _ in GatedLayer(inChannels: h, filters: h, kernelSize: 3, isFirst: false, classes: classes, generator: g) }

@@ -43,10 +43,11 @@ public final class PixelCNNNetwork: Module, AutoregressiveNetwork {
     let output: Conv2d
 
     /// - Parameters:
-    ///   - filters: h; the residual stream has 2h channels.
+    ///   - h: Half the channels of the residual stream, which has 2h.
     ///   - blocks: Residual blocks.
     ///   - outputs: Logits per pixel: 1 (Bernoulli) or 256 (8-bit levels).
     ///   - classes: Classes of a class-conditional network, 0 for none.
+    ///   - g: Source of the initial weights.
     public init(filters h: Int, blocks: Int, outputs: Int, classes: Int = 0, generator g: RandomGenerator) {
         input = MaskedConv2d(1, 2 * h, kernelSize: 7, kind: .a, generator: g)
         self.blocks = (0..<blocks).map { _ in ResidualBlock(filters: h, classes: classes, generator: g) }

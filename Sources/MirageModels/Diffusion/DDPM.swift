@@ -183,6 +183,15 @@ public final class DDPM: GenerativeModel, IterativeSampling, ConditionalSampling
 
     public var maximumSamplingSteps: Int { schedule.steps }
 
+    /// New samples in [0, 1]; `label` picks a class of a class-conditional model, which without
+    /// one draws every class in turn, guided.
+    ///
+    /// - Parameters:
+    ///   - count: The number of samples.
+    ///   - label: The class to draw, or `nil`.
+    ///   - settings: The sampler and guidance; `nil` fields keep the model's defaults.
+    ///   - rng: The source of randomness.
+    ///   - progress: Called after each step of the chain with (steps done, steps in all).
     public func sample(count: Int, class label: Int?, settings: SamplerSettings, generator rng: RandomGenerator,
                        progress: (Int, Int) -> Void) -> Tensor {
         precondition(label == nil || (0..<config.classes).contains(label!), "DDPM: class \(label!) outside 0..<\(config.classes)")

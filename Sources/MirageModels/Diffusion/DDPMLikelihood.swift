@@ -18,6 +18,12 @@ extension DDPM: LikelihoodModel {
     /// Images in [0, 1] holding 8-bit values, mapped to [−1, 1] as in training.
     public func likelihoodInput(_ images: Tensor, generator: RandomGenerator) -> Tensor { images * 2 - 1 }
 
+    /// The variational bound on −log p(x₀) per image, in nats.
+    ///
+    /// - Parameters:
+    ///   - x0: Images in [−1, 1], as ``likelihoodInput(_:generator:)`` prepared them.
+    ///   - samples: Middle terms drawn per image; all T − 1 of them, exactly, when `samples` ≥ T − 1.
+    ///   - g: Draws the noised images x_t and the stratified timesteps.
     public func negativeLogLikelihood(_ x0: Tensor, samples: Int, generator g: RandomGenerator) -> LikelihoodEstimate {
         loadAverage()
         let b = x0.shape[0], T = schedule.steps

@@ -39,7 +39,7 @@ public final class TimeResidualBlock: Module {
 /// each receive the time (and class) embedding, self-attention at 7×7, skip connections.
 ///
 /// Channels go `ch (28×28) → 2ch (14×14) → 2ch (7×7)`: one ``TimeResidualBlock`` per level on the
-/// way down, a block, ``SelfAttention2d`` and a block at 7×7, and on the way up one block per level
+/// way down, a block, `SelfAttention2d` and a block at 7×7, and on the way up one block per level
 /// over the upsampled map concatenated with the encoder's (strided 3×3 convolutions down, 4×4
 /// transposed convolutions up). The output layer (GroupNorm, SiLU, 3×3 convolution) starts at zero.
 ///
@@ -68,9 +68,9 @@ public final class ResidualUNet: Module, NoisePredictor {
 
     /// - Parameters:
     ///   - channels: Image channels in and out.
-    ///   - width: Base channel count `ch`; a multiple of 8 (GroupNorm's groups).
+    ///   - ch: Base channel count `ch`; a multiple of 8 (GroupNorm's groups).
     ///   - classes: Classes of a class-conditional network (0: unconditional).
-    ///   - generator: Source of the initial weights.
+    ///   - g: Source of the initial weights.
     public init(channels: Int = 1, width ch: Int = 32, classes: Int = 0, generator g: RandomGenerator = .global) {
         precondition(ch % 8 == 0 && ch >= 8, "ResidualUNet: width must be a positive multiple of 8, got \(ch)")
         width = ch

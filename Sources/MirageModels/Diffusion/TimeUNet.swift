@@ -34,9 +34,9 @@ public final class TimeUNet: Module {
 
     /// - Parameters:
     ///   - channels: Image channels in and out.
-    ///   - width: Base channel count `ch` (the benchmark uses 32); must divide by 8 for GroupNorm.
+    ///   - ch: Base channel count `ch` (the benchmark uses 32); must divide by 8 for GroupNorm.
     ///   - classes: Classes of a class-conditional network (0: unconditional).
-    ///   - generator: Source of the initial weights.
+    ///   - g: Source of the initial weights.
     public init(channels: Int = 1, width ch: Int = 32, classes: Int = 0, generator g: RandomGenerator = .global) {
         precondition(ch % 8 == 0 && ch >= 8, "TimeUNet: width must be a positive multiple of 8, got \(ch)")
         width = ch

@@ -26,7 +26,7 @@ public final class AffineCoupling: Module {
     ///   - hidden: Width of the two hidden layers of the conditioning MLP.
     ///   - parity: Which alternate features the mask keeps (0: even indices, 1: odd), the
     ///     checkerboard of a flattened image.
-    ///   - generator: Source of the initial weights.
+    ///   - g: Source of the initial weights.
     public init(features: Int, hidden: Int, parity: Int, generator g: RandomGenerator = .global) {
         precondition(features > 1 && hidden > 0 && (parity == 0 || parity == 1),
                      "AffineCoupling: need features > 1, hidden > 0 and parity 0 or 1; got \(features), \(hidden), \(parity)")

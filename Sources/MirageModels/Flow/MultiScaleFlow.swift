@@ -108,6 +108,8 @@ public final class MultiScaleFlow: Module {
     ///   - imageShape: `[C, H, W]`.
     ///   - levelCount: The number of scales; each squeezing level needs even sides.
     ///   - learnedPriors: Glow's learned priors, or (false) RealNVP's standard normal.
+    ///   - g: Source of the learned priors' initial weights.
+    ///   - makeLevel: Builds level `index` for an input of shape `inputShape` (`[C, H, W]`).
     public init(imageShape: [Int], levelCount: Int, learnedPriors: Bool, generator g: RandomGenerator = .global,
                 level makeLevel: (_ index: Int, _ inputShape: [Int]) -> FlowLevel) {
         precondition(imageShape.count == 3 && levelCount >= 1, "MultiScaleFlow: needs an image shape [C, H, W] and at least one level, got \(imageShape), \(levelCount)")
@@ -142,6 +144,7 @@ public final class MultiScaleFlow: Module {
     ///   - levels: Scales (squeezes); `H` and `W` must divide by `2^levels`.
     ///   - depth: Flow steps per level.
     ///   - hidden: Width of the couplings' networks.
+    ///   - g: Source of the initial weights.
     public convenience init(imageShape: [Int], levels: Int, depth: Int, hidden: Int, generator g: RandomGenerator = .global) {
         precondition(imageShape.count == 3 && levels >= 1 && depth >= 1 && hidden >= 1
                      && imageShape[1] % (1 << levels) == 0 && imageShape[2] % (1 << levels) == 0,

@@ -35,10 +35,12 @@ public final class RealNVPCoupling: Module, FlowLayer {
 
     /// - Parameters:
     ///   - channels: Channels of the input.
-    ///   - height, width: Its spatial size (the checkerboard's).
+    ///   - height: Its height (the checkerboard's; unused by a channel mask).
+    ///   - width: Its width (the checkerboard's; unused by a channel mask).
     ///   - mask: Which entries pass through.
     ///   - hidden: Channels of the network.
     ///   - blocks: Residual blocks in the network.
+    ///   - g: Source of the network's initial weights.
     public init(channels: Int, height: Int, width: Int, mask: Mask, hidden: Int, blocks: Int, generator g: RandomGenerator = .global) {
         self.channels = channels
         self.mask = mask

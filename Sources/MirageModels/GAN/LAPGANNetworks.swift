@@ -57,7 +57,7 @@ public final class BandGenerator: Module {
 
 /// LAPGAN's whole generator, coarse to fine: the coarse generator draws the smallest image and
 /// each band generator adds the detail of the next level to its upsampled predecessor. As a
-/// ``Layer`` it maps one noise vector per image, `[B, noise + Σ planes]` (the coarse noise, then
+/// `Layer` it maps one noise vector per image, `[B, noise + Σ planes]` (the coarse noise, then
 /// one noise plane per finer level, flattened), to the finest image.
 public final class LaplacianGenerator: Module, Layer {
     public let coarse: CoarseGenerator

@@ -16,7 +16,7 @@ public final class PointGenerator: Module, Layer {
     /// - Parameters:
     ///   - noise: Size of the noise vector (2 in the papers).
     ///   - width: Units per hidden layer (400).
-    ///   - generator: Source of the initial weights.
+    ///   - g: Source of the initial weights.
     public init(noise: Int = 2, width: Int = 400, generator g: RandomGenerator) {
         var layers: [any Layer] = []
         var inputs = noise
@@ -40,7 +40,7 @@ public final class PointDiscriminator: Module, Layer {
     ///   - pack: Points per input (1 for a plain GAN).
     ///   - width: Units per hidden layer (200).
     ///   - pieces: Maxout pieces per unit (5).
-    ///   - generator: Source of the initial weights.
+    ///   - g: Source of the initial weights.
     public init(pack: Int = 1, width: Int = 200, pieces: Int = 5, generator g: RandomGenerator) {
         main = Sequential(Maxout(2 * pack, width, pieces: pieces, generator: g), Maxout(width, width, pieces: pieces, generator: g),
                           Maxout(width, width, pieces: pieces, generator: g), Linear(width, 1, generator: g))

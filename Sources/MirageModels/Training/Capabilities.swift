@@ -56,8 +56,11 @@ public protocol LikelihoodModel: GenerativeModel {
 
     /// −log p(x) per example of `x` (prepared by ``likelihoodInput(_:generator:)``), in nats.
     ///
-    /// - Parameter samples: Importance samples per example, for models with a bound that
-    ///   tightens with more (ignored by exact models).
+    /// - Parameters:
+    ///   - x: The examples, as ``likelihoodInput(_:generator:)`` prepared them.
+    ///   - samples: Importance samples per example, for models with a bound that
+    ///     tightens with more (ignored by exact models).
+    ///   - generator: The source of any randomness the estimate draws.
     func negativeLogLikelihood(_ x: Tensor, samples: Int, generator: RandomGenerator) -> LikelihoodEstimate
 }
 
@@ -110,7 +113,11 @@ public struct SamplerSettings: Equatable, Sendable {
 public protocol ProgressiveSampling: Sampling {
     /// New samples in [0, 1]; `label` picks a class of a class-conditional model.
     ///
-    /// - Parameter progress: Called after each pass with (passes done, passes in all).
+    /// - Parameters:
+    ///   - count: The number of samples.
+    ///   - label: The class to draw, or `nil` for the model's default.
+    ///   - generator: The source of randomness.
+    ///   - progress: Called after each pass with (passes done, passes in all).
     func sample(count: Int, class label: Int?, generator: RandomGenerator, progress: (Int, Int) -> Void) -> Tensor
 }
 
@@ -129,7 +136,12 @@ public protocol IterativeSampling: Sampling {
 
     /// New samples in [0, 1]; `label` picks a class of a class-conditional model.
     ///
-    /// - Parameter progress: Called after each step of the chain with (steps done, steps in all).
+    /// - Parameters:
+    ///   - count: The number of samples.
+    ///   - label: The class to draw, or `nil` for the model's default.
+    ///   - settings: The sampler and guidance; `nil` fields keep the model's defaults.
+    ///   - generator: The source of randomness.
+    ///   - progress: Called after each step of the chain with (steps done, steps in all).
     func sample(count: Int, class label: Int?, settings: SamplerSettings, generator: RandomGenerator,
                 progress: (Int, Int) -> Void) -> Tensor
 }

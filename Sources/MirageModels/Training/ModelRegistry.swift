@@ -33,7 +33,7 @@ public enum ModelRegistry {
     nonisolated(unsafe) private static var registered: [any ModelKind.Type] = []
 
     /// Adds a model kind defined outside Mirage (or in a test), so that checkpoints of it load
-    /// and ``make(kind:configuration:)`` builds it. Registering a name twice keeps the first.
+    /// and ``make(kind:configuration:seed:)`` builds it. Registering a name twice keeps the first.
     public static func register(_ kind: any ModelKind.Type) {
         lock.lock()
         defer { lock.unlock() }

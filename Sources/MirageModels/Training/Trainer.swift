@@ -78,7 +78,7 @@ public final class Trainer {
     /// - Returns: The last logged losses.
     /// - Throws: ``TrainingError`` for a diverging loss, a mismatched resume, an occupied run folder
     ///   or Ctrl-C (``TrainingError/interrupted(step:checkpoint:)``, after the checkpoint is saved), ``TrainingDataError``
-    ///   for data that cannot feed the model, ``CheckpointError`` and file errors for unreadable or
+    ///   for data that cannot feed the model, `CheckpointError` and file errors for unreadable or
     ///   unwritable files.
     @discardableResult
     public func run(resume: Bool = false) throws -> [String: Float] {

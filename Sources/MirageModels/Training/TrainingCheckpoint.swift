@@ -33,7 +33,7 @@ public enum TrainingCheckpoint {
 
     /// Restores networks, optimizers, the model's other state and generators into `model`.
     ///
-    /// - Throws: ``CheckpointError`` naming the file and what does not fit.
+    /// - Throws: `CheckpointError` naming the file and what does not fit.
     public static func restore(_ model: any GenerativeModel, from file: Checkpoint, path: String) throws {
         do {
             for (name, net) in model.networks { try net.loadStateDict(file.tensors(under: name)) }

@@ -150,7 +150,7 @@ public struct TrainingData: Sendable {
 
     /// Loads a dataset for a model that trains on `shape`.
     ///
-    /// `name` is a dataset MirageData knows (``DatasetCatalog/names``) or a path to a folder of
+    /// `name` is a dataset MirageData knows (`DatasetCatalog.names`) or a path to a folder of
     /// PNGs: for images, the PNGs themselves or `train/` and `test/` inside; for pairs, A|B PNGs
     /// (or `train/` and `test/` of them); for two domains, `trainA/` and `trainB/` (and `testA/`,
     /// `testB/` if present). Without a test split the training images serve for the sheets.
@@ -158,10 +158,10 @@ public struct TrainingData: Sendable {
     /// - Parameters:
     ///   - name: A dataset name or a folder path.
     ///   - shape: What the model trains on.
-    ///   - dataDirectory: Where to look for named datasets first (see ``DatasetLocator``).
+    ///   - dataDirectory: Where to look for named datasets first (see MirageData's `DatasetLocator`).
     ///   - seed: The colour seed of `mnist-colored`.
     /// - Throws: ``TrainingDataError`` when the data cannot have that shape, or the reader's
-    ///   ``DataError`` (a missing dataset lists every folder tried).
+    ///   `DataError` (a missing dataset lists every folder tried).
     public static func load(_ name: String, shape: DataShape, dataDirectory: String? = nil,
                             seed: UInt64 = 0) throws -> TrainingData {
         if DatasetCatalog.isToy(name) {

@@ -27,7 +27,7 @@ public final class PatchGANDiscriminator: Module, Layer {
     ///   - filters: Channels of the first convolution (the reference's `ndf`, 64).
     ///   - layers: Stride-2 convolutions (the reference's `n_layers`, 3).
     ///   - norm: Batch norm (pix2pix) or instance norm (CycleGAN).
-    ///   - generator: Draws the initial weights.
+    ///   - g: Draws the initial weights.
     public init(inputChannels: Int, filters: Int = 64, layers: Int, norm: TranslationNorm, generator g: RandomGenerator) {
         precondition(layers >= 1, "PatchGANDiscriminator: needs at least one stride-2 layer, got \(layers)")
         func width(_ n: Int) -> Int { filters * min(1 << n, 8) }

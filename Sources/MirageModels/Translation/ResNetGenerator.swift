@@ -37,7 +37,7 @@ public final class ResNetGenerator: Module, Layer {
     ///   - filters: Channels of the first convolution (the reference's `ngf`, 64); the blocks have 4×.
     ///   - blocks: Residual blocks.
     ///   - norm: Instance norm (CycleGAN) or batch norm.
-    ///   - generator: Draws the initial weights.
+    ///   - g: Draws the initial weights.
     public init(inputChannels: Int, outputChannels: Int, filters: Int = 64, blocks: Int, norm: TranslationNorm,
                 generator g: RandomGenerator) {
         let bias = norm.convolutionBias

@@ -54,7 +54,7 @@ public final class UNetGenerator: Module, Layer {
     ///   - norm: Batch norm (pix2pix) or instance norm (CycleGAN).
     ///   - dropout: The probability of the decoder's dropout (0: none).
     ///   - dropoutGenerator: Draws the dropout masks; a model checkpoints it.
-    ///   - generator: Draws the initial weights.
+    ///   - g: Draws the initial weights.
     public init(inputChannels: Int, outputChannels: Int, height: Int, width: Int, filters: Int = 64,
                 norm: TranslationNorm, dropout: Float = 0.5, dropoutGenerator: RandomGenerator = .global,
                 generator g: RandomGenerator) {

@@ -15,7 +15,7 @@ import MirageTensor
 ///
 /// ### See Also
 /// - ``ConvTranspose2d``
-/// - ``MirageTensor/conv2d(_:_:bias:stride:padding:groups:)``
+/// - MirageTensor's `conv2d(_:_:bias:stride:padding:groups:)`
 public final class Conv2d: Module, Layer {
     @Parameter public var weight: Tensor
     @Parameter public var bias: Tensor?

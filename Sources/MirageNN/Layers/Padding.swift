@@ -9,7 +9,7 @@ import MirageTensor
 /// let y = pad(Tensor.zeros([1, 3, 256, 256]))   // [1, 3, 262, 262]
 /// ```
 ///
-/// Built on ``MirageTensor/Tensor/indexSelect(axis:indices:)``, so its gradient (the mirrored
+/// Built on MirageTensor's `Tensor.indexSelect(axis:indices:)`, so its gradient (the mirrored
 /// border's gradients added back onto the pixels they copy) comes with it.
 public final class ReflectionPad2d: Module, Layer {
     public let padding: Int

@@ -24,8 +24,10 @@ public final class ExponentialMovingAverage {
 
     /// Moves the average towards `module`'s current parameters and copies its buffers.
     ///
-    /// - Parameter decay: This update's decay instead of ``decay``, for a warm-up that lets an
-    ///   early average forget the initial weights faster.
+    /// - Parameters:
+    ///   - module: The module whose parameters are averaged in and whose buffers are copied.
+    ///   - decay: This update's decay instead of ``decay``, for a warm-up that lets an
+    ///     early average forget the initial weights faster.
     public func update(from module: Module, decay: Float? = nil) {
         let d = decay ?? self.decay
         precondition(d >= 0 && d <= 1, "ExponentialMovingAverage: decay must be in [0, 1], got \(d)")

@@ -58,7 +58,7 @@ extension Tensor {
 
     /// Freezes (or thaws) a leaf in place: while frozen, ops treat it as a constant and no
     /// gradient reaches it; every copy of the tensor, an optimizer's included, sees the change.
-    /// This is how ``Module`` freezes a network for another network's step.
+    /// This is how MirageNN's `Module` freezes a network for another network's step.
     ///
     /// - Parameter frozen: Whether to freeze.
     public func setFrozen(_ frozen: Bool) {

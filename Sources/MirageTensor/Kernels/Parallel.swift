@@ -55,6 +55,7 @@ func parallelWorkers(_ workers: Int, _ body: (Int) -> Void) {
 /// - Parameters:
 ///   - count: The number of elements.
 ///   - grain: The smallest chunk worth a thread of its own (elements).
+///   - body: Called with each chunk's range of indices, possibly on several threads at once.
 @inline(__always)
 public func parallelChunks(_ count: Int, grain: Int = 1 << 16, _ body: (Range<Int>) -> Void) {
     let workers = min(Kernels.threadCount, count / max(grain, 1))

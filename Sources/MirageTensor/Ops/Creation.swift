@@ -44,7 +44,11 @@ extension Tensor {
 
     /// Uniform values in [`low`, `high`).
     ///
-    /// - Parameter generator: The source of randomness; the same seed gives the same tensor.
+    /// - Parameters:
+    ///   - shape: The shape of the tensor.
+    ///   - low: The lower bound (inclusive).
+    ///   - high: The upper bound (exclusive).
+    ///   - generator: The source of randomness; the same seed gives the same tensor.
     public static func rand(_ shape: [Int], low: Float = 0, high: Float = 1,
                             generator: RandomGenerator = .global) -> Tensor {
         let s = TensorStorage(count: elementCount(shape))
@@ -55,7 +59,11 @@ extension Tensor {
 
     /// Normal values with the given mean and standard deviation.
     ///
-    /// - Parameter generator: The source of randomness; the same seed gives the same tensor.
+    /// - Parameters:
+    ///   - shape: The shape of the tensor.
+    ///   - mean: The mean of the values.
+    ///   - std: The standard deviation of the values.
+    ///   - generator: The source of randomness; the same seed gives the same tensor.
     public static func randn(_ shape: [Int], mean: Float = 0, std: Float = 1,
                              generator: RandomGenerator = .global) -> Tensor {
         let s = TensorStorage(count: elementCount(shape))

@@ -39,7 +39,9 @@ extension Tensor {
 
     /// Sum over `axes`; all axes when `axes` is nil.
     ///
-    /// - Parameter keepDims: Keep reduced axes as size-1 dimensions.
+    /// - Parameters:
+    ///   - axes: The axes to sum over, or `nil` for all of them.
+    ///   - keepDims: Keep reduced axes as size-1 dimensions.
     public func sum(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         let (keep, set) = reducedShape(axes ?? Array(0..<rank), op: "sum")
         let outShape = keepDims ? keep : shape.enumerated().filter { !set.contains($0.offset) }.map(\.element)
