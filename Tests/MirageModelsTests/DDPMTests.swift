@@ -81,9 +81,13 @@ import Testing
         let ddpm = DDPM(config)
         #expect(ddpm.data.needsLabels && ddpm.classCount == 10)
         #expect((ddpm.unet as? ResidualUNet)?.classEmbedding?.weight.shape == [11, 64])
-        let losses = ddpm.trainStep(StepInput(images: MNISTSubset.trainImages(8, range: -1...1), labels: Tensor([0, 1, 2, 3, 4, 5, 6, 7])),
-                                    context: MNISTSubset.context)
-        #expect(losses["loss"]!.isFinite && losses["grad_norm"]!.isFinite)
+        // Three steps: after the first, only the layers nearest the output have moved, and the
+        // class embedding may not yet change the noise prediction at all.
+        for _ in 0..<3 {
+            let losses = ddpm.trainStep(StepInput(images: MNISTSubset.trainImages(8, range: -1...1), labels: Tensor([0, 1, 2, 3, 4, 5, 6, 7])),
+                                        context: MNISTSubset.context)
+            #expect(losses["loss"]!.isFinite && losses["grad_norm"]!.isFinite)
+        }
         let sevens = ddpm.sample(count: 3, class: 7, generator: RandomGenerator(seed: 0))
         #expect(sevens.shape == [3, 1, 28, 28] && sevens.min().item >= 0 && sevens.max().item <= 1)
         // Guidance changes the draw; w = 0 is the plain conditional model.
@@ -104,7 +108,7 @@ import Testing
         // The average and its update count survive a checkpoint: the same draws after a restore.
         let restored = DDPM(config)
         try restored.restoreState(ddpm.state)
-        #expect(restored.state["ema_updates"]!.item == 1)
+        #expect(restored.state["ema_updates"]!.item == 3)
         #expect(restored.sample(count: 2, class: 5, generator: RandomGenerator(seed: 9)).scalars
                 == ddpm.sample(count: 2, class: 5, generator: RandomGenerator(seed: 9)).scalars)
     }
