@@ -35,6 +35,11 @@ import Testing
         #expect(try CLI.run(["train", "ae", "--steps", "2", "--subset", "64", "--out", everyClass]).status == 0)
         let noClass = try CLI.run(["eval", "anomaly", everyClass])
         #expect(noClass.status != 0 && noClass.stderr.contains("--exclude-class K"), "\(noClass.stderr)")
+        // A GAN trained on fewer images than one batch of the f-AnoGAN encoder is refused, not trapped on.
+        let tiny = dir.appendingPathComponent("dcgan-tiny").path
+        #expect(try CLI.run(["train", "dcgan", "--exclude-class", "1", "--subset", "32", "--batch-size", "16", "--steps", "1", "--out", tiny]).status == 0)
+        let tooFew = try CLI.run(["eval", "anomaly", tiny, "--score", "fanogan", "--count", "200"])
+        #expect(tooFew.status != 0 && tooFew.stderr.contains("fewer than one batch (64)"), "\(tooFew.stderr)")
         let points = try CLI.run(["train", "gan", "--dataset", "ring8", "--exclude-class", "1", "--steps", "1", "--out", dir.appendingPathComponent("gan").path])
         #expect(points.status != 0 && points.stderr.contains("needs labelled data"), "\(points.stderr)")
     }

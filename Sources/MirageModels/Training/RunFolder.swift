@@ -31,6 +31,21 @@ public struct RunFolder: Sendable {
         return names.filter { $0.hasPrefix("events.out.tfevents.") }.sorted().map { root.appendingPathComponent($0) }
     }
 
+    /// `anomaly/fanogan-encoder.safetensors`: the f-AnoGAN encoder `mirage eval anomaly` trained
+    /// for this run's GAN (see ``FAnoGAN``); a new run in the folder removes it.
+    public var fanoganEncoder: URL { root.appendingPathComponent("anomaly").appendingPathComponent("fanogan-encoder.safetensors") }
+
+    /// The records of `metrics.jsonl`, in order: each logged step and its numeric values (the
+    /// step and epoch included). Lines that do not read as a record with a step are skipped.
+    public func metricsRecords() -> [(step: Int, values: [String: Double])] {
+        guard let text = try? String(contentsOf: metrics, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let step = object["step"] as? Int else { return nil }
+            return (step, object.compactMapValues { $0 as? Double })
+        }
+    }
+
     /// The sheet file for an epoch: `samples/epoch-003.png` for the main sheet, `samples/epoch-003-interpolations.png` for others.
     public func sheet(epoch: Int, name: String, main: Bool) -> URL {
         let stem = String(format: "epoch-%03d", epoch)

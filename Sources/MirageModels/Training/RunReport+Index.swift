@@ -20,18 +20,12 @@ struct RunSummary {
         dataset = run.storedDataset ?? "?"
         configText = (try? String(contentsOf: run.config, encoding: .utf8)) ?? "(no config.json)"
         var history: [String: [(Int, Double)]] = [:]
-        var last: [String: Double]?
-        let text = (try? String(contentsOf: run.metrics, encoding: .utf8)) ?? ""
-        for line in text.split(separator: "\n") {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let step = object["step"] as? Int else { continue }
-            var values: [String: Double] = [:]
-            for (key, value) in object { if let d = value as? Double { values[key] = d } }
+        let records = run.metricsRecords()
+        for (step, values) in records {
             for (key, value) in values where key != "step" && key != "epoch" { history[key, default: []].append((step, value)) }
-            last = values
         }
         self.history = history
-        lastMetrics = last
+        lastMetrics = records.last?.values
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: run.evaluations.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
         evaluations = files.compactMap { file in
             guard let data = try? Data(contentsOf: run.evaluations.appendingPathComponent(file)),

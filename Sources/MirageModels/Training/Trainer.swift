@@ -189,7 +189,7 @@ public final class Trainer {
     private func claimRunFolder() throws {
         let fm = FileManager.default
         let written = [run.config, run.checkpoints, run.samples, run.metrics, run.lossPlot, run.indexPage, run.evaluations,
-                       run.root.appendingPathComponent("anomaly")] + run.eventFiles
+                       run.fanoganEncoder.deletingLastPathComponent()] + run.eventFiles
         guard written.contains(where: { fm.fileExists(atPath: $0.path) }) else { return }
         guard options.overwrite else {
             throw TrainingError.runExists(run: run.root.path, kind: run.storedKind)
@@ -224,14 +224,9 @@ public final class Trainer {
 
     /// The loss history from `metrics.jsonl`, so that a resumed run's curve covers the whole run.
     private func readHistory() throws -> [String: [(Int, Float)]] {
-        guard let text = try? String(contentsOf: run.metrics, encoding: .utf8) else { return [:] }
         var history: [String: [(Int, Float)]] = [:]
-        for line in text.split(separator: "\n") {
-            guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let step = obj["step"] as? Int else { continue }
-            for (k, v) in obj where !["step", "epoch", "steps_per_s"].contains(k) {
-                if let d = v as? Double { history[k, default: []].append((step, Float(d))) }
-            }
+        for (step, values) in run.metricsRecords() {
+            for (k, v) in values where !["step", "epoch", "steps_per_s"].contains(k) { history[k, default: []].append((step, Float(v))) }
         }
         return history
     }

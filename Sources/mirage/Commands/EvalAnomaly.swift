@@ -147,12 +147,15 @@ extension Mirage.Eval {
         private func encoder(for run: LoadedRun, trained: TrainingOptions) throws -> FAnoGAN {
             let model = run.model as! any AdversarialModel
             let options = FAnoGAN.Options(steps: encoderSteps, seed: testSet.seed)
-            let file = run.folder.root.appendingPathComponent("anomaly/fanogan-encoder.safetensors")
+            let file = run.folder.fanoganEncoder
             let generator = "\(run.kind) at step \(run.step)"
             if let kept = try FAnoGAN.load(model, options: options, generator: generator, from: file) { return kept }
             let data = try TrainingData.load(run.dataset, shape: .images, dataDirectory: testSet.dataDir)
             guard case let .images(normal) = data.trainingSplit(for: trained) else {
                 throw ValidationError("\(run.dataset) holds no images to train the f-AnoGAN encoder on")
+            }
+            guard normal.count >= options.batchSize else {
+                throw ValidationError("\(runPath) trained on \(normal.count) images, fewer than one batch (\(options.batchSize)) of the f-AnoGAN encoder")
             }
             let f = FAnoGAN(model, options: options)
             let start = Date()
