@@ -1,15 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Element-wise kernels are plain loops that the compiler vectorises; without a target CPU it may
-// use SSE2 only. haswell (AVX2, FMA) runs on every x86 machine of the last decade. Dynamic
-// exclusivity checks cost 5-7% of a training step (swift_beginAccess) and guard nothing here.
-#if arch(x86_64)
-let vectorISA: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell", "-enforce-exclusivity=unchecked"])]
-#else
-let vectorISA: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
-#endif
-
+// No unsafe flags anywhere: a package that depends on Mirage by version must be able to build it.
 // Targets follow ../shared/DESIGN.md: each layer imports only those below it.
 let package = Package(
     name: "Mirage",
@@ -33,10 +25,16 @@ let package = Package(
             path: "Sources/CDNNL",
             providers: [.apt(["libdnnl-dev"])]
         ),
+        // The vector loops (element-wise functions, reductions, single-channel convolution rows),
+        // compiled per instruction set with target attributes and chosen at run time, so that
+        // no target CPU flag is needed and the binary runs on any x86-64 or ARM64 machine.
+        .target(
+            name: "CMirageKernels",
+            path: "Sources/CMirageKernels"
+        ),
         .target(
             name: "MirageTensor",
-            dependencies: ["CDNNL"],
-            swiftSettings: vectorISA
+            dependencies: ["CDNNL", "CMirageKernels"]
         ),
         .systemLibrary(
             name: "CZlib",
@@ -50,18 +48,15 @@ let package = Package(
         ),
         .target(
             name: "MirageNN",
-            dependencies: ["MirageTensor"],
-            swiftSettings: vectorISA
+            dependencies: ["MirageTensor"]
         ),
         .target(
             name: "MirageData",
-            dependencies: ["MirageTensor", "CZlib", "CPNG"],
-            swiftSettings: vectorISA
+            dependencies: ["MirageTensor", "CZlib", "CPNG"]
         ),
         .target(
             name: "MirageEval",
-            dependencies: ["MirageTensor", "MirageNN", "MirageData"],
-            swiftSettings: vectorISA
+            dependencies: ["MirageTensor", "MirageNN", "MirageData"]
         ),
         .target(
             name: "MirageModels",
@@ -69,8 +64,7 @@ let package = Package(
                 "MirageTensor", "MirageNN", "MirageData", "MirageEval",
                 // Each model declares its own command-line options next to its code.
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: vectorISA
+            ]
         ),
         .executableTarget(
             name: "mirage",
@@ -98,7 +92,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MirageTensorTests",
-            dependencies: ["MirageTensor", "MirageTestSupport"],
+            dependencies: ["MirageTensor", "CMirageKernels", "MirageTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

@@ -1,56 +1,40 @@
-/// Element-wise loops over contiguous buffers, split across the thread pool when large.
-///
-/// The element function is a value of a concrete type conforming to ``ElementFunction``, never a
-/// closure: a generic kernel specialised for that type calls it directly, so the compiler inlines
-/// and vectorises it even inside the chunk body handed to the pool. A closure captured in that
-/// body stayed an indirect call per element and made the two-thread loop 5-10× slower than one
-/// thread. The functions themselves live in ElementFunctions.swift.
+import CMirageKernels
 
-/// A function of one float that element-wise kernels inline into their loops.
-protocol ElementFunction {
-    func callAsFunction(_ x: Float) -> Float
-}
-
-/// A function of two floats that element-wise kernels inline into their loops.
-protocol ElementFunction2 {
-    func callAsFunction(_ x: Float, _ y: Float) -> Float
-}
-
-/// A function of three floats that element-wise kernels inline into their loops.
-protocol ElementFunction3 {
-    func callAsFunction(_ x: Float, _ y: Float, _ z: Float) -> Float
-}
+/// Element-wise loops over contiguous buffers, split across the thread pool when large. Each
+/// chunk is one call into the C kernels (CMirageKernels), whose loops are compiled for the
+/// CPU's instruction set; Swift walks the chunks and, for broadcasts, the rows.
 
 /// Elements below which a loop stays on one thread: waking the second thread costs a few
 /// microseconds, about what one core takes to stream this much.
 let elementwiseGrain = 1 << 15
 
 /// `out[i] = f(x[i])`.
-func mapKernel<F: ElementFunction>(_ x: TensorStorage, _ f: F) -> TensorStorage {
+func mapKernel(_ x: TensorStorage, _ f: UnaryFunction) -> TensorStorage {
     let out = TensorStorage(count: x.count)
     let src = x.data, dst = out.data
     parallelChunks(x.count, grain: elementwiseGrain) { r in
-        for i in r { dst[i] = f(src[i]) }
+        mirage_unary(f.function, f.a, f.b, src + r.lowerBound, dst + r.lowerBound, r.count)
     }
     return out
 }
 
 /// `out[i] = f(x[i], y[i])` for equal-sized buffers.
-func zipKernel<F: ElementFunction2>(_ x: TensorStorage, _ y: TensorStorage, _ f: F) -> TensorStorage {
+func zipKernel(_ x: TensorStorage, _ y: TensorStorage, _ f: BinaryFunction) -> TensorStorage {
     let out = TensorStorage(count: x.count)
     let a = x.data, b = y.data, dst = out.data
     parallelChunks(x.count, grain: elementwiseGrain) { r in
-        for i in r { dst[i] = f(a[i], b[i]) }
+        mirage_binary(f.function, f.a, a + r.lowerBound, 1, b + r.lowerBound, 1, dst + r.lowerBound, r.count)
     }
     return out
 }
 
-/// `out[i] = f(x[i], y[i], z[i])` for equal-sized buffers.
-func zip3Kernel<F: ElementFunction3>(_ x: TensorStorage, _ y: TensorStorage, _ z: TensorStorage, _ f: F) -> TensorStorage {
-    let out = TensorStorage(count: x.count)
-    let a = x.data, b = y.data, c = z.data, dst = out.data
-    parallelChunks(x.count, grain: elementwiseGrain) { r in
-        for i in r { dst[i] = f(a[i], b[i], c[i]) }
+/// `out[i] = c[i] ≠ 0 ? y[i] : z[i]` for equal-sized buffers.
+func selectKernel(_ c: TensorStorage, _ y: TensorStorage, _ z: TensorStorage) -> TensorStorage {
+    let out = TensorStorage(count: c.count)
+    let pc = c.data, py = y.data, pz = z.data, dst = out.data
+    parallelChunks(c.count, grain: elementwiseGrain) { r in
+        let i = r.lowerBound
+        mirage_select(pc + i, py + i, pz + i, dst + i, r.count)
     }
     return out
 }
@@ -142,21 +126,19 @@ struct StridedRows {
 }
 
 /// `out = f(a, b)` with NumPy broadcasting to `outShape`.
-func broadcastKernel<F: ElementFunction2>(_ a: Tensor, _ b: Tensor, outShape: [Int], _ f: F) -> TensorStorage {
+func broadcastKernel(_ a: Tensor, _ b: Tensor, outShape: [Int], _ f: BinaryFunction) -> TensorStorage {
     if a.shape == b.shape { return zipKernel(a.storage, b.storage, f) }
     let out = TensorStorage(count: elementCount(outShape))
     let pa = a.storage.data, pb = b.storage.data, dst = out.data
     if b.count == 1 && a.count == out.count {
-        let s = pb[0]
         parallelChunks(out.count, grain: elementwiseGrain) { r in
-            for i in r { dst[i] = f(pa[i], s) }
+            mirage_binary(f.function, f.a, pa + r.lowerBound, 1, pb, 0, dst + r.lowerBound, r.count)
         }
         return out
     }
     if a.count == 1 && b.count == out.count {
-        let s = pa[0]
         parallelChunks(out.count, grain: elementwiseGrain) { r in
-            for i in r { dst[i] = f(s, pb[i]) }
+            mirage_binary(f.function, f.a, pa, 0, pb + r.lowerBound, 1, dst + r.lowerBound, r.count)
         }
         return out
     }
@@ -166,14 +148,7 @@ func broadcastKernel<F: ElementFunction2>(_ a: Tensor, _ b: Tensor, outShape: [I
     parallelChunks(rows.count, grain: Swift.max(1, elementwiseGrain / Swift.max(inner, 1))) { range in
         var row = range.lowerBound
         rows.forEach(range) { offsets in
-            let o = dst + row * inner
-            let x = pa + offsets[0], y = pb + offsets[1]
-            switch (sa, sb) {
-            case (1, 1): for i in 0..<inner { o[i] = f(x[i], y[i]) }
-            case (1, 0): let v = y[0]; for i in 0..<inner { o[i] = f(x[i], v) }
-            case (0, 1): let v = x[0]; for i in 0..<inner { o[i] = f(v, y[i]) }
-            default: for i in 0..<inner { o[i] = f(x[i * sa], y[i * sb]) }
-            }
+            mirage_binary(f.function, f.a, pa + offsets[0], sa, pb + offsets[1], sb, dst + row * inner, inner)
             row += 1
         }
     }

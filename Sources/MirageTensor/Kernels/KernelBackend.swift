@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CDNNL
+import CMirageKernels
 
 /// Geometry of a 2-D convolution in NCHW layout, weights `[out, in/groups, kH, kW]`.
 public struct ConvGeometry: Hashable, Sendable {
@@ -83,6 +84,17 @@ public enum Kernels {
     /// Adds `flops` to this thread's ``flopCount``.
     @inline(__always)
     static func countFlops(_ flops: Int) { FlopCounter.current.pointee &+= flops }
+
+    /// The instruction set of Mirage's own vector loops (CMirageKernels): `"avx2"` (AVX2 with
+    /// FMA) or `"portable"` (the architecture's baseline), the best this CPU supports unless the
+    /// environment variable `MIRAGE_INSTRUCTION_SET` names another that it supports. oneDNN
+    /// chooses its own at run time too.
+    public static var instructionSet: String {
+        switch mirage_instruction_set() {
+        case .portable: "portable"
+        case .AVX2: "avx2"
+        }
+    }
 
     /// Threads for Swift's own element-wise kernels: `OMP_NUM_THREADS` when set (so one setting
     /// governs oneDNN's OpenMP pool and ours), else the number of cores.

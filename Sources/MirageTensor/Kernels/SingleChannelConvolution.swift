@@ -1,7 +1,9 @@
+import CMirageKernels
+
 /// Convolutions with one output channel, computed directly. oneDNN's direct kernels pad the
 /// channel to a block of 16 and ran the DDPM U-Net's last convolution (64 → 1, 3×3) at about
 /// 12 GFLOP/s, plus three reorders of its 64-channel input per step; these loops read and write
-/// plain NCHW and vectorise along image rows.
+/// plain NCHW, and their rows run on the C kernels (CMirageKernels), vectorised along image rows.
 
 /// The rows of a tap: for kernel offset `k`, the outputs `o` whose input `o·stride − pad + k`
 /// lies inside `0..<size`.
@@ -14,26 +16,6 @@ private func validOutputs(kernelOffset k: Int, stride s: Int, pad p: Int, inputS
     if highNumerator < 0 { return 0..<0 }
     let high = Swift.min(outputSize - 1, highNumerator / s)
     return low <= high ? low..<(high + 1) : 0..<0
-}
-
-/// Σ a[i]·b[i·stride] in vector lanes when `stride` is 1.
-@inline(__always)
-private func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int, stride: Int) -> Float {
-    if stride != 1 {
-        var s: Float = 0
-        for i in 0..<count { s += a[i] * b[i * stride] }
-        return s
-    }
-    var lanes = SIMD8<Float>()
-    var i = 0
-    while i + 8 <= count {
-        lanes += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
-            * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
-        i += 8
-    }
-    var s = lanes.sum()
-    while i < count { s += a[i] * b[i]; i += 1 }
-    return s
 }
 
 /// One kernel offset (i, j) of a convolution: the output rows and columns it reaches with its
@@ -83,11 +65,10 @@ func singleOutputChannelConvolution(_ pass: ConvPass, _ g: ConvGeometry, _ first
                     let xc = x + (n * c + ch) * inPlane
                     for tap in taps {
                         let wv = weight[ch * filter + tap.index], cols = tap.columns
+                        if cols.isEmpty { continue }
                         for r in tap.rows {
                             let yr = y + r * ow, xr = xc + tap.inputOffset(row: r)
-                            // Stride 1 separately: with a variable stride the loop does not vectorise.
-                            if sw == 1 { for col in cols { yr[col] += wv * xr[col] } }
-                            else { for col in cols { yr[col] += wv * xr[col * sw] } }
+                            mirage_axpy(wv, xr + cols.lowerBound * sw, sw, yr + cols.lowerBound, 1, cols.count)
                         }
                     }
                 }
@@ -104,10 +85,10 @@ func singleOutputChannelConvolution(_ pass: ConvPass, _ g: ConvGeometry, _ first
                     dx.update(repeating: 0, count: inPlane)
                     for tap in taps {
                         let wv = weight[ch * filter + tap.index], cols = tap.columns
+                        if cols.isEmpty { continue }
                         for r in tap.rows {
                             let dyr = dyn + r * ow, dxr = dx + tap.inputOffset(row: r)
-                            if sw == 1 { for col in cols { dxr[col] += wv * dyr[col] } }
-                            else { for col in cols { dxr[col * sw] += wv * dyr[col] } }
+                            mirage_axpy(wv, dyr + cols.lowerBound, 1, dxr + cols.lowerBound * sw, sw, cols.count)
                         }
                     }
                 }
@@ -126,7 +107,7 @@ func singleOutputChannelConvolution(_ pass: ConvPass, _ g: ConvGeometry, _ first
                             let xc = x + (n * c + ch) * inPlane, dyn = dy + n * outPlane
                             for r in tap.rows {
                                 let xr = xc + tap.inputOffset(row: r) + cols.lowerBound * sw
-                                total += dot(dyn + r * ow + cols.lowerBound, xr, count: cols.count, stride: sw)
+                                total += mirage_dot(dyn + r * ow + cols.lowerBound, xr, sw, cols.count)
                             }
                         }
                     }
@@ -135,28 +116,6 @@ func singleOutputChannelConvolution(_ pass: ConvPass, _ g: ConvGeometry, _ first
             }
         }
     }
-}
-
-/// `dst + Σ_o weights[o]·src[o·stride …]` on one vector of columns, with four independent
-/// accumulators: a single one made the channel loop wait on each addition's latency.
-@inline(__always)
-private func accumulateChannels<V: SIMD>(_: V.Type, _ dst: UnsafePointer<Float>, _ src: UnsafePointer<Float>,
-                                         _ weights: UnsafePointer<Float>, _ channels: Int, _ stride: Int) -> V
-    where V.Scalar == Float {
-    var a0 = UnsafeRawPointer(dst).loadUnaligned(as: V.self), a1 = V(), a2 = V(), a3 = V()
-    var o = 0
-    while o + 4 <= channels {
-        a0 = a0.addingProduct(V(repeating: weights[o]), UnsafeRawPointer(src + o * stride).loadUnaligned(as: V.self))
-        a1 = a1.addingProduct(V(repeating: weights[o + 1]), UnsafeRawPointer(src + (o + 1) * stride).loadUnaligned(as: V.self))
-        a2 = a2.addingProduct(V(repeating: weights[o + 2]), UnsafeRawPointer(src + (o + 2) * stride).loadUnaligned(as: V.self))
-        a3 = a3.addingProduct(V(repeating: weights[o + 3]), UnsafeRawPointer(src + (o + 3) * stride).loadUnaligned(as: V.self))
-        o += 4
-    }
-    while o < channels {
-        a0 = a0.addingProduct(V(repeating: weights[o]), UnsafeRawPointer(src + o * stride).loadUnaligned(as: V.self))
-        o += 1
-    }
-    return (a0 + a1) + (a2 + a3)
 }
 
 /// The input gradient of a convolution with one input channel and one group (the transposed
@@ -194,40 +153,13 @@ func singleInputChannelBackwardData(_ g: ConvGeometry, outputGradient dy: Unsafe
                             let dj = (j - pw - b) / sw
                             let cols = Swift.max(0, -dj)..<Swift.min(ow, colsHere - dj)
                             if cols.isEmpty { continue }
-                            // Gather this tap's weights over output channels, then for each row keep
-                            // 8 columns in a vector register while all channels accumulate into it.
+                            // Gather this tap's weights over output channels; each row then keeps its
+                            // columns in vector registers while all channels accumulate into them.
                             for o in 0..<oc { tapWeights[o] = weight[(o * kh + i) * kw + j] }
                             for r in rows {
-                                let dst = plane + (r + di) * planeW + dj
-                                let src = dyn + r * ow
-                                var col = cols.lowerBound
-                                while col + 8 <= cols.upperBound {
-                                    UnsafeMutableRawPointer(dst + col).storeBytes(
-                                        of: accumulateChannels(SIMD8<Float>.self, dst + col, src + col, tapWeights, oc, outPlane),
-                                        as: SIMD8<Float>.self)
-                                    col += 8
-                                }
-                                if col + 4 <= cols.upperBound {
-                                    UnsafeMutableRawPointer(dst + col).storeBytes(
-                                        of: accumulateChannels(SIMD4<Float>.self, dst + col, src + col, tapWeights, oc, outPlane),
-                                        as: SIMD4<Float>.self)
-                                    col += 4
-                                }
-                                if col + 2 <= cols.upperBound {
-                                    UnsafeMutableRawPointer(dst + col).storeBytes(
-                                        of: accumulateChannels(SIMD2<Float>.self, dst + col, src + col, tapWeights, oc, outPlane),
-                                        as: SIMD2<Float>.self)
-                                    col += 2
-                                }
-                                if col < cols.upperBound && col > cols.lowerBound {
-                                    // The last column as the upper lane of a pair whose lower lane is discarded.
-                                    let pair = accumulateChannels(SIMD2<Float>.self, dst + col - 1, src + col - 1, tapWeights, oc, outPlane)
-                                    dst[col] = pair[1]
-                                } else if col < cols.upperBound {
-                                    var acc = dst[col]
-                                    for o in 0..<oc { acc += tapWeights[o] * src[o * outPlane + col] }
-                                    dst[col] = acc
-                                }
+                                mirage_accumulate_channels(plane + (r + di) * planeW + dj + cols.lowerBound,
+                                                           dyn + r * ow + cols.lowerBound, outPlane,
+                                                           tapWeights, oc, cols.count)
                             }
                         }
                     }

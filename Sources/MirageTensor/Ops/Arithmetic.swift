@@ -4,7 +4,7 @@ extension Tensor {
     /// Element-wise sum with NumPy broadcasting.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let shape = broadcastShapes(a.shape, b.shape, op: "add")
-        let out = broadcastKernel(a, b, outShape: shape, Add())
+        let out = broadcastKernel(a, b, outShape: shape, .add)
         let (na, nb) = (a.requiresGrad, b.requiresGrad)
         return record("add", out, shape: shape, inputs: [a, b]) { g, _ in
             [na ? g.sum(toShape: a.shape) : nil, nb ? g.sum(toShape: b.shape) : nil]
@@ -14,7 +14,7 @@ extension Tensor {
     /// Element-wise difference with NumPy broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let shape = broadcastShapes(a.shape, b.shape, op: "subtract")
-        let out = broadcastKernel(a, b, outShape: shape, Subtract())
+        let out = broadcastKernel(a, b, outShape: shape, .subtract)
         let (na, nb) = (a.requiresGrad, b.requiresGrad)
         return record("subtract", out, shape: shape, inputs: [a, b]) { g, _ in
             [na ? g.sum(toShape: a.shape) : nil, nb ? (-g).sum(toShape: b.shape) : nil]
@@ -24,7 +24,7 @@ extension Tensor {
     /// Element-wise product with NumPy broadcasting.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let shape = broadcastShapes(a.shape, b.shape, op: "multiply")
-        let out = broadcastKernel(a, b, outShape: shape, Multiply())
+        let out = broadcastKernel(a, b, outShape: shape, .multiply)
         let (na, nb) = (a.requiresGrad, b.requiresGrad)
         return record("multiply", out, shape: shape, inputs: [a, b]) { g, _ in
             [na ? (g * b).sum(toShape: a.shape) : nil, nb ? (g * a).sum(toShape: b.shape) : nil]
@@ -34,7 +34,7 @@ extension Tensor {
     /// Element-wise quotient with NumPy broadcasting.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let shape = broadcastShapes(a.shape, b.shape, op: "divide")
-        let out = broadcastKernel(a, b, outShape: shape, Divide())
+        let out = broadcastKernel(a, b, outShape: shape, .divide)
         let (na, nb) = (a.requiresGrad, b.requiresGrad)
         return record("divide", out, shape: shape, inputs: [a, b]) { g, _ in
             [na ? (g / b).sum(toShape: a.shape) : nil,
@@ -44,25 +44,25 @@ extension Tensor {
 
     /// Negation.
     public static prefix func - (x: Tensor) -> Tensor {
-        let out = mapKernel(x.storage, Negate())
+        let out = mapKernel(x.storage, .negate)
         return record("negate", out, shape: x.shape, inputs: [x]) { g, _ in [-g] }
     }
 
     /// Adds a scalar to every element.
     public static func + (x: Tensor, s: Float) -> Tensor {
-        let out = mapKernel(x.storage, AddScalar(s: s))
+        let out = mapKernel(x.storage, .addScalar(s))
         return record("add scalar", out, shape: x.shape, inputs: [x]) { g, _ in [g] }
     }
 
     /// Multiplies every element by a scalar.
     public static func * (x: Tensor, s: Float) -> Tensor {
-        let out = mapKernel(x.storage, Scale(s: s))
+        let out = mapKernel(x.storage, .scale(s))
         return record("multiply scalar", out, shape: x.shape, inputs: [x]) { g, _ in [g * s] }
     }
 
     /// Divides a scalar by every element.
     public static func / (s: Float, x: Tensor) -> Tensor {
-        let out = mapKernel(x.storage, ScalarDivide(s: s))
+        let out = mapKernel(x.storage, .scalarDivide(s))
         return record("divide scalar", out, shape: x.shape, inputs: [x]) { g, _ in [-(g * s) / (x * x)] }
     }
 

@@ -1,17 +1,17 @@
 /// Comparisons give 1 where true and 0 where false, with no gradient; `where` and `clamped`
 /// route gradients by such masks.
 extension Tensor {
-    private static func compare<F: ElementFunction2>(_ a: Tensor, _ b: Tensor, _ op: String, _ f: F) -> Tensor {
+    private static func compare(_ a: Tensor, _ b: Tensor, _ op: String, _ f: BinaryFunction) -> Tensor {
         let shape = broadcastShapes(a.shape, b.shape, op: op)
         return Tensor(storage: broadcastKernel(a, b, outShape: shape, f), shape: shape)
     }
 
-    public static func .> (a: Tensor, b: Tensor) -> Tensor { compare(a, b, "greater", Greater()) }
-    public static func .< (a: Tensor, b: Tensor) -> Tensor { compare(a, b, "less", Less()) }
-    public static func .>= (a: Tensor, b: Tensor) -> Tensor { compare(a, b, "greaterEqual", GreaterEqual()) }
-    public static func .<= (a: Tensor, b: Tensor) -> Tensor { compare(a, b, "lessEqual", LessEqual()) }
-    public static func .== (a: Tensor, b: Tensor) -> Tensor { compare(a, b, "equal", Equal()) }
-    public static func .!= (a: Tensor, b: Tensor) -> Tensor { compare(a, b, "notEqual", NotEqual()) }
+    public static func .> (a: Tensor, b: Tensor) -> Tensor { compare(a, b, "greater", .greater) }
+    public static func .< (a: Tensor, b: Tensor) -> Tensor { compare(a, b, "less", .less) }
+    public static func .>= (a: Tensor, b: Tensor) -> Tensor { compare(a, b, "greaterEqual", .greaterEqual) }
+    public static func .<= (a: Tensor, b: Tensor) -> Tensor { compare(a, b, "lessEqual", .lessEqual) }
+    public static func .== (a: Tensor, b: Tensor) -> Tensor { compare(a, b, "equal", .equal) }
+    public static func .!= (a: Tensor, b: Tensor) -> Tensor { compare(a, b, "notEqual", .notEqual) }
     public static func .> (a: Tensor, b: Float) -> Tensor { a .> Tensor(b) }
     public static func .< (a: Tensor, b: Float) -> Tensor { a .< Tensor(b) }
     public static func .>= (a: Tensor, b: Float) -> Tensor { a .>= Tensor(b) }
@@ -27,7 +27,7 @@ extension Tensor {
         let shape = broadcastShapes(broadcastShapes(condition.shape, a.shape, op: "where"), b.shape, op: "where")
         let c = condition.expanded(to: shape).detached(), ea = a.expanded(to: shape).detached(),
             eb = b.expanded(to: shape).detached()
-        let out = zip3Kernel(c.storage, ea.storage, eb.storage, Select())
+        let out = selectKernel(c.storage, ea.storage, eb.storage)
         let (na, nb) = (a.requiresGrad, b.requiresGrad)
         return record("where", out, shape: shape, inputs: [a, b]) { g, _ in
             let zero = Tensor(0)
@@ -40,9 +40,9 @@ extension Tensor {
     /// the interval (bounds included) and is zero outside.
     public func clamped(min low: Float = -.infinity, max high: Float = .infinity) -> Tensor {
         shapeCheck(low <= high, "clamped: min \(low) is greater than max \(high)")
-        let out = mapKernel(storage, Clamp(low: low, high: high))
+        let out = mapKernel(storage, .clamp(low: low, high: high))
         return Tensor.record("clamp", out, shape: shape, inputs: [self]) { g, _ in
-            let inside = Tensor(storage: mapKernel(self.storage, InsideMask(low: low, high: high)), shape: self.shape)
+            let inside = Tensor(storage: mapKernel(self.storage, .insideMask(low: low, high: high)), shape: self.shape)
             return [g * inside]
         }
     }

@@ -1,3 +1,5 @@
+import CMirageKernels
+
 /// Reductions over axes, and their adjoint, broadcasting (``Tensor/expanded(to:)``).
 extension Tensor {
     private func reducedShape(_ axes: [Int], op: String) -> (keep: [Int], axes: Set<Int>) {
@@ -7,10 +9,14 @@ extension Tensor {
         return (keep, set)
     }
 
-    /// Reduces to `keepShape` with `combine`; `lanes` is the same combination on vectors, used
-    /// for rows reduced to one value (a scalar accumulator is a serial dependency chain).
-    private func reduceKernel(keepShape: [Int], initial: Float, _ combine: (Float, Float) -> Float,
-                              lanes: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>) -> TensorStorage {
+    /// Reduces to `keepShape` with `reduction`: rows reduced to one value fold in vector lanes
+    /// (a scalar accumulator is a serial dependency chain), other rows fold element-wise.
+    private func reduceKernel(keepShape: [Int], _ reduction: MirageReduction) -> TensorStorage {
+        let initial: Float = switch reduction {
+        case .sum: 0
+        case .maximum: -.infinity
+        case .minimum: .infinity
+        }
         let out = TensorStorage(count: elementCount(keepShape), repeating: initial)
         if count == 0 { return out }
         // One thread: rows of different chunks may add into the same outputs.
@@ -20,18 +26,9 @@ extension Tensor {
         rows.forEach(0..<rows.count) { offsets in
             let x = src + offsets[0], o = dst + offsets[1]
             if so == 0 {
-                var vector = SIMD8<Float>(repeating: initial)
-                var i = 0
-                while i + 8 <= inner {
-                    vector = lanes(vector, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
-                    i += 8
-                }
-                var acc = initial
-                for k in 0..<8 { acc = combine(acc, vector[k]) }
-                while i < inner { acc = combine(acc, x[i]); i += 1 }
-                o[0] = combine(o[0], acc)
+                mirage_reduce(reduction, x, inner, o)
             } else {
-                for i in 0..<inner { o[i] = combine(o[i], x[i]) }
+                mirage_reduce_elementwise(reduction, x, o, inner)
             }
         }
         return out
@@ -48,9 +45,9 @@ extension Tensor {
         // Sum rows in double precision where they are long: float accumulation over 10⁵ terms drifts.
         let out: TensorStorage
         if set.count == rank && count > 4096 {
-            out = TensorStorage(count: 1, repeating: Float(sumAll(storage.data, count)))
+            out = TensorStorage(count: 1, repeating: Float(mirage_sum_double(storage.data, count)))
         } else {
-            out = reduceKernel(keepShape: keep, initial: 0, +, lanes: +)
+            out = reduceKernel(keepShape: keep, .sum)
         }
         let inShape = shape
         return Tensor.record("sum", out, shape: outShape, inputs: [self]) { g, _ in
@@ -71,13 +68,11 @@ extension Tensor {
     /// Mean over one axis.
     public func mean(axis: Int, keepDims: Bool = false) -> Tensor { mean(axes: [axis], keepDims: keepDims) }
 
-    private func extremum(_ axes: [Int]?, keepDims: Bool, op: String, initial: Float,
-                          _ pick: (Float, Float) -> Float,
-                          lanes: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>) -> Tensor {
+    private func extremum(_ axes: [Int]?, keepDims: Bool, op: String, _ reduction: MirageReduction) -> Tensor {
         shapeCheck(count > 0, "\(op): cannot reduce an empty tensor of shape \(shape)")
         let (keep, set) = reducedShape(axes ?? Array(0..<rank), op: op)
         let outShape = keepDims ? keep : shape.enumerated().filter { !set.contains($0.offset) }.map(\.element)
-        let out = reduceKernel(keepShape: keep, initial: initial, pick, lanes: lanes)
+        let out = reduceKernel(keepShape: keep, reduction)
         return Tensor.record(op, out, shape: outShape, inputs: [self], savesOutput: true) { g, y in
             // Ties share the gradient equally, as torch.amax does.
             let mask = (self.detached() .== y.detached().reshaped(keep))
@@ -86,16 +81,16 @@ extension Tensor {
         }
     }
 
-    /// Maximum over `axes`; all axes when `axes` is nil. Tied maxima share the gradient.
+    /// Maximum over `axes`; all axes when `axes` is nil. Tied maxima share the gradient; a NaN
+    /// in a slice makes its maximum NaN.
     public func max(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
-        extremum(axes, keepDims: keepDims, op: "max", initial: -.infinity, { Swift.max($0, $1) },
-                 lanes: { $0.replacing(with: $1, where: $1 .> $0 .| ($1 .!= $1)) })
+        extremum(axes, keepDims: keepDims, op: "max", .maximum)
     }
 
-    /// Minimum over `axes`; all axes when `axes` is nil. Tied minima share the gradient.
+    /// Minimum over `axes`; all axes when `axes` is nil. Tied minima share the gradient; a NaN
+    /// in a slice makes its minimum NaN.
     public func min(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
-        extremum(axes, keepDims: keepDims, op: "min", initial: .infinity, { Swift.min($0, $1) },
-                 lanes: { $0.replacing(with: $1, where: $1 .< $0 .| ($1 .!= $1)) })
+        extremum(axes, keepDims: keepDims, op: "min", .minimum)
     }
 
     /// Maximum over one axis.
@@ -149,18 +144,4 @@ extension Tensor {
         }
         return sum(axes: axes, keepDims: true).reshaped(target)
     }
-}
-
-/// Σx over a buffer, accumulated in double-precision SIMD lanes (memory-bound either way, and
-/// float accumulation over 10⁶ terms drifts in the sixth digit).
-func sumAll(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
-    var lanes = SIMD8<Double>()
-    var i = 0
-    while i + 8 <= n {
-        lanes += SIMD8<Double>(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
-        i += 8
-    }
-    var total = lanes.sum()
-    while i < n { total += Double(x[i]); i += 1 }
-    return total
 }

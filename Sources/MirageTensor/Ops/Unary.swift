@@ -6,33 +6,33 @@ import Foundation
 extension Tensor {
     /// `g ⊙ f′`, computed by `fused(g, other)` in one pass, or by `composed()` when the sweep
     /// records (createGraph) so that the gradient can be differentiated again.
-    private static func derivative<F: ElementFunction2>(_ g: Tensor, _ other: Tensor, _ fused: F,
+    private static func derivative(_ g: Tensor, _ other: Tensor, _ fused: BinaryFunction,
                                                         composed: () -> Tensor) -> Tensor {
         GradMode.isEnabled ? composed() : Tensor(storage: zipKernel(g.storage, other.storage, fused), shape: g.shape)
     }
 
     /// eˣ.
     public func exp() -> Tensor {
-        Tensor.record("exp", mapKernel(storage, Exp()), shape: shape, inputs: [self],
+        Tensor.record("exp", mapKernel(storage, .exp), shape: shape, inputs: [self],
                       savesOutput: true) { g, y in [g * y] }
     }
 
     /// Natural logarithm.
     public func log() -> Tensor {
-        Tensor.record("log", mapKernel(storage, Log()), shape: shape, inputs: [self]) { g, _ in
+        Tensor.record("log", mapKernel(storage, .log), shape: shape, inputs: [self]) { g, _ in
             [g / self]
         }
     }
 
     /// Square root.
     public func sqrt() -> Tensor {
-        Tensor.record("sqrt", mapKernel(storage, SquareRoot()), shape: shape, inputs: [self],
+        Tensor.record("sqrt", mapKernel(storage, .squareRoot), shape: shape, inputs: [self],
                       savesOutput: true) { g, y in [g * 0.5 / y] }
     }
 
     /// xᵖ for a constant exponent.
     public func pow(_ p: Float) -> Tensor {
-        let out = p == 2 ? mapKernel(storage, Square()) : mapKernel(storage, Power(p: p))
+        let out = p == 2 ? mapKernel(storage, .square) : mapKernel(storage, .power(p))
         return Tensor.record("pow", out, shape: shape, inputs: [self]) { g, _ in
             p == 2 ? [g * self * 2] : [g * self.pow(p - 1) * p]
         }
@@ -40,44 +40,44 @@ extension Tensor {
 
     /// |x|; its derivative at 0 is taken as 0, as in PyTorch.
     public func abs() -> Tensor {
-        Tensor.record("abs", mapKernel(storage, Absolute()), shape: shape, inputs: [self]) { g, _ in
+        Tensor.record("abs", mapKernel(storage, .absolute), shape: shape, inputs: [self]) { g, _ in
             [g * self.sign()]
         }
     }
 
     /// −1, 0 or 1 by the sign of each element (not differentiable: its derivative is zero).
     public func sign() -> Tensor {
-        Tensor(storage: mapKernel(storage, Sign()), shape: shape)
+        Tensor(storage: mapKernel(storage, .sign), shape: shape)
     }
 
     /// Hyperbolic tangent.
     public func tanh() -> Tensor {
-        Tensor.record("tanh", mapKernel(storage, HyperbolicTangent()), shape: shape, inputs: [self],
+        Tensor.record("tanh", mapKernel(storage, .tanh), shape: shape, inputs: [self],
                       savesOutput: true) { g, y in
-            [Tensor.derivative(g, y, TanhGradient()) { g * (1 - y * y) }]
+            [Tensor.derivative(g, y, .tanhGradient) { g * (1 - y * y) }]
         }
     }
 
     /// The logistic function 1 / (1 + e⁻ˣ), computed without overflow for large |x|.
     public func sigmoid() -> Tensor {
-        Tensor.record("sigmoid", mapKernel(storage, Sigmoid()), shape: shape, inputs: [self],
+        Tensor.record("sigmoid", mapKernel(storage, .sigmoid), shape: shape, inputs: [self],
                       savesOutput: true) { g, y in
-            [Tensor.derivative(g, y, SigmoidGradient()) { g * y * (1 - y) }]
+            [Tensor.derivative(g, y, .sigmoidGradient) { g * y * (1 - y) }]
         }
     }
 
     /// max(x, 0).
     public func relu() -> Tensor {
-        Tensor.record("relu", mapKernel(storage, ReLU()), shape: shape, inputs: [self]) { g, _ in
-            [Tensor.derivative(g, self, LeakyReLUGradient(slope: 0)) { g * (self .> 0) }]
+        Tensor.record("relu", mapKernel(storage, .relu), shape: shape, inputs: [self]) { g, _ in
+            [Tensor.derivative(g, self, .leakyReluGradient(slope: 0)) { g * (self .> 0) }]
         }
     }
 
     /// x for x > 0, `negativeSlope`·x otherwise.
     public func leakyRelu(_ negativeSlope: Float = 0.01) -> Tensor {
-        let out = mapKernel(storage, LeakyReLU(slope: negativeSlope))
+        let out = mapKernel(storage, .leakyRelu(slope: negativeSlope))
         return Tensor.record("leakyRelu", out, shape: shape, inputs: [self]) { g, _ in
-            [Tensor.derivative(g, self, LeakyReLUGradient(slope: negativeSlope)) {
+            [Tensor.derivative(g, self, .leakyReluGradient(slope: negativeSlope)) {
                 let positive = self .> 0
                 return g * (positive + (1 - positive) * negativeSlope)
             }]
@@ -86,8 +86,8 @@ extension Tensor {
 
     /// x·σ(x), also called swish.
     public func silu() -> Tensor {
-        Tensor.record("silu", mapKernel(storage, SiLU()), shape: shape, inputs: [self]) { g, _ in
-            [Tensor.derivative(g, self, SiLUGradient()) {
+        Tensor.record("silu", mapKernel(storage, .silu), shape: shape, inputs: [self]) { g, _ in
+            [Tensor.derivative(g, self, .siluGradient) {
                 let s = self.sigmoid()
                 return g * (s + self * s * (1 - s))
             }]
@@ -96,21 +96,21 @@ extension Tensor {
 
     /// log(1 + eˣ), computed as max(x, 0) + log1p(e^−|x|) so that it never overflows.
     public func softplus() -> Tensor {
-        Tensor.record("softplus", mapKernel(storage, Softplus()), shape: shape, inputs: [self]) { g, _ in
+        Tensor.record("softplus", mapKernel(storage, .softplus), shape: shape, inputs: [self]) { g, _ in
             [g * self.sigmoid()]
         }
     }
 
     /// Sine.
     public func sin() -> Tensor {
-        Tensor.record("sin", mapKernel(storage, Sine()), shape: shape, inputs: [self]) { g, _ in
+        Tensor.record("sin", mapKernel(storage, .sine), shape: shape, inputs: [self]) { g, _ in
             [g * self.cos()]
         }
     }
 
     /// Cosine.
     public func cos() -> Tensor {
-        Tensor.record("cos", mapKernel(storage, Cosine()), shape: shape, inputs: [self]) { g, _ in
+        Tensor.record("cos", mapKernel(storage, .cosine), shape: shape, inputs: [self]) { g, _ in
             [-(g * self.sin())]
         }
     }

@@ -106,7 +106,7 @@ extension Mirage.Bench {
             throw ValidationError("\(sgemmWorker) printed no sgemm_gflops")
         }
         let machine = Self.machineDescription()
-        print("mirage bench: \(machine), \(threads) threads, \(rounds) rounds, raw dnnl_sgemm n=1024 \(format(sgemm, 1)) GFLOP/s")
+        print("mirage bench: \(machine), \(threads) threads, \(rounds) rounds, Mirage kernels \(Kernels.instructionSet), raw dnnl_sgemm n=1024 \(format(sgemm, 1)) GFLOP/s")
         if let peer, let script { print("peer: \(peer) \(script)") }
         print("")
         let header = ["model", "Mirage ms", "peer ms", "ratio", "GFLOP/s", "% sgemm", "Mirage MB", "peer MB"]
@@ -160,7 +160,7 @@ extension Mirage.Bench {
         }
 
         var report: [String: Any] = [
-            "date": ISO8601DateFormatter().string(from: Date()), "machine": machine, "threads": threads,
+            "date": ISO8601DateFormatter().string(from: Date()), "machine": machine, "threads": threads, "instruction_set": Kernels.instructionSet,
             "steps": steps, "rounds": rounds, "sgemm_gflops": sgemm, "models": rows,
         ]
         if let torchVersion { report["torch"] = torchVersion }
