@@ -14,10 +14,13 @@ import Testing
         var stderr: String
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -490,6 +493,17 @@ import Testing
         #expect(mirage > 0 && Swift.abs(ratio - 1000 / mirage) < 1e-6 * ratio)
         #expect((row["gflop_per_step"] as? Double ?? 0) > 0.2 && (row["mirage_peak_rss_mb"] as? Double ?? 0) > 0)
         #expect(report?["sgemm_gflops"] as? Double ?? 0 > 0)
+        let best = report?["instruction_set"] as? String
+        #expect(best == "avx2" || best == "portable")
+        #expect(result.stdout.contains("Mirage kernels \(best ?? "?")"))
+
+        // The portable kernels on request (what a CPU without AVX2 gets): the step still trains.
+        let portable = try Self.run(["bench", "vae", "--steps", "2", "--json", json.path],
+                                    environment: ["MIRAGE_INSTRUCTION_SET": "portable"])
+        #expect(portable.status == 0, "\(portable.stderr)")
+        let portableReport = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any]
+        #expect(portableReport?["instruction_set"] as? String == "portable")
+        #expect(((portableReport?["models"] as? [[String: Any]])?.first?["mirage_ms_per_step"] as? Double ?? 0) > 0)
 
         try "echo 'No module named torch' >&2; exit 1".write(to: peer, atomically: true, encoding: .utf8)
         let failed = try Self.run(["bench", "vae", "--steps", "1", "--peer", "/bin/sh", "--peer-script", peer.path])

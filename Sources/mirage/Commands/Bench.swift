@@ -25,7 +25,9 @@ extension Mirage {
             right after, in the same run; the two alternate for --rounds rounds and
             each keeps its fastest. ratio = peer ms / Mirage ms: above 1, Mirage
             is faster. GFLOP/s counts the step's matmul and convolution work; % sgemm
-            compares it with raw dnnl_sgemm at n=1024, measured in the same run.
+            compares it with raw dnnl_sgemm at n=1024, measured in the same run. The
+            header names the instruction set of Mirage's own loops (avx2 where the CPU
+            has AVX2 and FMA); MIRAGE_INSTRUCTION_SET=portable times the baseline build.
 
             Kernels:
               matmul        Mirage's matmul vs raw dnnl_sgemm on n×n matrices.

@@ -160,8 +160,8 @@ extension Mirage.Bench {
         }
 
         var report: [String: Any] = [
-            "date": ISO8601DateFormatter().string(from: Date()), "machine": machine, "threads": threads, "instruction_set": Kernels.instructionSet,
-            "steps": steps, "rounds": rounds, "sgemm_gflops": sgemm, "models": rows,
+            "date": ISO8601DateFormatter().string(from: Date()), "machine": machine, "threads": threads,
+            "instruction_set": Kernels.instructionSet, "steps": steps, "rounds": rounds, "sgemm_gflops": sgemm, "models": rows,
         ]
         if let torchVersion { report["torch"] = torchVersion }
         if !ratios.isEmpty {
