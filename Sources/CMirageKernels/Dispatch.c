@@ -94,12 +94,14 @@ void mirage_reduce_elementwise(MirageReduction r, const float *x, float *accumul
 
 double mirage_sum_double(const float *x, ptrdiff_t n) { return kernels()->sum_double(x, n); }
 
-void mirage_axpy(float a, const float *x, ptrdiff_t xStride, float *y, ptrdiff_t yStride, ptrdiff_t n) {
-    kernels()->axpy(a, x, xStride, y, yStride, n);
+void mirage_axpy(float a, const float *x, ptrdiff_t xStride, ptrdiff_t xRowStride,
+                 float *y, ptrdiff_t yStride, ptrdiff_t yRowStride, ptrdiff_t n, ptrdiff_t rows) {
+    kernels()->axpy(a, x, xStride, xRowStride, y, yStride, yRowStride, n, rows);
 }
 
-float mirage_dot(const float *x, const float *y, ptrdiff_t yStride, ptrdiff_t n) {
-    return kernels()->dot(x, y, yStride, n);
+void mirage_dot(const float *x, ptrdiff_t xRowStride, const float *y, ptrdiff_t yStride,
+                ptrdiff_t yRowStride, ptrdiff_t n, ptrdiff_t rows, float *accumulator) {
+    kernels()->dot(x, xRowStride, y, yStride, yRowStride, n, rows, accumulator);
 }
 
 void mirage_accumulate_channels(float *dst, const float *src, ptrdiff_t channelStride,

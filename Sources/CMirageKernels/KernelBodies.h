@@ -258,27 +258,40 @@ double KERNEL(mirage_sum_double)(const float *x, ptrdiff_t n) {
     return total;
 }
 
-void KERNEL(mirage_axpy)(float a, const float *x, ptrdiff_t xStride, float *y, ptrdiff_t yStride, ptrdiff_t n) {
-    if (xStride == 1 && yStride == 1) {
-        for (ptrdiff_t i = 0; i < n; i++) y[i] += a * x[i];
-    } else {
-        for (ptrdiff_t i = 0; i < n; i++) y[i * yStride] += a * x[i * xStride];
+void KERNEL(mirage_axpy)(float a, const float *x, ptrdiff_t xStride, ptrdiff_t xRowStride,
+                         float *y, ptrdiff_t yStride, ptrdiff_t yRowStride, ptrdiff_t n, ptrdiff_t rows) {
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const float *xr = x + r * xRowStride;
+        float *yr = y + r * yRowStride;
+        // Unit strides separately: with a variable stride the loop does not vectorise.
+        if (xStride == 1 && yStride == 1) {
+            for (ptrdiff_t i = 0; i < n; i++) yr[i] += a * xr[i];
+        } else {
+            for (ptrdiff_t i = 0; i < n; i++) yr[i * yStride] += a * xr[i * xStride];
+        }
     }
 }
 
-float KERNEL(mirage_dot)(const float *x, const float *y, ptrdiff_t yStride, ptrdiff_t n) {
-    if (yStride != 1) {
-        float s = 0.0f;
-        for (ptrdiff_t i = 0; i < n; i++) s += x[i] * y[i * yStride];
-        return s;
+void KERNEL(mirage_dot)(const float *x, ptrdiff_t xRowStride, const float *y, ptrdiff_t yStride,
+                        ptrdiff_t yRowStride, ptrdiff_t n, ptrdiff_t rows, float *accumulator) {
+    float total = *accumulator;
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const float *xr = x + r * xRowStride, *yr = y + r * yRowStride;
+        if (yStride != 1) {
+            float s = 0.0f;
+            for (ptrdiff_t i = 0; i < n; i++) s += xr[i] * yr[i * yStride];
+            total += s;
+            continue;
+        }
+        mirage_f8 lanes = 0.0f;
+        ptrdiff_t i = 0;
+        for (; i + 8 <= n; i += 8) lanes += load8(xr + i) * load8(yr + i);
+        float s = -0.0f;
+        for (int k = 0; k < 8; k++) s += lanes[k];
+        for (; i < n; i++) s += xr[i] * yr[i];
+        total += s;
     }
-    mirage_f8 lanes = 0.0f;
-    ptrdiff_t i = 0;
-    for (; i + 8 <= n; i += 8) lanes += load8(x + i) * load8(y + i);
-    float s = -0.0f;
-    for (int k = 0; k < 8; k++) s += lanes[k];
-    for (; i < n; i++) s += x[i] * y[i];
-    return s;
+    *accumulator = total;
 }
 
 // dst + Σ_k weights[k]·src[k·stride …] on one vector of columns, with four independent

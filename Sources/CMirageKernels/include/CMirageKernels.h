@@ -115,11 +115,16 @@ void mirage_reduce_elementwise(MirageReduction r, const float *x, float *accumul
 /// Σx over `n` values, accumulated in double precision.
 double mirage_sum_double(const float *x, ptrdiff_t n);
 
-/// `y[i·yStride] += a·x[i·xStride]` for `i < n`.
-void mirage_axpy(float a, const float *x, ptrdiff_t xStride, float *y, ptrdiff_t yStride, ptrdiff_t n);
+/// `y[r·yRowStride + i·yStride] += a·x[r·xRowStride + i·xStride]` for `i < n`, `r < rows`: one
+/// kernel tap of a single-channel convolution over the rows it reaches (one call per tap, not
+/// per row: rows are short, and a call per row cost more than the row's arithmetic).
+void mirage_axpy(float a, const float *x, ptrdiff_t xStride, ptrdiff_t xRowStride,
+                 float *y, ptrdiff_t yStride, ptrdiff_t yRowStride, ptrdiff_t n, ptrdiff_t rows);
 
-/// Σ x[i]·y[i·yStride] for `i < n`.
-float mirage_dot(const float *x, const float *y, ptrdiff_t yStride, ptrdiff_t n);
+/// Adds Σᵢ x[r·xRowStride + i]·y[r·yRowStride + i·yStride] (`i < n`) to `*accumulator` for each
+/// row `r < rows` in turn.
+void mirage_dot(const float *x, ptrdiff_t xRowStride, const float *y, ptrdiff_t yStride,
+                ptrdiff_t yRowStride, ptrdiff_t n, ptrdiff_t rows, float *accumulator);
 
 /// `dst[i] += Σ_k weights[k]·src[k·channelStride + i]` for `i < n` and `k < channels`: one row
 /// of a transposed convolution onto a single channel, with every channel accumulated in
@@ -136,8 +141,8 @@ typedef struct MirageKernelTable {
     void (*reduce)(MirageReduction, const float *, ptrdiff_t, float *);
     void (*reduce_elementwise)(MirageReduction, const float *, float *, ptrdiff_t);
     double (*sum_double)(const float *, ptrdiff_t);
-    void (*axpy)(float, const float *, ptrdiff_t, float *, ptrdiff_t, ptrdiff_t);
-    float (*dot)(const float *, const float *, ptrdiff_t, ptrdiff_t);
+    void (*axpy)(float, const float *, ptrdiff_t, ptrdiff_t, float *, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t);
+    void (*dot)(const float *, ptrdiff_t, const float *, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t, float *);
     void (*accumulate_channels)(float *, const float *, ptrdiff_t, const float *, ptrdiff_t, ptrdiff_t);
 } MirageKernelTable;
 

@@ -65,11 +65,10 @@ func singleOutputChannelConvolution(_ pass: ConvPass, _ g: ConvGeometry, _ first
                     let xc = x + (n * c + ch) * inPlane
                     for tap in taps {
                         let wv = weight[ch * filter + tap.index], cols = tap.columns
-                        if cols.isEmpty { continue }
-                        for r in tap.rows {
-                            let yr = y + r * ow, xr = xc + tap.inputOffset(row: r)
-                            mirage_axpy(wv, xr + cols.lowerBound * sw, sw, yr + cols.lowerBound, 1, cols.count)
-                        }
+                        if cols.isEmpty || tap.rows.isEmpty { continue }
+                        let r = tap.rows.lowerBound
+                        mirage_axpy(wv, xc + tap.inputOffset(row: r) + cols.lowerBound * sw, sw, tap.rowStep,
+                                    y + r * ow + cols.lowerBound, 1, ow, cols.count, tap.rows.count)
                     }
                 }
             }
@@ -85,11 +84,11 @@ func singleOutputChannelConvolution(_ pass: ConvPass, _ g: ConvGeometry, _ first
                     dx.update(repeating: 0, count: inPlane)
                     for tap in taps {
                         let wv = weight[ch * filter + tap.index], cols = tap.columns
-                        if cols.isEmpty { continue }
-                        for r in tap.rows {
-                            let dyr = dyn + r * ow, dxr = dx + tap.inputOffset(row: r)
-                            mirage_axpy(wv, dyr + cols.lowerBound, 1, dxr + cols.lowerBound * sw, sw, cols.count)
-                        }
+                        if cols.isEmpty || tap.rows.isEmpty { continue }
+                        let r = tap.rows.lowerBound
+                        mirage_axpy(wv, dyn + r * ow + cols.lowerBound, 1, ow,
+                                    dx + tap.inputOffset(row: r) + cols.lowerBound * sw, sw, tap.rowStep,
+                                    cols.count, tap.rows.count)
                     }
                 }
             }
@@ -102,13 +101,12 @@ func singleOutputChannelConvolution(_ pass: ConvPass, _ g: ConvGeometry, _ first
                 for tap in taps {
                     let cols = tap.columns
                     var total: Float = 0
-                    if !cols.isEmpty {
+                    if !cols.isEmpty && !tap.rows.isEmpty {
+                        let r = tap.rows.lowerBound
                         for n in 0..<g.batch {
                             let xc = x + (n * c + ch) * inPlane, dyn = dy + n * outPlane
-                            for r in tap.rows {
-                                let xr = xc + tap.inputOffset(row: r) + cols.lowerBound * sw
-                                total += mirage_dot(dyn + r * ow + cols.lowerBound, xr, sw, cols.count)
-                            }
+                            mirage_dot(dyn + r * ow + cols.lowerBound, ow, xc + tap.inputOffset(row: r) + cols.lowerBound * sw,
+                                       sw, tap.rowStep, cols.count, tap.rows.count, &total)
                         }
                     }
                     output[ch * filter + tap.index] = total

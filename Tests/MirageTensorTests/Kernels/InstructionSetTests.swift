@@ -138,16 +138,26 @@ import Testing
                     #expect(Swift.abs(Double(dst[i]) - ref) <= 1e-5 * Swift.max(1, Swift.abs(ref)), "\(name) n=\(n) column \(i)")
                 }
             }
-            let x = Self.values(60, seed: 11).map { $0.isFinite ? $0 : 1 }
+            // Three rows of 17 or 19 (row strides 20 to 60), unit and general strides.
+            let x = Self.values(200, seed: 11).map { $0.isFinite ? $0 / 10 : 1 }
             for (xs, ys) in [(1, 1), (2, 1), (1, 3)] {
-                var y = [Float](repeating: 0.5, count: 60)
-                table.axpy(0.25, x, xs, &y, ys, 17)
-                for i in 0..<17 { #expect(y[i * ys] == 0.5 + 0.25 * x[i * xs], "\(name) axpy strides (\(xs), \(ys))") }
+                var y = [Float](repeating: 0.5, count: 200)
+                table.axpy(0.25, x, xs, 40, &y, ys, 60, 17, 3)
+                for r in 0..<3 {
+                    for i in 0..<17 {
+                        #expect(y[r * 60 + i * ys] == 0.5 + 0.25 * x[r * 40 + i * xs], "\(name) axpy strides (\(xs), \(ys)) row \(r)")
+                    }
+                }
+                #expect(y[3 * 60] == 0.5, "\(name) axpy wrote past its rows")
             }
             for ys in [1, 2] {
-                let d = table.dot(x, Array(x.reversed()), ys, 19)
-                let ref = (0..<19).reduce(0.0) { $0 + Double(x[$1]) * Double(x.reversed()[$1 * ys]) }
-                #expect(Swift.abs(Double(d) - ref) <= 1e-4 * Swift.max(1, Swift.abs(ref)), "\(name) dot stride \(ys)")
+                var total: Float = 1
+                let reversed = Array(x.reversed())
+                table.dot(x, 20, reversed, ys, 50, 19, 3, &total)
+                let ref = 1 + (0..<3).reduce(0.0) { sum, r in
+                    sum + (0..<19).reduce(0.0) { $0 + Double(x[r * 20 + $1]) * Double(reversed[r * 50 + $1 * ys]) }
+                }
+                #expect(Swift.abs(Double(total) - ref) <= 1e-4 * Swift.max(1, Swift.abs(ref)), "\(name) dot stride \(ys)")
             }
         }
     }
