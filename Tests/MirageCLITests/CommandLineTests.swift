@@ -331,6 +331,35 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: run + "/" + file), "missing \(file)")
         }
         #expect(FileManager.default.fileExists(atPath: grid))
+
+        // --latents: the generator's images of given noise vectors, the same for the same rows
+        // whatever else is in the file (to rounding: oneDNN picks its kernels by batch size); a
+        // wrong width, a NaN or a pairing with --class is refused.
+        let z = dir.appendingPathComponent("z.npy").path, z2 = dir.appendingPathComponent("z2.npy").path
+        let rows = (0..<300).map { Float(sin(Double($0) * 0.37)) * 1.5 }
+        try NPY.write(NPYArray(shape: [3, 100], values: .float32(rows)), to: z)
+        try NPY.write(NPYArray(shape: [2, 100], values: .float32(Array(rows.prefix(200)))), to: z2)
+        let (a, b) = (dir.appendingPathComponent("a.npy").path, dir.appendingPathComponent("b.npy").path)
+        #expect(try Self.run(["sample", run, "--latents", z, "--out", a]).status == 0)
+        #expect(try Self.run(["sample", run, "--latents", z2, "--out", b]).status == 0)
+        let (fromThree, fromTwo) = (try NPY.read(a), try NPY.read(b))
+        #expect(fromThree.shape == [3, 1, 28, 28] && fromTwo.shape == [2, 1, 28, 28])
+        if case let .float32(x) = fromThree.values, case let .float32(y) = fromTwo.values {
+            let sameRows = zip(x.prefix(2 * 784), y).map { Swift.abs($0 - $1) }.max() ?? 1
+            #expect(sameRows < 1e-5, "the same latents gave images \(sameRows) apart")
+            let otherRow = zip(x.prefix(784), x[784..<(2 * 784)]).map { Swift.abs($0 - $1) }.max() ?? 0
+            #expect(otherRow > 1e-3, "different latents gave the same image")
+        }
+        try NPY.write(NPYArray(shape: [3, 7], values: .float32(Array(rows.prefix(21)))), to: z)
+        let narrow = try Self.run(["sample", run, "--latents", z, "--out", a])
+        #expect(narrow.status != 0 && narrow.stderr.contains("latents of shape [3, 7]") && narrow.stderr.contains("N×100"), "\(narrow.stderr)")
+        var withNaN = Array(rows.prefix(200))
+        withNaN[150] = .nan
+        try NPY.write(NPYArray(shape: [2, 100], values: .float32(withNaN)), to: z)
+        let nan = try Self.run(["sample", run, "--latents", z, "--out", a])
+        #expect(nan.status != 0 && nan.stderr.contains("latent value 150 (row 1) is nan"), "\(nan.stderr)")
+        let paired = try Self.run(["sample", run, "--latents", z2, "--class", "3", "--out", a])
+        #expect(paired.status != 0 && paired.stderr.contains("--latents gives the whole input"), "\(paired.stderr)")
     }
 
     /// pix2pix and CycleGAN train on PNG folders in the layouts their datasets ship (A|B pairs;
@@ -354,6 +383,10 @@ import Testing
         #expect(nll.status == 0 && nll.stdout.contains("\"method\":\"exact\""), "\(nll.stderr)")
         let classed = try Self.run(["sample", run, "--class", "3", "--out", out])
         #expect(classed.status != 0 && classed.stderr.contains("trained without classes"), "\(classed.stderr)")
+        let z = dir.appendingPathComponent("z.npy").path
+        try NPY.write(NPYArray(shape: [1, 4], values: .float32([0, 1, 2, 3])), to: z)
+        let latents = try Self.run(["sample", run, "--latents", z, "--out", out])
+        #expect(latents.status != 0 && latents.stderr.contains("generating from given latents"), "\(latents.stderr)")
     }
 
     /// A GAN on a 2-D mixture: training draws scatter sheets, and `eval modes` scores the run and

@@ -21,7 +21,7 @@ import MirageTensor
 /// ```
 ///
 /// - SeeAlso: <https://arxiv.org/abs/1406.2661>, <https://arxiv.org/abs/1511.06434>
-public final class GAN: GenerativeModel, NoiseToImageModel {
+public final class GAN: GenerativeModel, NoiseToImageModel, LatentDecoding {
     public enum Architecture: String, Codable, Sendable {
         /// ``MLPGenerator`` and ``MLPDiscriminator``, for images of any size.
         case mlp

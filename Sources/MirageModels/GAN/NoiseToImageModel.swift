@@ -29,6 +29,12 @@ extension NoiseToImageModel {
         generateImages(generator, count: z.shape[0], range: generatesPoints ? nil : -1...1) { z.sliced(axis: 0, $0) }
     }
 
+    /// The noise size, for models that also conform to ``LatentDecoding``.
+    public var latentSize: Int { noiseSize }
+
+    /// ``generate(_:)``, for models that also conform to ``LatentDecoding``.
+    public func decode(latents z: Tensor) -> Tensor { generate(z) }
+
     /// The noise sheets (``noiseSheets(noise:)``), or for points ``pointSheets(fixed:noise:)``.
     public func sheets(fixed: StepInput, noise rng: RandomGenerator) -> [Sheet] {
         generatesPoints ? pointSheets(fixed: fixed, noise: rng) : noiseSheets(noise: rng)

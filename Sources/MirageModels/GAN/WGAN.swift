@@ -22,7 +22,7 @@ import MirageTensor
 /// ```
 ///
 /// - SeeAlso: <https://arxiv.org/abs/1701.07875>, <https://arxiv.org/abs/1704.00028>
-public final class WGAN: GenerativeModel, NoiseToImageModel {
+public final class WGAN: GenerativeModel, NoiseToImageModel, LatentDecoding {
     /// How the critic is kept (near) 1-Lipschitz.
     public enum Constraint: Codable, Equatable, Sendable {
         /// Every critic weight clipped to [−c, c] after each critic update.

@@ -28,6 +28,23 @@ public protocol ConditionalSampling: Sampling {
     func sample(count: Int, class label: Int, generator: RandomGenerator) -> Tensor
 }
 
+/// A model whose samples are a deterministic function of a latent vector it draws from a
+/// standard normal: `mirage sample RUN --latents z.npy` generates from given vectors, so the same
+/// latents can be fed to the PyTorch peer with Mirage's weights, or walked by hand.
+///
+/// ```swift
+/// if let decoder = model as? any LatentDecoding {
+///     let z = Tensor.randn([16, decoder.latentSize], generator: RandomGenerator(seed: 0))
+///     let images = decoder.decode(latents: z)                // [16, C, H, W] in [0, 1]
+/// }
+/// ```
+public protocol LatentDecoding: Sampling {
+    /// The size of one latent vector.
+    var latentSize: Int { get }
+    /// The samples of the latent vectors `z` (`[N, latentSize]`), in [0, 1] like ``Sampling/sample(count:generator:)``'s.
+    func decode(latents z: Tensor) -> Tensor
+}
+
 /// What ``LikelihoodModel/negativeLogLikelihood(_:samples:generator:)`` returns for a batch.
 public struct LikelihoodEstimate {
     /// −log p(x) per example in nats: exact, or an upper bound (see ``method``).

@@ -19,7 +19,7 @@ import MirageTensor
 /// ```
 ///
 /// - SeeAlso: <https://arxiv.org/abs/1312.6114>, <https://arxiv.org/abs/1509.00519> (IWAE bound)
-public final class VAE: GenerativeModel, Sampling, LikelihoodModel, ReconstructionModel {
+public final class VAE: GenerativeModel, Sampling, LatentDecoding, LikelihoodModel, ReconstructionModel {
     public enum Decoder: String, Codable, Sendable {
         /// Independent Bernoullis on binarised pixels.
         case bernoulli
@@ -147,7 +147,14 @@ public final class VAE: GenerativeModel, Sampling, LikelihoodModel, Reconstructi
     }
 
     public func sample(count: Int, generator: RandomGenerator) -> Tensor {
-        withNoGrad { decoder(Tensor.randn([count, config.latent], generator: generator)).sigmoid().reshaped([count] + config.imageShape) }
+        decode(latents: Tensor.randn([count, config.latent], generator: generator))
+    }
+
+    public var latentSize: Int { config.latent }
+
+    /// The decoder's mean image (Bernoulli probabilities, or the Gaussian's mean) for each code.
+    public func decode(latents z: Tensor) -> Tensor {
+        withNoGrad { decoder(z).sigmoid().reshaped([z.shape[0]] + config.imageShape) }
     }
 
     public func sheets(fixed input: StepInput, noise: RandomGenerator) -> [Sheet] {

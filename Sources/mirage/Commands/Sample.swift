@@ -17,7 +17,8 @@ extension Mirage {
             --guidance w for classifier-free guidance of a class; progress and images/s go to \
             standard error. A flow samples at --temperature T (the latents' spread times T). A \
             PixelCNN draws one pixel at a time, a pass of its network each, with progress and \
-            images/s likewise.
+            images/s likewise. --latents z.npy generates from given latent vectors (GANs' \
+            noise, a VAE's codes; float32 N×size) instead of drawing them.
 
             Examples:
               mirage sample runs/dcgan --count 10000 --out samples.npy
@@ -27,6 +28,7 @@ extension Mirage {
               mirage sample runs/ddpm-c --class 3 --guidance 3 --count 100 --out threes.npy
               mirage sample runs/glow --temperature 0.7 --count 64 --out glow.npy --grid glow.png
               mirage sample runs/pixelcnn --count 64 --out pixelcnn.npy --grid pixelcnn.png
+              mirage sample runs/dcgan --latents z.npy --out from-z.npy    # z: float32 N×100
             """
         )
 
@@ -65,6 +67,10 @@ extension Mirage {
         @Option(help: "Scale of the latents' spread for flows (default: the run's, 1; Glow shows 0.7).")
         var temperature: Float?
 
+        @Option(help: ArgumentHelp("Generate from these latent vectors instead of random ones: a float32 .npy of N×latent size (GANs' noise, VAEs' codes); N samples.",
+                                   valueName: "z.npy"))
+        var latents: String?
+
         enum SamplerName: String, ExpressibleByArgument, CaseIterable {
             case ddpm, ddim
         }
@@ -77,6 +83,9 @@ extension Mirage {
             if let temperature, !(temperature > 0 && temperature.isFinite) { throw ValidationError("--temperature must be positive, got \(temperature)") }
             if temperature != nil, sampler != nil || samplingSteps != nil || eta != nil || guidance != nil {
                 throw ValidationError("--temperature is for flows; --sampler, --sampling-steps, --eta and --guidance for diffusion models")
+            }
+            if latents != nil, label != nil || temperature != nil || settings != nil {
+                throw ValidationError("--latents gives the whole input of the generator; --class, --temperature and the diffusion options do not go with it")
             }
             if sampler == .ddpm, samplingSteps != nil || eta != nil {
                 throw ValidationError("--sampling-steps and --eta are DDIM's; --sampler ddpm always takes all T steps")
@@ -100,7 +109,9 @@ extension Mirage {
             let model = run.model
             model.setTraining(false)
             let samples: Tensor
-            if let temperature {
+            if let latents {
+                samples = try decode(latentsFile: latents, run)
+            } else if let temperature {
                 guard let flow = model as? any TemperatureSampling else {
                     throw MissingCapability(subject: "\(runPath) (\(run.kind))", capability: "sampling at a temperature (--temperature)",
                                             modelsWithIt: ModelRegistry.names { $0 is any TemperatureSampling.Type })
@@ -144,11 +155,31 @@ extension Mirage {
                     // 2-D points: a scatter plot of all of them rather than a sheet of images.
                     try PNG.write(ScatterPlot.render(samples), to: grid)
                 } else {
-                    let shown = samples.sliced(axis: 0, 0..<min(count, 256))
+                    let shown = samples.sliced(axis: 0, 0..<min(samples.shape[0], 256))
                     try ImageGrid.save(shown, to: grid, nrow: Int(Double(shown.shape[0]).squareRoot().rounded(.up)))
                 }
                 print("wrote sheet \(grid)")
             }
+        }
+
+        /// The model's samples of the latent vectors in `path`, after checking the file's shape and values.
+        func decode(latentsFile path: String, _ run: LoadedRun) throws -> Tensor {
+            guard let decoder = run.model as? any LatentDecoding else {
+                throw MissingCapability(subject: "\(runPath) (\(run.kind))", capability: "generating from given latents (--latents)",
+                                        modelsWithIt: ModelRegistry.names { $0 is any LatentDecoding.Type })
+            }
+            let array = try NPY.read(path)
+            guard case .float32 = array.values else {
+                throw ValidationError("\(path): latents must be float32 (numpy's np.float32); this file holds another type")
+            }
+            guard array.shape.count == 2, array.shape[0] > 0, array.shape[1] == decoder.latentSize else {
+                throw ValidationError("\(path): latents of shape \(array.shape); \(runPath) takes N×\(decoder.latentSize) (N ≥ 1)")
+            }
+            let z = array.tensor
+            if let bad = z.scalars.firstIndex(where: { !$0.isFinite }) {
+                throw ValidationError("\(path): latent value \(bad) (row \(bad / decoder.latentSize)) is \(z.scalars[bad]), not a finite number")
+            }
+            return decoder.decode(latents: z)
         }
 
         /// With `--class`: the model as a conditional one, after checking that it has the class.

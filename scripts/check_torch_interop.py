@@ -1,0 +1,80 @@
+"""Dev-only: Mirage's checkpoints drive PyTorch's modules, and the same latents give the same images.
+
+For a DCGAN run and a VAE run: writes float32 latents, has Mirage generate from them
+(`mirage sample RUN --latents z.npy`), loads the run's checkpoint into the peer's PyTorch
+modules (scripts/peer/train_peer.py's DCGen and VAE) with load_state_dict(strict=True), runs them
+on the same latents in eval mode, and checks that the images agree within 1e-5.
+
+    swift build -c release
+    .build/release/mirage train dcgan --steps 200 --out runs/dcgan
+    .build/release/mirage train vae --steps 200 --out runs/vae
+    /tmp/torchenv/bin/python scripts/check_torch_interop.py runs/dcgan runs/vae   # needs torch, numpy, safetensors
+"""
+import pathlib, subprocess, sys, tempfile
+
+import numpy as np
+import torch
+from safetensors.numpy import load_file
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts/peer"))
+from train_peer import DCGen, VAE  # noqa: E402
+
+MIRAGE = ROOT / ".build/release/mirage"
+TOLERANCE = 1e-5
+
+
+def state_dict(run, prefixes):
+    """The checkpoint's tensors under `prefixes` (a map from Mirage's prefix to the module's), optimizer state left out."""
+    tensors = load_file(str(pathlib.Path(run) / "checkpoints/last.safetensors"))
+    out = {}
+    for key, value in tensors.items():
+        for mine, theirs in prefixes.items():
+            if key.startswith(mine):
+                out[theirs + key[len(mine):]] = torch.from_numpy(value.copy())
+    return out
+
+
+def mirage_images(run, z, scratch):
+    latents, images = scratch / f"{pathlib.Path(run).name}-z.npy", scratch / f"{pathlib.Path(run).name}-x.npy"
+    np.save(latents, z)
+    subprocess.run([str(MIRAGE), "sample", str(run), "--latents", str(latents), "--out", str(images)], check=True,
+                   stdout=subprocess.DEVNULL)
+    return np.load(images)
+
+
+def check(name, mine, theirs):
+    diff = float(np.abs(mine - theirs).max())
+    print(f"{name}: {mine.shape[0]} images, max |Mirage − PyTorch| = {diff:.2e}")
+    if not diff <= TOLERANCE:
+        sys.exit(f"{name}: outputs differ by {diff:.2e} > {TOLERANCE}")
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: check_torch_interop.py DCGAN_RUN VAE_RUN")
+    dcgan_run, vae_run = sys.argv[1:]
+    rng = np.random.RandomState(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = pathlib.Path(tmp)
+
+        generator = DCGen()
+        generator.load_state_dict(state_dict(dcgan_run, {"generator.": ""}), strict=True)
+        generator.eval()
+        z = rng.randn(256, 100).astype(np.float32)
+        with torch.no_grad():
+            theirs = ((generator(torch.from_numpy(z)) + 1) / 2).numpy()   # Mirage maps tanh's [-1, 1] to [0, 1]
+        check("dcgan", mirage_images(dcgan_run, z, scratch), theirs)
+
+        vae = VAE()
+        vae.load_state_dict(state_dict(vae_run, {"encoder.": "", "decoder.": ""}), strict=True)
+        vae.eval()
+        z = rng.randn(256, 20).astype(np.float32)
+        with torch.no_grad():
+            theirs = torch.sigmoid(vae.decode(torch.from_numpy(z))).reshape(-1, 1, 28, 28).numpy()
+        check("vae", mirage_images(vae_run, z, scratch), theirs)
+    print("PyTorch loads Mirage's checkpoints strictly and reproduces its images from the same latents")
+
+
+if __name__ == "__main__":
+    main()
