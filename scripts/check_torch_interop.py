@@ -1,9 +1,11 @@
-"""Dev-only: Mirage's checkpoints drive PyTorch's modules, and the same latents give the same images.
+"""Dev-only: Mirage's checkpoints drive PyTorch's modules and PyTorch's drive Mirage's, with the same images from the same latents.
 
 For a DCGAN run and a VAE run: writes float32 latents, has Mirage generate from them
 (`mirage sample RUN --latents z.npy`), loads the run's checkpoint into the peer's PyTorch
 modules (scripts/peer/train_peer.py's DCGen and VAE) with load_state_dict(strict=True), runs them
-on the same latents in eval mode, and checks that the images agree within 1e-5.
+on the same latents in eval mode, and checks that the images agree within 1e-5. Then the other
+way: a freshly initialised PyTorch DCGen's state dict goes through `mirage import dcgan`, and
+Mirage's samples of the imported run must match PyTorch's within 1e-5.
 
     swift build -c release
     .build/release/mirage train dcgan --steps 200 --out runs/dcgan
@@ -15,6 +17,7 @@ import pathlib, subprocess, sys, tempfile
 import numpy as np
 import torch
 from safetensors.numpy import load_file
+from safetensors.torch import save_file
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts/peer"))
@@ -73,7 +76,20 @@ def main():
         with torch.no_grad():
             theirs = torch.sigmoid(vae.decode(torch.from_numpy(z))).reshape(-1, 1, 28, 28).numpy()
         check("vae", mirage_images(vae_run, z, scratch), theirs)
-    print("PyTorch loads Mirage's checkpoints strictly and reproduces its images from the same latents")
+
+        # The other way: a PyTorch generator's state dict imported with `mirage import`.
+        torch.manual_seed(1)
+        generator = DCGen()
+        generator.eval()
+        weights, imported = scratch / "torch-generator.safetensors", scratch / "imported"
+        save_file({"generator." + k: v.contiguous() for k, v in generator.state_dict().items()}, str(weights))
+        subprocess.run([str(MIRAGE), "import", "dcgan", str(weights), "--out", str(imported)], check=True,
+                       stdout=subprocess.DEVNULL)
+        z = rng.randn(256, 100).astype(np.float32)
+        with torch.no_grad():
+            theirs = ((generator(torch.from_numpy(z)) + 1) / 2).numpy()
+        check("dcgan imported from PyTorch", mirage_images(imported, z, scratch), theirs)
+    print("PyTorch loads Mirage's checkpoints strictly, Mirage imports PyTorch's, and both draw the same images from the same latents")
 
 
 if __name__ == "__main__":

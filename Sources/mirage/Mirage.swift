@@ -8,7 +8,7 @@ struct Mirage: ParsableCommand {
         commandName: "mirage",
         abstract: "Deep generative models in Swift: train, sample, evaluate, benchmark.",
         version: "0.1.0",
-        subcommands: [Train.self, Sample.self, Translate.self, Eval.self, Report.self, Bench.self, DataCommand.self]
+        subcommands: [Train.self, Sample.self, Translate.self, Eval.self, Import.self, Report.self, Bench.self, DataCommand.self]
     )
 
     static func main() {

@@ -41,7 +41,7 @@ import Testing
     /// Help texts are compared with committed snapshots. `MIRAGE_RECORD_SNAPSHOTS=1` rewrites them
     /// and fails the test, so that a recording run is never mistaken for a passing one.
     @Test(arguments: [["--help"], ["train", "--help"], ["train", "vae", "--help"], ["train", "gan", "--help"], ["train", "cyclegan", "--help"], ["translate", "--help"],
-                      ["sample", "--help"], ["eval", "nll", "--help"], ["eval", "modes", "--help"], ["eval", "anomaly", "--help"], ["eval", "augment", "--help"], ["report", "--help"], ["bench", "--help"], ["data", "export", "--help"]])
+                      ["sample", "--help"], ["eval", "nll", "--help"], ["eval", "modes", "--help"], ["eval", "anomaly", "--help"], ["eval", "augment", "--help"], ["report", "--help"], ["import", "--help"], ["bench", "--help"], ["data", "export", "--help"]])
     func helpMatchesSnapshot(_ arguments: [String]) throws {
         let result = try Self.run(arguments)
         #expect(result.status == 0)
@@ -360,6 +360,60 @@ import Testing
         #expect(nan.status != 0 && nan.stderr.contains("latent value 150 (row 1) is nan"), "\(nan.stderr)")
         let paired = try Self.run(["sample", run, "--latents", z2, "--class", "3", "--out", a])
         #expect(paired.status != 0 && paired.stderr.contains("--latents gives the whole input"), "\(paired.stderr)")
+    }
+
+    /// The tensors of a safetensors file whose names start with `prefix`, as a new file: what
+    /// `torch.save_file(module.state_dict())` of one submodule looks like.
+    static func keepTensors(from source: String, prefix: String, to destination: String) throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: source))
+        let headerLength = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = try JSONSerialization.jsonObject(with: bytes.subdata(in: 8..<(8 + headerLength))) as! [String: Any]
+        let body = bytes.subdata(in: (8 + headerLength)..<bytes.count)
+        var entries: [String: Any] = [:], data = Data()
+        for name in header.keys.sorted() where name.hasPrefix(prefix) {
+            var entry = header[name] as! [String: Any]
+            let offsets = entry["data_offsets"] as! [Int]
+            entry["data_offsets"] = [data.count, data.count + offsets[1] - offsets[0]]
+            data.append(body.subdata(in: offsets[0]..<offsets[1]))
+            entries[name] = entry
+        }
+        var json = try JSONSerialization.data(withJSONObject: entries, options: [.sortedKeys])
+        while json.count % 8 != 0 { json.append(0x20) }
+        var out = Data((0..<8).map { UInt8((json.count >> (8 * $0)) & 0xff) })
+        out.append(json)
+        out.append(data)
+        try out.write(to: URL(fileURLWithPath: destination))
+    }
+
+    /// `mirage import`: a generator's state dict becomes a run that samples as the original
+    /// does; a state dict with a key missing, stray keys, or for a kind it does not fit is
+    /// refused with the file named.
+    @Test func importsAStateDict() throws {
+        let dir = Self.temporaryDirectory("import")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = dir.appendingPathComponent("gan").path
+        #expect(try Self.run(["train", "gan", "--steps", "2", "--batch-size", "16", "--subset", "64", "--out", run]).status == 0)
+        let weights = dir.appendingPathComponent("generator.safetensors").path
+        try Self.keepTensors(from: run + "/checkpoints/last.safetensors", prefix: "generator.", to: weights)
+        let imported = dir.appendingPathComponent("imported").path
+        let result = try Self.run(["import", "gan", weights, "--out", imported])
+        #expect(result.status == 0 && result.stdout.contains("imported generator of gan")
+                && result.stdout.contains("left as initialised: discriminator"), "\(result.stdout) \(result.stderr)")
+        let z = dir.appendingPathComponent("z.npy").path
+        try NPY.write(NPYArray(shape: [4, 100], values: .float32((0..<400).map { Float(cos(Double($0))) })), to: z)
+        let (a, b) = (dir.appendingPathComponent("a.npy").path, dir.appendingPathComponent("b.npy").path)
+        #expect(try Self.run(["sample", run, "--latents", z, "--out", a]).status == 0)
+        #expect(try Self.run(["sample", imported, "--latents", z, "--out", b]).status == 0)
+        #expect(try NPY.read(a) == NPY.read(b), "the imported generator draws other images than the original")
+
+        let again = try Self.run(["import", "gan", weights, "--out", imported])
+        #expect(again.status != 0 && again.stderr.contains("--overwrite"), "\(again.stderr)")
+        let wrongKind = try Self.run(["import", "vae", weights, "--out", dir.appendingPathComponent("v").path])
+        #expect(wrongKind.status != 0 && wrongKind.stderr.contains("keys outside vae's networks"), "\(wrongKind.stderr)")
+        let partial = dir.appendingPathComponent("partial.safetensors").path
+        try Self.keepTensors(from: weights, prefix: "generator.main.0.", to: partial)
+        let missing = try Self.run(["import", "gan", partial, "--out", dir.appendingPathComponent("p").path])
+        #expect(missing.status != 0 && missing.stderr.contains(partial) && missing.stderr.contains("missing keys"), "\(missing.stderr)")
     }
 
     /// pix2pix and CycleGAN train on PNG folders in the layouts their datasets ship (A|B pairs;
