@@ -408,6 +408,15 @@ import Testing
 
         let again = try Self.run(["import", "gan", weights, "--out", imported])
         #expect(again.status != 0 && again.stderr.contains("--overwrite"), "\(again.stderr)")
+        // Over a trained run: refused, then with --overwrite the old run's files go with it.
+        let overTrained = try Self.run(["import", "gan", weights, "--out", run])
+        #expect(overTrained.status != 0 && overTrained.stderr.contains("already holds a run"), "\(overTrained.stderr)")
+        #expect(try Self.run(["import", "gan", weights, "--out", run, "--overwrite"]).status == 0)
+        for file in ["config.json", "metrics.jsonl"] {
+            #expect(!FileManager.default.fileExists(atPath: run + "/" + file), "\(file) of the trained run outlived --overwrite")
+        }
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: run + "/samples"))?.isEmpty ?? true, "the trained run's sheets outlived --overwrite")
+        #expect(FileManager.default.fileExists(atPath: run + "/checkpoints/last.safetensors"))
         let wrongKind = try Self.run(["import", "vae", weights, "--out", dir.appendingPathComponent("v").path])
         #expect(wrongKind.status != 0 && wrongKind.stderr.contains("keys outside vae's networks"), "\(wrongKind.stderr)")
         let partial = dir.appendingPathComponent("partial.safetensors").path

@@ -52,6 +52,23 @@ public struct RunFolder: Sendable {
         return samples.appendingPathComponent(main ? "\(stem).png" : "\(stem)-\(name).png")
     }
 
+    /// The files and folders a run writes here (present or not): what ``holdsRun`` looks for and
+    /// ``removeRun()`` removes.
+    private var runFiles: [URL] {
+        [config, checkpoints, samples, metrics, lossPlot, indexPage, evaluations, fanoganEncoder.deletingLastPathComponent()]
+            + eventFiles
+    }
+
+    /// Whether an earlier run (trained or imported) left files here.
+    public var holdsRun: Bool { runFiles.contains { FileManager.default.fileExists(atPath: $0.path) } }
+
+    /// Removes the files a run writes here, and nothing else, so that a new run starts clean.
+    public func removeRun() throws {
+        for url in runFiles where FileManager.default.fileExists(atPath: url.path) {
+            try FileManager.default.removeItem(at: url)
+        }
+    }
+
     /// Creates the folder and its subfolders.
     public func create() throws {
         for dir in [root, checkpoints, samples] {

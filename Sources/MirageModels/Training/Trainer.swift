@@ -187,14 +187,11 @@ public final class Trainer {
     /// Refuses a folder holding an earlier run, or with ``TrainingOptions/overwrite`` removes the
     /// files a run writes there (and nothing else).
     private func claimRunFolder() throws {
-        let fm = FileManager.default
-        let written = [run.config, run.checkpoints, run.samples, run.metrics, run.lossPlot, run.indexPage, run.evaluations,
-                       run.fanoganEncoder.deletingLastPathComponent()] + run.eventFiles
-        guard written.contains(where: { fm.fileExists(atPath: $0.path) }) else { return }
+        guard run.holdsRun else { return }
         guard options.overwrite else {
             throw TrainingError.runExists(run: run.root.path, kind: run.storedKind)
         }
-        for url in written where fm.fileExists(atPath: url.path) { try fm.removeItem(at: url) }
+        try run.removeRun()
     }
 
     private func writeConfig() throws {

@@ -35,7 +35,7 @@ extension Mirage {
         @Option(help: "The run folder to create.")
         var out: String
 
-        @Flag(help: "Replace a run folder that already has a checkpoint.")
+        @Flag(help: "Replace the run the folder holds (its files only, as mirage train --overwrite does).")
         var overwrite = false
 
         func run() throws {
@@ -64,9 +64,14 @@ extension Mirage {
             guard !imported.isEmpty else {
                 throw ValidationError("\(weights) has no keys for \(kind)'s networks (\(networks.joined(separator: ", "))); name them <network>.<key>")
             }
+            // The same claim as mirage train's: an earlier run's files (its config, metrics,
+            // evaluations, f-AnoGAN encoder) must not outlive its checkpoint.
             let run = RunFolder(out)
-            if FileManager.default.fileExists(atPath: run.lastCheckpoint.path) && !overwrite {
-                throw ValidationError("\(out) already has a checkpoint; pass --overwrite to replace it")
+            if run.holdsRun {
+                guard overwrite else {
+                    throw ValidationError("\(out) already holds a run; pass --overwrite to replace it")
+                }
+                try run.removeRun()
             }
             try run.create()
             try TrainingCheckpoint.save(model, kind: kind, step: 0, to: run.lastCheckpoint)
