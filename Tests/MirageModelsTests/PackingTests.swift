@@ -47,6 +47,17 @@ import Testing
         #expect(wgan.data.batchesPerStep == 6)
         let six = (0..<6).map { points(GaussianMixture2D.grid25().sample(count: 8, generator: RandomGenerator(seed: UInt64($0)))) }
         #expect(wgan.trainStep(StepInput(batches: six), context: MNISTSubset.context).values.allSatisfy { $0.isFinite })
+        var k = ConditionalGAN.Config()
+        k.pack = 2
+        let cgan = ConditionalGAN(k)
+        // Each packed sample brings its image and its 10 label maps.
+        #expect(cgan.discriminator(Tensor.zeros([2, 2 * (1 + 10), 28, 28])).shape == [2, 1])
+        #expect(cgan.data.batchesPerStep == 2 && cgan.data.needsLabels)
+        let labelled = (0..<2).map { b in
+            Batch(images: Tensor.rand([4, 1, 28, 28], generator: RandomGenerator(seed: UInt64(b))) * 2 - 1,
+                  labels: Tensor((0..<4).map { Float((b * 4 + $0) % 10) }), indices: Array(0..<4))
+        }
+        #expect(cgan.trainStep(StepInput(batches: labelled), context: MNISTSubset.context).values.allSatisfy { $0.isFinite })
     }
 
     func points(_ x: Tensor) -> Batch { Batch(images: x, labels: Tensor.zeros([x.shape[0]]), indices: Array(0..<x.shape[0])) }
@@ -56,6 +67,9 @@ import Testing
         let json = #"{"architecture":"mlp","imageShape":[1,28,28],"noise":100,"learningRate":0.0002,"beta1":0.5,"beta2":0.999,"seed":3}"#
         let c = try JSONDecoder().decode(GAN.Config.self, from: Data(json.utf8))
         #expect(c.pack == 1 && c.seed == 3)
+        let conditional = #"{"imageShape":[1,28,28],"classes":10,"noise":100,"learningRate":0.0002,"beta1":0.5,"beta2":0.999,"seed":4}"#
+        let k = try JSONDecoder().decode(ConditionalGAN.Config.self, from: Data(conditional.utf8))
+        #expect(k.pack == 1 && k.seed == 4)
     }
 }
 

@@ -83,6 +83,16 @@ their translations of the whole test split into the folder --out (default peer-M
         (default ROOT/.build/release/mirage, run from ROOT) into a temporary folder, or into --data-cache DIR and
         reused until the binary is newer; mnist-colored's colours are drawn with --seed, as `mirage train --seed`
         draws them. Pixels scaled to [-1, 1], reshuffled every epoch, the last partial batch dropped, no jitter/flip
+    python3 scripts/peer/train_peer.py points --dataset grid25 --pack 4 --steps 10000 --out pac4.npy
+        The 2-D mode-collapse GAN (GAN.swift on points, PointNetworks.swift; PacGAN's published recipe): G
+        2-400-400-400-400-2 (linear without bias, BatchNorm, ReLU; a biased linear out), D three maxout layers of 200
+        units with 5 pieces and a logit, both with PyTorch's default initialisation; 2-D noise, batch --batch (100),
+        Adam --lr 1e-4 (β₁ 0.8, 0.999), non-saturating loss, D then G each step. --dataset ring8 (8 modes on the unit
+        circle, σ 0.01) or grid25 (5×5 at spacing 2, σ 0.05), drawn afresh for every batch. --pack M: D sees M points
+        side by side, all real or all generated (M batches of real points, M·batch generated). --eval-every N prints
+        loss_d and mode coverage of 2,500 samples (as ModeCoverage: nearest mode within 3σ is high quality, a mode is
+        captured with one such sample, KL of the high-quality histogram to uniform) every N steps, on a stream of its
+        own; writes 2,500 samples (G in eval mode) as float32 N×2 to --out, for `mirage eval modes OUT --dataset D`
     common: --seed 0, --threads 2
 """
 import argparse, copy, gzip, itertools, json, math, pathlib, subprocess, tempfile, time
@@ -1287,12 +1297,76 @@ def ddpm(args):  # DDPM.swift
               f"middle terms) in {time.time() - t0:.1f} s")
 
 
+
+class Maxout(nn.Module):  # Maxout.swift: a linear map to pieces·units, the max over each unit's pieces
+    def __init__(self, i, o, pieces):
+        super().__init__(); self.linear = nn.Linear(i, pieces * o); self.o, self.pieces = o, pieces
+
+    def forward(self, x):
+        return self.linear(x).view(len(x), self.pieces, self.o).max(1)[0]
+
+
+def mixture(name):  # GaussianMixture2D.swift: (modes, σ)
+    if name == "ring8":
+        a = torch.arange(8, dtype=torch.float64) * 2 * math.pi / 8
+        return torch.stack([a.cos(), a.sin()], 1).float(), 0.01
+    steps = torch.tensor([-2.0, -1, 0, 1, 2]) * 2
+    return torch.cartesian_prod(steps, steps), 0.05
+
+
+def mode_coverage(x, modes, sigma):  # ModeCoverage.evaluate: (captured, high-quality share, KL to uniform)
+    d2, k = ((x[:, None, :] - modes[None]) ** 2).sum(-1).min(1)
+    good = d2.sqrt() / sigma < 3
+    h = torch.bincount(k[good], minlength=len(modes)).double()
+    p = h[h > 0] / h.sum()
+    kl = float((p * (p * len(modes)).log()).sum()) if good.any() else math.inf
+    return int((h > 0).sum()), float(good.double().mean()), kl
+
+
+def points(args):  # GAN.swift's step on 2-D points, with PacGAN's packing (Packing.swift)
+    torch.manual_seed(args.seed)
+    modes, sigma = mixture(args.dataset)
+    m, n = args.pack, args.batch
+    G = nn.Sequential(*[l for i in range(4) for l in (nn.Linear(2 if i == 0 else 400, 400, bias=False), nn.BatchNorm1d(400), nn.ReLU())],
+                      nn.Linear(400, 2))
+    D = nn.Sequential(Maxout(2 * m, 200, 5), Maxout(200, 200, 5), Maxout(200, 200, 5), nn.Linear(200, 1))
+    oG, oD = adam(G.parameters(), args.lr, (0.8, 0.999)), adam(D.parameters(), args.lr, (0.8, 0.999))
+    real = lambda k: modes[torch.randint(len(modes), (k,))] + sigma * torch.randn(k, 2)
+    pack = lambda x: torch.cat(x.chunk(m), 1)  # pack i: sample i of each of the m batches
+    probe = torch.Generator().manual_seed(args.seed + 1)
+
+    def sample(k, g=None):
+        G.eval()
+        with torch.no_grad(): x = G(torch.randn(k, 2, generator=g))
+        G.train(); return x
+
+    t0, trained, losses = time.time(), 0.0, []
+    for step in range(1, args.steps + 1):
+        x, fake = pack(real(m * n)), pack(G(torch.randn(m * n, 2)))
+        lD = bce(D(x), 1.0) + bce(D(fake.detach()), 0.0)
+        oD.zero_grad(); lD.backward(); oD.step()
+        lG = bce(D(fake), 1.0)
+        oG.zero_grad(); lG.backward(); oG.step(); losses.append(lD.item())
+        if args.eval_every and step % args.eval_every == 0:
+            trained += time.time() - t0
+            c, q, kl = mode_coverage(sample(2500, probe), modes, sigma)
+            print(f"step {step}: loss_d {sum(losses) / len(losses):.3f}, modes {c}/{len(modes)}, high quality {100 * q:.1f}%, "
+                  f"KL {kl:.3f}", flush=True)
+            losses, t0 = [], time.time()
+    trained += time.time() - t0
+    print(f"trained {args.steps} steps in {trained:.0f} s")
+    x = sample(2500)
+    c, q, kl = mode_coverage(x, modes, sigma)
+    np.save(args.out, x.numpy().astype(np.float32))
+    print(f"wrote {tuple(x.shape)} samples to {args.out}: modes {c}/{len(modes)}, high quality {100 * q:.1f}%, KL {kl:.3f}")
+
 if __name__ == "__main__":
     runs = {"vae": vae, "dcgan": dcgan, "wgan": wgan, "wgan-gp": wgan, "cgan": cgan, "infogan": infogan, "lapgan": lapgan,
-            "ddpm": ddpm, "glow": flow, "realnvp": flow, "pixelcnn": pixelcnn, "pix2pix": pix2pix, "cyclegan": cyclegan}
+            "ddpm": ddpm, "glow": flow, "realnvp": flow, "pixelcnn": pixelcnn, "pix2pix": pix2pix, "cyclegan": cyclegan,
+            "points": points}
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model", choices=list(runs))
-    ap.add_argument("--steps", type=int, help="generator updates (GANs; default 3000; pix2pix, cyclegan 2000), ddpm's updates (default 5000), "
+    ap.add_argument("--steps", type=int, help="generator updates (GANs; default 3000; pix2pix, cyclegan 2000; points 10000), ddpm's updates (default 5000), "
                     "the other models' updates (default 3000)")
     ap.add_argument("--out", help="samples .npy (default peer-MODEL.npy); for cgan and infogan rows 1000k to "
                     "1000k+999 are class (categorical code) k, k = 0..9; conditional ddpm and pixelcnn likewise with count/10 per class; "
@@ -1320,13 +1394,13 @@ if __name__ == "__main__":
     ap.add_argument("--bpd-samples", type=int, help="ddpm: middle terms drawn per image, stratified, for --bpd-count "
                     "(default 100; 999 or more: all T − 1)")
     flow_only = {"depth": ("glow",), "scales": ("realnvp",), "blocks": ("realnvp",), "hidden": ("glow", "realnvp"),
-                 "temperature": ("glow", "realnvp"), "eval_every": ("glow", "realnvp", "pixelcnn")}
+                 "temperature": ("glow", "realnvp"), "eval_every": ("glow", "realnvp", "pixelcnn", "points")}
     ap.add_argument("--depth", type=int, help="glow: flow steps per level (default 8)")
     ap.add_argument("--scales", type=int, help="realnvp: squeezing scales (default 2)")
     ap.add_argument("--blocks", type=int, help="realnvp: residual blocks per coupling network (default 1)")
     ap.add_argument("--hidden", type=int, help="glow, realnvp: channels of the couplings' networks (default 128, 32)")
     ap.add_argument("--temperature", type=float, help="glow, realnvp: sampling temperature (default 1)")
-    ap.add_argument("--eval-every", type=int, help="glow, realnvp, pixelcnn: also print the test NLL every N steps (default: only at the end)")
+    ap.add_argument("--eval-every", type=int, help="glow, realnvp, pixelcnn: also print the test NLL every N steps (default: only at the end); points: mode coverage")
     pixelcnn_only = {"gated": False, "output": "bernoulli", "filters": 32, "layers": 6}
     ap.add_argument("--gated", action="store_true", default=None, help="pixelcnn: Gated PixelCNN (vertical and horizontal "
                     "stacks, tanh·sigmoid gates, no blind spot) instead of the original")
@@ -1334,14 +1408,16 @@ if __name__ == "__main__":
                     "(binarised images, default) or categorical (256 levels)")
     ap.add_argument("--filters", type=int, help="pixelcnn: channels h (the original's residual stream has 2h; default 32)")
     ap.add_argument("--layers", type=int, help="pixelcnn: layers after the first 7×7 one, residual blocks or gated layers (default 6)")
-    translation_only = {"batch": ("pix2pix", "cyclegan"), "ngf": ("pix2pix", "cyclegan"), "ndf": ("pix2pix", "cyclegan"),
-                        "dataset": ("pix2pix",), "direction": ("pix2pix",), "domain_a": ("cyclegan",), "domain_b": ("cyclegan",),
+    translation_only = {"batch": ("pix2pix", "cyclegan", "points"), "ngf": ("pix2pix", "cyclegan"), "ndf": ("pix2pix", "cyclegan"),
+                        "dataset": ("pix2pix", "points"), "direction": ("pix2pix",), "domain_a": ("cyclegan",), "domain_b": ("cyclegan",),
                         "mirage": ("pix2pix", "cyclegan"), "data_cache": ("pix2pix", "cyclegan")}
-    ap.add_argument("--batch", type=int, help="pix2pix, cyclegan: batch size (default 64)")
+    ap.add_argument("--batch", type=int, help="pix2pix, cyclegan: batch size (default 64); points: 100")
     ap.add_argument("--ngf", type=int, help="pix2pix, cyclegan: the generators' base width (default 64)")
     ap.add_argument("--ndf", type=int, help="pix2pix, cyclegan: the discriminators' base width (default 64)")
-    ap.add_argument("--dataset", choices=["mnist-edges", "mnist-inverted", "mnist-thick", "mnist-colored"],
-                    help="pix2pix: the paired dataset (default mnist-edges)")
+    ap.add_argument("--dataset", choices=["mnist-edges", "mnist-inverted", "mnist-thick", "mnist-colored", "ring8", "grid25"],
+                    help="pix2pix: the paired dataset (default mnist-edges); points: the mixture (default grid25)")
+    ap.add_argument("--pack", type=int, help="points: samples the discriminator judges at once (default 1)")
+    ap.add_argument("--lr", type=float, help="points: learning rate of both Adam optimizers (default 1e-4)")
     ap.add_argument("--direction", choices=["a-to-b", "b-to-a"], help="pix2pix: a-to-b (default: derived image → digit) or b-to-a")
     ap.add_argument("--domain-a", help="cyclegan: domain A, a Mirage dataset name (default mnist)")
     ap.add_argument("--domain-b", help="cyclegan: domain B, a Mirage dataset name (default mnist-colored: its coloured digits)")
@@ -1352,7 +1428,13 @@ if __name__ == "__main__":
     a = ap.parse_args(); torch.set_num_threads(a.threads)
     translation = a.model in ("pix2pix", "cyclegan")
     a.out = a.out or (f"peer-{a.model}" if translation else f"peer-{a.model}.npy")
-    a.steps = (5000 if a.model == "ddpm" else 2000 if translation else 3000) if a.steps is None else a.steps
+    a.steps = (5000 if a.model == "ddpm" else 2000 if translation else 10000 if a.model == "points" else 3000) if a.steps is None else a.steps
+    if a.dataset is not None and (a.model == "points") != (a.dataset in ("ring8", "grid25")):
+        ap.error("--dataset ring8 and grid25 are for points, the MNIST domains for pix2pix")
+    for k in ("pack", "lr"):
+        if getattr(a, k) is not None and a.model != "points": ap.error(f"--{k} is for points")
+    if a.model == "points":
+        a.batch, a.dataset, a.pack, a.lr = a.batch or 100, a.dataset or "grid25", a.pack or 1, a.lr or 1e-4
     defaults = {"batch": 64, "ngf": 64, "ndf": 64, "dataset": "mnist-edges", "direction": "a-to-b", "domain_a": "mnist",
                 "domain_b": "mnist-colored", "mirage": str(ROOT / ".build/release/mirage"), "data_cache": None}
     for k, models in translation_only.items():

@@ -7,7 +7,9 @@ import MirageTensor
 /// label map per class stacked onto the image's channels, so both judge "a real K" rather than
 /// "a real digit". Losses and optimizers are the DCGAN's (non-saturating BCE, Adam 2e-4 (0.5,
 /// 0.999)); the discriminator sees real images with their own labels and fakes with the labels
-/// they were generated for.
+/// they were generated for. With ``Config/pack`` m > 1 it is a conditional PacGAN: the
+/// discriminator judges m (image, label maps) pairs stacked on the channels, all real or all
+/// generated (see ``Packing``), and a step takes m batches.
 ///
 /// ```swift
 /// let cgan = ConditionalGAN(ConditionalGAN.Config())
@@ -23,14 +25,32 @@ public final class ConditionalGAN: GenerativeModel, ConditionalSampling {
         public var learningRate: Float = 2e-4
         public var beta1: Float = 0.5
         public var beta2: Float = 0.999
+        /// Samples per discriminator input (PacGAN's m; 1 for a plain conditional GAN).
+        public var pack = 1
         public var seed: UInt64 = 0
         public init() {}
+
+        private enum CodingKeys: String, CodingKey { case imageShape, classes, noise, learningRate, beta1, beta2, pack, seed }
+
+        /// Decodes a stored configuration; one written before packing existed has `pack` 1.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            imageShape = try c.decode([Int].self, forKey: .imageShape)
+            classes = try c.decode(Int.self, forKey: .classes)
+            noise = try c.decode(Int.self, forKey: .noise)
+            learningRate = try c.decode(Float.self, forKey: .learningRate)
+            beta1 = try c.decode(Float.self, forKey: .beta1)
+            beta2 = try c.decode(Float.self, forKey: .beta2)
+            pack = try c.decodeIfPresent(Int.self, forKey: .pack) ?? 1
+            seed = try c.decode(UInt64.self, forKey: .seed)
+        }
     }
 
     public let config: Config
     /// Maps noise and a one-hot class (`noise + classes` inputs) to an image in [-1, 1].
     public let generator: DCGANGenerator
-    /// Scores an image stacked with its class's label maps (`channels + classes` channels).
+    /// Scores an image stacked with its class's label maps (`channels + classes` channels), or
+    /// `pack` of them stacked in turn.
     public let discriminator: DCGANDiscriminator
     let optimizerG: Adam
     let optimizerD: Adam
@@ -41,7 +61,7 @@ public final class ConditionalGAN: GenerativeModel, ConditionalSampling {
         self.config = config
         let g = RandomGenerator(seed: config.seed)
         generator = DCGANGenerator(noise: config.noise + config.classes, channels: config.imageShape[0], generator: g)
-        discriminator = DCGANDiscriminator(channels: config.imageShape[0] + config.classes, generator: g)
+        discriminator = DCGANDiscriminator(channels: config.pack * (config.imageShape[0] + config.classes), generator: g)
         dcganInitialize(generator, generator: g)
         dcganInitialize(discriminator, generator: g)
         let betas = (config.beta1, config.beta2)
@@ -54,7 +74,10 @@ public final class ConditionalGAN: GenerativeModel, ConditionalSampling {
     public var networks: [(String, Module)] { [("generator", generator), ("discriminator", discriminator)] }
     public var optimizers: [(String, Optimizer)] { [("generator", optimizerG), ("discriminator", optimizerD)] }
     public var generators: [(String, RandomGenerator)] { [("noise", noise)] }
-    public var data: DataRequirement { DataRequirement(range: -1...1, needsLabels: true, minimumBatchSize: 2) }
+    /// Labelled pixels in [-1, 1], one batch per packed sample.
+    public var data: DataRequirement {
+        DataRequirement(batchesPerStep: config.pack, range: -1...1, needsLabels: true, minimumBatchSize: 2)
+    }
     public var classCount: Int { config.classes }
 
 
@@ -63,21 +86,23 @@ public final class ConditionalGAN: GenerativeModel, ConditionalSampling {
         generator(Tensor.concat([z, Tensor.oneHot(labels, classes: config.classes)], axis: 1))
     }
 
-    /// The discriminator's logits for images `[B, C, H, W]` of the given classes.
-    func discriminate(_ x: Tensor, labels: [Int]) -> Tensor {
+    /// Images `[B, C, H, W]` with their classes' label maps stacked on: the discriminator's input
+    /// for one sample each.
+    func labelled(_ x: Tensor, labels: [Int]) -> Tensor {
         let maps = Tensor.oneHot(labels, classes: config.classes).reshaped([labels.count, config.classes, 1, 1])
             .expanded(to: [labels.count, config.classes, x.shape[2], x.shape[3]])
-        return discriminator(Tensor.concat([x, maps], axis: 1))
+        return Tensor.concat([x, maps], axis: 1)
     }
 
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
-        let real = input.images, n = real.shape[0]
-        let realLabels = input.labels.scalars.map { Int($0) }
-        let fakeLabels = (0..<n).map { _ in noise.nextIndex(below: config.classes) }
+        let real = Packing.pack(input.batches.map { labelled($0.images, labels: $0.labels.scalars.map { Int($0) }) })
+        let n = real.shape[0], m = config.pack
+        let fakeLabels = (0..<m * n).map { _ in noise.nextIndex(below: config.classes) }
         let ones = Tensor.ones([n, 1]), zeros = Tensor.zeros([n, 1])
-        let fake = generate(Tensor.randn([n, config.noise], generator: noise), labels: fakeLabels)
+        let fake = Packing.pack(labelled(generate(Tensor.randn([m * n, config.noise], generator: noise), labels: fakeLabels),
+                                         labels: fakeLabels), into: m)
 
-        let dReal = discriminate(real, labels: realLabels), dFake = discriminate(fake.detached(), labels: fakeLabels)
+        let dReal = discriminator(real), dFake = discriminator(fake.detached())
         let lossD = binaryCrossEntropyWithLogits(dReal, ones) + binaryCrossEntropyWithLogits(dFake, zeros)
         optimizerD.zeroGrad()
         lossD.backward()
@@ -86,7 +111,7 @@ public final class ConditionalGAN: GenerativeModel, ConditionalSampling {
         // The discriminator judges the generator's step without being trained by it.
         discriminator.freeze()
         defer { discriminator.freeze(false) }
-        let lossG = binaryCrossEntropyWithLogits(discriminate(fake, labels: fakeLabels), ones)
+        let lossG = binaryCrossEntropyWithLogits(discriminator(fake), ones)
         optimizerG.zeroGrad()
         lossG.backward()
         optimizerG.step()

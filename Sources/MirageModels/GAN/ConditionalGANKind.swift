@@ -9,23 +9,26 @@ public enum ConditionalGANKind: ModelKind {
         The DCGAN networks with the class as input: a one-hot vector beside the noise for the \
         generator, one label map per class stacked on the image for the discriminator. Trains \
         on labelled 28×28 data. Sheets: one class per row. Draw one class with mirage sample \
-        --class K.
+        --class K. --pack M makes it a conditional PacGAN: the discriminator judges M labelled \
+        images at once, all real or all generated.
 
         Examples:
           mirage train cgan --steps 3000 --out runs/cgan
           mirage sample runs/cgan --class 7 --count 100 --out sevens.npy
+          mirage train cgan --pack 2 --steps 3000 --out runs/pac-cgan2
         """
 
-    public typealias Options = GANOptions
+    public typealias Options = PackedGANOptions
 
     public static func configuration(_ o: Options, seed: UInt64, data: DataDescription) throws -> ConditionalGAN.Config {
         var c = ConditionalGAN.Config()
         c.imageShape = data.sampleShape
         c.classes = data.classCount
-        c.noise = o.latent ?? c.noise
-        c.learningRate = o.lr ?? c.learningRate
-        c.beta1 = o.beta1 ?? c.beta1
-        c.beta2 = o.beta2
+        c.noise = o.gan.latent ?? c.noise
+        c.learningRate = o.gan.lr ?? c.learningRate
+        c.beta1 = o.gan.beta1 ?? c.beta1
+        c.beta2 = o.gan.beta2
+        c.pack = o.pack
         c.seed = seed
         return c
     }
@@ -33,6 +36,7 @@ public enum ConditionalGANKind: ModelKind {
     public static func make(_ config: ConditionalGAN.Config) throws -> ConditionalGAN {
         try validateConfiguration(kind: name, imageShape: config.imageShape, sizes: [("noise size", config.noise)],
                                   learningRate: config.learningRate)
+        try requirePack(config.pack, kind: name)
         guard (2...1000).contains(config.classes) else {
             throw ModelConfigurationError.unsuitable(kind: name, reason: "\(config.classes) classes; a conditional model needs 2 to 1000")
         }

@@ -26,7 +26,7 @@ public struct GANOptions: ParsableArguments {
     }
 }
 
-/// The options of `gan` and `dcgan`: ``GANOptions`` and PacGAN's packing.
+/// The options of `gan`, `dcgan` and `cgan`: ``GANOptions`` and PacGAN's packing.
 public struct PackedGANOptions: ParsableArguments {
     @OptionGroup public var gan: GANOptions
 
@@ -134,7 +134,7 @@ extension GAN {
 /// The sample shape, noise size, pack and learning rate of a GAN-family configuration: images
 /// for the MLP and DCGAN networks, `[2]` for the point networks.
 func validateSamples(kind: String, architecture: GAN.Architecture, shape: [Int], noise: Int, pack: Int, learningRate: Float) throws {
-    guard (1...16).contains(pack) else { throw ModelConfigurationError.unsuitable(kind: kind, reason: "pack \(pack) is outside 1...16") }
+    try requirePack(pack, kind: kind)
     switch architecture {
     case .points:
         guard shape == [2] else {
@@ -150,6 +150,11 @@ func validateSamples(kind: String, architecture: GAN.Architecture, shape: [Int],
         let hidden = architecture == .mlp ? [("hidden width", 1024), ("pack times hidden width", pack * 1024)] : []
         try validateConfiguration(kind: kind, imageShape: shape, sizes: [("noise size", noise)] + hidden, learningRate: learningRate)
     }
+}
+
+/// A stored configuration's pack lies in 1...16, as `--pack` does.
+func requirePack(_ pack: Int, kind: String) throws {
+    guard (1...16).contains(pack) else { throw ModelConfigurationError.unsuitable(kind: kind, reason: "pack \(pack) is outside 1...16") }
 }
 
 /// Adam's betas from a stored configuration must lie in [0, 1).
