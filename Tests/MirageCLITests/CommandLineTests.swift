@@ -321,8 +321,10 @@ import Testing
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains("resuming gan at step 4 of 6"))
         let npy = dir.appendingPathComponent("s.npy").path, grid = dir.appendingPathComponent("s.png").path
-        let sample = try Self.run(["sample", run, "--count", "10", "--out", npy, "--grid", grid])
+        let sample = try Self.run(["sample", run, "--count", "10", "--out", npy, "--grid", grid, "--threads", "1"])
         #expect(sample.status == 0, "\(sample.stderr)")
+        let threads = try Self.run(["eval", "nll", run, "--threads", "0"])
+        #expect(threads.status != 0 && threads.stderr.contains("--threads must lie in 1...1024, got 0"), "\(threads.stderr)")
         let bytes = try Data(contentsOf: URL(fileURLWithPath: npy))
         let header = String(decoding: bytes.prefix(128), as: UTF8.self)
         #expect(header.contains("'shape': (10, 1, 28, 28)") && header.contains("<f4"))

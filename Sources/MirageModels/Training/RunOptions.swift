@@ -65,7 +65,7 @@ public struct RunOptions: ParsableArguments {
         guard checkpointEvery > 0, logEvery > 0 else { throw ValidationError("--checkpoint-every and --log-every must be positive") }
         if let subset { guard subset >= batchSize else { throw ValidationError("--subset must hold at least one batch (\(batchSize) images)") } }
         if let excludedClass { guard excludedClass >= 0 else { throw ValidationError("--exclude-class must be a class number ≥ 0, got \(excludedClass)") } }
-        if let threads { guard (1...1024).contains(threads) else { throw ValidationError("--threads must lie in 1...1024, got \(threads)") } }
+        try ThreadOptions.validate(threads)
         guard (domainA == nil) == (domainB == nil) else { throw ValidationError("--domain-a and --domain-b go together: give both") }
         guard dataset == nil || domainA == nil else {
             throw ValidationError("--dataset names one dataset (a paired one splits into its two domains); --domain-a and --domain-b name the two domains apart: pass one or the other")

@@ -56,6 +56,8 @@ extension Mirage.Eval {
 
         @OptionGroup var testSet: TestSetOptions
 
+        @OptionGroup var threads: ThreadOptions
+
         func validate() throws {
             guard samples > 0 else { throw ValidationError("--samples must be positive, got \(samples)") }
             guard encoderSteps > 0 else { throw ValidationError("--encoder-steps must be positive, got \(encoderSteps)") }
@@ -64,6 +66,7 @@ extension Mirage.Eval {
         }
 
         func run() throws {
+            threads.apply()
             let run = try LoadedRun(runPath)
             let trained = run.folder.storedTrainingOptions ?? TrainingOptions()
             guard let k = anomalyClass ?? trained.excludedClass else {

@@ -53,6 +53,8 @@ extension Mirage.Eval {
         @Flag(help: "Print one JSON object instead of a table.")
         var json = false
 
+        @OptionGroup var threads: ThreadOptions
+
         func validate() throws {
             guard (1...60_000).contains(labelled) else { throw ValidationError("--labelled must lie in 1...60000, got \(labelled)") }
             guard synthetic > 0 else { throw ValidationError("--synthetic must be positive, got \(synthetic)") }
@@ -61,6 +63,7 @@ extension Mirage.Eval {
         }
 
         func run() throws {
+            threads.apply()
             let run = try LoadedRun(generator)
             guard let model = run.model as? any ConditionalSampling, model.classCount == MNISTJudge.classCount else {
                 throw ValidationError("\(generator) (\(run.kind)) is not a class-conditional model of the ten digits; train one with mirage train cgan, or ddpm/pixelcnn with --conditional")

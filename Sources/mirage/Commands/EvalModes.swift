@@ -54,6 +54,8 @@ extension Mirage.Eval {
 
         static let datasets = ["ring8", "grid25", "stacked-mnist"]
 
+        @OptionGroup var threads: ThreadOptions
+
         func validate() throws {
             if let count, count <= 0 { throw ValidationError("--count must be positive, got \(count)") }
             if let dataset, !Self.datasets.contains(dataset) {
@@ -62,6 +64,7 @@ extension Mirage.Eval {
         }
 
         func run() throws {
+            threads.apply()
             let isFile = source.hasSuffix(".npy")
             let loaded = isFile ? nil : try LoadedRun(source)
             guard let name = dataset ?? loaded?.dataset else {

@@ -42,11 +42,14 @@ extension Mirage.Eval {
 
         @OptionGroup var testSet: TestSetOptions
 
+        @OptionGroup var threads: ThreadOptions
+
         func validate() throws {
             guard samples > 0 else { throw ValidationError("--samples must be positive, got \(samples)") }
         }
 
         func run() throws {
+            threads.apply()
             let run = try LoadedRun(runPath)
             guard let model = run.model as? any LikelihoodModel else {
                 throw MissingCapability(subject: "\(runPath) (\(run.kind))", capability: "likelihood",

@@ -27,7 +27,10 @@ extension Mirage.Eval {
 
         @OptionGroup var testSet: TestSetOptions
 
+        @OptionGroup var threads: ThreadOptions
+
         func run() throws {
+            threads.apply()
             let run = try LoadedRun(runPath)
             guard let model = run.model as? any ReconstructionModel else {
                 throw MissingCapability(subject: "\(runPath) (\(run.kind))", capability: "reconstruction",

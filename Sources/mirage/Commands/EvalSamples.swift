@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MirageData
 import MirageEval
+import MirageModels
 import MirageTensor
 
 extension Mirage.Eval {
@@ -63,6 +64,8 @@ extension Mirage.Eval {
             var split: DatasetSplit { self == .mnistTest ? .test : .train }
         }
 
+        @OptionGroup var threads: ThreadOptions
+
         func validate() throws {
             let sources = [file != nil, real != nil, noise].filter { $0 }.count
             guard sources == 1 else {
@@ -72,6 +75,7 @@ extension Mirage.Eval {
         }
 
         func run() throws {
+            threads.apply()
             let started = Date()
             let samples = try loadSamples()
             if let save {

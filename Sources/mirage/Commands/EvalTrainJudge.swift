@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MirageData
 import MirageEval
+import MirageModels
 import MirageTensor
 
 extension Mirage.Eval {
@@ -44,6 +45,8 @@ extension Mirage.Eval {
         @Flag(help: "Do not train: recompute the statistics of the judge at --out.")
         var statsOnly = false
 
+        @OptionGroup var threads: ThreadOptions
+
         func validate() throws {
             guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
             guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
@@ -51,6 +54,7 @@ extension Mirage.Eval {
         }
 
         func run() throws {
+            threads.apply()
             let test = try ImageDataset.mnist(split: .test, dataDirectory: dataDir)
             let judge: MNISTJudge
             if statsOnly {

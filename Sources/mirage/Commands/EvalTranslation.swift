@@ -56,6 +56,8 @@ extension Mirage.Eval {
 
         @OptionGroup var testSet: TestSetOptions
 
+        @OptionGroup var threads: ThreadOptions
+
         func validate() throws {
             if runPath == nil && outputs == nil { throw ValidationError("give a run folder, or --outputs DIR with another program's translations") }
             if let runPath, outputs != nil { throw ValidationError("give a run (\(runPath)) or --outputs DIR, not both") }
@@ -69,6 +71,7 @@ extension Mirage.Eval {
         }
 
         func run() throws {
+            threads.apply()
             let judgeModel = try MNISTJudge.load(path: judge)
             let report: [String: [String: Double]]
             if let outputs {

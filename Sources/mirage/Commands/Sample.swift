@@ -75,6 +75,8 @@ extension Mirage {
             case ddpm, ddim
         }
 
+        @OptionGroup var threads: ThreadOptions
+
         func validate() throws {
             guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
             if let samplingSteps, samplingSteps < 1 { throw ValidationError("--sampling-steps must be positive, got \(samplingSteps)") }
@@ -105,6 +107,7 @@ extension Mirage {
         }
 
         func run() throws {
+            threads.apply()
             let run = try LoadedRun(runPath)
             let model = run.model
             model.setTraining(false)

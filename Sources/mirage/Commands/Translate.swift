@@ -42,15 +42,10 @@ extension Mirage {
         @Option(help: "Also write input | output for the first images (up to 32) as a PNG sheet here.")
         var grid: String?
 
-        @Option(help: "Threads for the kernels (default: OMP_NUM_THREADS, else every core).")
-        var threads: Int?
-
-        func validate() throws {
-            if let threads { guard (1...1024).contains(threads) else { throw ValidationError("--threads must lie in 1...1024, got \(threads)") } }
-        }
+        @OptionGroup var threads: ThreadOptions
 
         func run() throws {
-            if let threads { Kernels.setThreadCount(threads) }
+            threads.apply()
             let run = try LoadedRun(runPath)
             guard let model = run.model as? any TranslationModel else {
                 throw MissingCapability(subject: "\(runPath) (\(run.kind))", capability: "image translation",
