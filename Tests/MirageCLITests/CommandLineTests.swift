@@ -427,6 +427,27 @@ import Testing
         #expect(missing.status != 0 && missing.stderr.contains(partial) && missing.stderr.contains("missing keys"), "\(missing.stderr)")
     }
 
+    /// A DDPM samples from the moving average of its weights: an import starts that average at
+    /// the imported weights, so a run whose average is its weights (decay 0) and the import of
+    /// those weights draw the same images.
+    @Test func importsADiffusionModel() throws {
+        let dir = Self.temporaryDirectory("import-ddpm")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = dir.appendingPathComponent("ddpm").path
+        let trained = try Self.run(["train", "ddpm", "--steps", "2", "--batch-size", "8", "--subset", "16", "--ema-decay", "0", "--out", run])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let weights = dir.appendingPathComponent("unet.safetensors").path
+        try Self.keepTensors(from: run + "/checkpoints/last.safetensors", prefix: "unet.", to: weights)
+        let imported = dir.appendingPathComponent("imported").path
+        let result = try Self.run(["import", "ddpm", weights, "--out", imported])
+        #expect(result.status == 0 && result.stdout.contains("starts at the imported weights"), "\(result.stdout) \(result.stderr)")
+        let (a, b) = (dir.appendingPathComponent("a.npy").path, dir.appendingPathComponent("b.npy").path)
+        let sampler = ["--sampler", "ddim", "--sampling-steps", "3", "--count", "2", "--seed", "5"]
+        #expect(try Self.run(["sample", run, "--out", a] + sampler).status == 0)
+        #expect(try Self.run(["sample", imported, "--out", b] + sampler).status == 0)
+        #expect(try NPY.read(a) == NPY.read(b), "the imported DDPM samples from another average than its weights")
+    }
+
     /// pix2pix and CycleGAN train on PNG folders in the layouts their datasets ship (A|B pairs;
     /// trainA/ and trainB/, gray and RGB), write index.html, and `mirage translate` maps a folder
     /// to PNGs of the same names; bad inputs are refused with the file named.

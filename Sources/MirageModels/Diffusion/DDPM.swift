@@ -22,7 +22,7 @@ import MirageTensor
 /// ```
 ///
 /// - SeeAlso: <https://arxiv.org/abs/2006.11239>, <https://arxiv.org/abs/2207.12598>
-public final class DDPM: GenerativeModel, IterativeSampling, ConditionalSampling {
+public final class DDPM: GenerativeModel, IterativeSampling, ConditionalSampling, AveragedWeights {
     /// The noise-prediction network.
     public enum Architecture: String, Codable, CaseIterable, Sendable {
         /// ``ResidualUNet``: residual blocks that each hear the timestep, attention at 7×7.
@@ -111,6 +111,13 @@ public final class DDPM: GenerativeModel, IterativeSampling, ConditionalSampling
             throw ModelConfigurationError.unsuitable(kind: DDPMKind.name, reason: "the checkpoint has no state.ema_updates")
         }
         emaUpdates = Int(updates.item)
+    }
+
+    /// Restarts the moving average at the network's weights (after an import), with the warm-up
+    /// of a fresh run.
+    public func restartAverage() {
+        do { try ema.reset(to: unet) } catch { preconditionFailure("DDPM: the average does not fit its network: \(error)") }
+        emaUpdates = 0
     }
 
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {

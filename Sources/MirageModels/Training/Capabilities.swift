@@ -163,6 +163,13 @@ public protocol IterativeSampling: Sampling {
                 progress: (Int, Int) -> Void) -> Tensor
 }
 
+/// A model that samples from a moving average of its weights (diffusion), which a plain state
+/// dict does not carry: `mirage import` loads the weights, then restarts the average at them.
+public protocol AveragedWeights: GenerativeModel {
+    /// Sets the average to the networks' current weights, with a fresh run's warm-up.
+    func restartAverage()
+}
+
 /// Which way a translation model maps its two domains.
 public enum TranslationDirection: String, Codable, Sendable, CaseIterable {
     /// Domain A's images to domain B's (e.g. edge maps → digits).

@@ -56,6 +56,14 @@ public final class ExponentialMovingAverage {
         shadow = saved.mapValues { $0.copy() }
     }
 
+    /// Restarts the average at `module`'s current state, as if it had just been built from it:
+    /// for weights that arrive from elsewhere (an imported state dict) rather than by training.
+    ///
+    /// - Throws: ``StateDictError`` when `module`'s keys or shapes are not the average's.
+    public func reset(to module: Module) throws {
+        try load(Dictionary(uniqueKeysWithValues: module.stateDict().map { ($0.0, $0.1) }))
+    }
+
     /// Loads the averaged state into `module` (of the same architecture).
     public func copy(to module: Module) throws { try module.loadStateDict(shadow) }
 }

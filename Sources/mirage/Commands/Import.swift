@@ -18,7 +18,9 @@ extension Mirage {
             Every network the file names must match exactly (no key missing or extra, every \
             shape equal); a network the file does not name keeps its fresh initialisation, \
             and the command says so. The run folder then samples and evaluates like a \
-            trained one (step 0).
+            trained one (step 0). A model that samples from a moving average of its weights \
+            (ddpm) starts that average at the imported weights: import the weights you sample \
+            from (a PyTorch EMA's, say).
 
             Examples:
               mirage import dcgan generator.safetensors --out runs/dcgan-torch
@@ -40,9 +42,6 @@ extension Mirage {
 
         func run() throws {
             let model = try ModelRegistry.make(kind: kind)
-            if model.state.keys.contains(where: { $0.hasPrefix("ema.") }) {
-                throw ValidationError("\(kind) samples from an exponential moving average of its weights, which a state dict does not carry; import is for models that sample from their networks' weights")
-            }
             let file = try Checkpoint.read(from: URL(fileURLWithPath: weights))
             let networks = model.networks.map(\.0)
             var imported: [String] = []
@@ -64,6 +63,8 @@ extension Mirage {
             guard !imported.isEmpty else {
                 throw ValidationError("\(weights) has no keys for \(kind)'s networks (\(networks.joined(separator: ", "))); name them <network>.<key>")
             }
+            let averaged = model as? any AveragedWeights
+            averaged?.restartAverage()
             // The same claim as mirage train's: an earlier run's files (its config, metrics,
             // evaluations, f-AnoGAN encoder) must not outlive its checkpoint.
             let run = RunFolder(out)
@@ -80,6 +81,7 @@ extension Mirage {
             if !fresh.isEmpty {
                 print("not in the file, left as initialised: \(fresh.joined(separator: ", "))")
             }
+            if averaged != nil { print("the moving average of the weights, which \(kind) samples from, starts at the imported weights") }
         }
     }
 }
