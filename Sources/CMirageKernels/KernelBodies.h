@@ -198,17 +198,8 @@ static inline float fold(MirageReduction r, float acc, float v) {
     return acc;
 }
 
-static inline float initial_value(MirageReduction r) {
-    switch (r) {
-    case MirageReductionSum: return 0.0f;
-    case MirageReductionMaximum: return -INFINITY;
-    case MirageReductionMinimum: return INFINITY;
-    }
-    return 0.0f;
-}
-
 void KERNEL(mirage_reduce)(MirageReduction r, const float *x, ptrdiff_t n, float *accumulator) {
-    float start = initial_value(r);
+    float start = mirage_reduction_identity(r);
     mirage_f8 lanes = start;
     ptrdiff_t i = 0;
     switch (r) {

@@ -106,6 +106,11 @@ void mirage_binary(MirageBinaryFunction f, float a, const float *x, ptrdiff_t xS
 /// `out[i] = c[i] ≠ 0 ? y[i] : z[i]` for `i < n`.
 void mirage_select(const float *c, const float *y, const float *z, float *out, ptrdiff_t n);
 
+/// The value a reduction starts from: 0 for a sum, −∞ for a maximum, +∞ for a minimum.
+static inline float mirage_reduction_identity(MirageReduction r) {
+    return r == MirageReductionSum ? 0.0f : r == MirageReductionMaximum ? -__builtin_inff() : __builtin_inff();
+}
+
 /// Folds the `n` values of `x` into `*accumulator` with `r` (in vector lanes).
 void mirage_reduce(MirageReduction r, const float *x, ptrdiff_t n, float *accumulator);
 

@@ -12,12 +12,7 @@ extension Tensor {
     /// Reduces to `keepShape` with `reduction`: rows reduced to one value fold in vector lanes
     /// (a scalar accumulator is a serial dependency chain), other rows fold element-wise.
     private func reduceKernel(keepShape: [Int], _ reduction: MirageReduction) -> TensorStorage {
-        let initial: Float = switch reduction {
-        case .sum: 0
-        case .maximum: -.infinity
-        case .minimum: .infinity
-        }
-        let out = TensorStorage(count: elementCount(keepShape), repeating: initial)
+        let out = TensorStorage(count: elementCount(keepShape), repeating: mirage_reduction_identity(reduction))
         if count == 0 { return out }
         // One thread: rows of different chunks may add into the same outputs.
         let rows = StridedRows(shape: shape, strides: [contiguousStrides(shape), broadcastStrides(keepShape, to: shape)])
