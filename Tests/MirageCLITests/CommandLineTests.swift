@@ -239,7 +239,9 @@ import Testing
         let checkpoint = URL(fileURLWithPath: victim + "/checkpoints/last.safetensors")
         var seed: UInt64 = 0x9E3779B97F4A7C15
         var kills = 0, finished = false
-        for _ in 0..<40 where !finished {
+        // Twelve attempts may be killed, the thirteenth runs to the end: on a loaded machine a
+        // process can take longer to start than any kill delay, and the test must still end.
+        for attempt in 0..<13 where !finished {
             let process = Process()
             process.executableURL = Self.binary
             let resume = FileManager.default.fileExists(atPath: checkpoint.path)
@@ -251,7 +253,7 @@ import Testing
             let delay = 0.3 + Double(seed >> 40) / Double(1 << 24) * 1.2   // 0.3 to 1.5 s
             let deadline = Date().addingTimeInterval(delay)
             while process.isRunning && Date() < deadline { usleep(10_000) }
-            if process.isRunning {
+            if process.isRunning && attempt < 12 {
                 kill(process.processIdentifier, SIGKILL)
                 kills += 1
             }
@@ -261,7 +263,7 @@ import Testing
                 #expect(Self.isCompleteSafetensors(checkpoint), "a kill left a half-written checkpoint")
             }
         }
-        #expect(finished, "the run did not finish in 40 attempts")
+        #expect(finished, "the run did not finish when left alone")
         #expect(kills >= 2, "only \(kills) kills landed: the test did not test anything")
         let a = try Data(contentsOf: URL(fileURLWithPath: reference + "/checkpoints/last.safetensors")), b = try Data(contentsOf: checkpoint)
         #expect(a == b, "the resumed run's final checkpoint differs from the uninterrupted run's (after \(kills) kills)")
