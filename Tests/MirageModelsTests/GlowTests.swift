@@ -103,10 +103,58 @@ import Testing
         let restored = Self.small()
         try restored.flow.loadStateDict(Dictionary(uniqueKeysWithValues: glow.flow.stateDict()))
         try restored.restoreState(glow.state)
-        #expect(restored.state["updates"]!.item == 1)
+        #expect(restored.state["updates"]!.item == 1 && restored.state["ema_updates"]!.item == 1)
         #expect((restored.flow.levels[0].steps[0] as! FlowStep).actnorm.initialized.item == 1)
         #expect(restored.sample(count: 2, generator: RandomGenerator(seed: 8)).scalars
                 == glow.sample(count: 2, generator: RandomGenerator(seed: 8)).scalars)
+    }
+
+    /// Samples and likelihoods come from the moving average of the weights, which starts with the
+    /// warm-up's decay (2/11 after the first step) and travels in the checkpoint's state.
+    @Test func samplesAndLikelihoodsComeFromTheAverage() throws {
+        let glow = Self.small()
+        func weights() -> [String: Tensor] { Dictionary(uniqueKeysWithValues: glow.flow.stateDict().map { ($0.0, $0.1.copy()) }) }
+        let before = weights()
+        _ = glow.trainStep(StepInput(images: MNISTSubset.trainImages(8)), context: MNISTSubset.context)
+        let key = before.keys.sorted().first { $0.contains("coupling") && $0.hasSuffix("weight") }!
+        let expected = before[key]! * (2 / Float(11)) + weights()[key]! * (9 / Float(11))
+        #expect((glow.state["ema.\(key)"]! - expected).abs().max().item < 1e-6)
+        for step in 1..<3 {
+            _ = glow.trainStep(StepInput(images: MNISTSubset.batch(MNISTSubset.trainImages(24), step: step, size: 8)), context: MNISTSubset.context)
+        }
+        #expect(glow.state["ema_updates"]!.item == 3)
+
+        // Glows without an average, holding the average's weights and the trained ones.
+        func plain(_ weights: [String: Tensor]) throws -> Glow {
+            var config = glow.config
+            config.emaDecay = nil
+            let model = Glow(config)
+            try model.flow.loadStateDict(weights)
+            #expect(model.state["ema_updates"] == nil)
+            return model
+        }
+        let averaged = try plain(Dictionary(uniqueKeysWithValues: glow.state.compactMap { key, value in
+            key.hasPrefix("ema.") ? (String(key.dropFirst(4)), value) : nil
+        }))
+        let trained = try plain(weights())
+        let x = glow.likelihoodInput(MNISTSubset.testImages(4), generator: RandomGenerator(seed: 3))
+        func nll(_ model: Glow) -> [Float] { model.negativeLogLikelihood(x, samples: 1, generator: RandomGenerator(seed: 0)).nll.scalars }
+        #expect(nll(glow) == nll(averaged))
+        #expect(nll(glow) != nll(trained))
+        #expect(glow.sample(count: 2, generator: RandomGenerator(seed: 5)).scalars == averaged.sample(count: 2, generator: RandomGenerator(seed: 5)).scalars)
+    }
+
+    /// A run configured before the average existed has none: its configuration decodes without
+    /// `emaDecay`, and its checkpoints' state has no `ema.` keys to restore.
+    @Test func runsFromBeforeTheAverageHaveNone() throws {
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(Glow.Config())) as! [String: Any]
+        json["emaDecay"] = nil
+        let config = try JSONDecoder().decode(Glow.Config.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(config.emaDecay == nil)
+        let old = Glow(config)
+        #expect(old.state.keys.sorted() == ["updates"])
+        try old.restoreState(["updates": Tensor([4])])
+        #expect(old.state["updates"]!.item == 4)
     }
 
     /// Test bits/dim on 128 test digits after one step of 32 digits and after 60 (10 of them

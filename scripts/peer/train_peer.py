@@ -29,7 +29,8 @@ their translations of the whole test split into the folder --out (default peer-M
                                                 # LU 1×1 conv, affine coupling --hidden 128), exact NLL of
                                                 # dequantised pixels in bits/dim, Adam 1e-3 warmed up over 200
                                                 # steps, clipping at 50; prints test bits/dim (--bpd-count N
-                                                # images, default all), writes --count samples (--temperature)
+                                                # images, default all), writes --count samples (--temperature);
+                                                # both from a moving average of the weights (--ema-decay 0.999)
     python3 scripts/peer/train_peer.py realnvp  # 3000 steps, RealNVP --scales 2 (3 checkerboard couplings,
                                                 # squeeze, 3 channel-wise couplings, half factored out; then 4
                                                 # checkerboard couplings), residual coupling networks (--hidden
@@ -921,13 +922,19 @@ def flow(args):  # FlowModel.swift: exact NLL in bits/dim (8-bit offset), Adam 1
         def log_p(x):
             h, logdet = logit_input(x); return net(h) + logdet
         to_images = lambda h: ((torch.sigmoid(h) - 0.05) / 0.9).clamp(0, 1)
+    # The moving average (FlowModel.swift) that the test NLL and the samples use: parameters averaged with the
+    # warmed-up decay min(d, (1+n)/(10+n)), buffers (actnorm's `initialized`) copied; --ema-decay 0: none.
+    avg = copy.deepcopy(net).requires_grad_(False) if args.ema_decay > 0 else net
+    def log_p_eval(x):
+        if args.model == "glow": return avg(x - 0.5)
+        h, logdet = logit_input(x); return avg(h) + logdet
     opt = torch.optim.Adam(net.parameters(), 1e-3)
     batches, dims, t0 = stream(mnist("train")), 784, time.time()
     to_bpd = lambda logp: (-logp / dims + math.log(256)) / math.log(2)
     test = mnist("test")[:args.bpd_count or 10000]
     def test_bpd():  # mirage eval nll: the first N test images, one dequantisation each
         with torch.no_grad():
-            return sum(float(to_bpd(log_p(dequantize(test[c:c + 500]))).double().sum()) for c in range(0, len(test), 500)) / len(test)
+            return sum(float(to_bpd(log_p_eval(dequantize(test[c:c + 500]))).double().sum()) for c in range(0, len(test), 500)) / len(test)
     train_s = 0.0
     for n in range(1, args.steps + 1):
         (x,) = next(batches)
@@ -935,6 +942,11 @@ def flow(args):  # FlowModel.swift: exact NLL in bits/dim (8-bit offset), Adam 1
         opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(net.parameters(), 50.0)
         for group in opt.param_groups: group["lr"] = 1e-3 * min(1.0, n / 200)
         opt.step()
+        if avg is not net:
+            d = min(np.float32(args.ema_decay), np.float32(1 + n) / np.float32(10 + n))
+            with torch.no_grad():
+                for pa, p in zip(avg.parameters(), net.parameters()): pa.mul_(float(d)).add_(p, alpha=float(np.float32(1) - d))
+                for ba, b in zip(avg.buffers(), net.buffers()): ba.copy_(b)
         if n % 250 == 0: print(f"step {n}: {loss.item():.4f} bits/dim ({time.time() - t0:.0f} s)", flush=True)
         if args.eval_every and n % args.eval_every == 0 and n < args.steps:  # the test time is not training time
             train_s += time.time() - t0
@@ -944,7 +956,7 @@ def flow(args):  # FlowModel.swift: exact NLL in bits/dim (8-bit offset), Adam 1
     print(f"trained {args.steps} steps in {train_s:.0f} s")
     print(f"test NLL: {test_bpd():.4f} bits/dim ({len(test)} images)")
     with torch.no_grad():
-        x = to_images(net.sample(args.count, args.temperature))
+        x = to_images(avg.sample(args.count, args.temperature))
     np.save(args.out, x.numpy().astype(np.float32)); print(f"wrote {tuple(x.shape)} samples to {args.out}")
 
 
@@ -1394,12 +1406,14 @@ if __name__ == "__main__":
     ap.add_argument("--bpd-samples", type=int, help="ddpm: middle terms drawn per image, stratified, for --bpd-count "
                     "(default 100; 999 or more: all T − 1)")
     flow_only = {"depth": ("glow",), "scales": ("realnvp",), "blocks": ("realnvp",), "hidden": ("glow", "realnvp"),
-                 "temperature": ("glow", "realnvp"), "eval_every": ("glow", "realnvp", "pixelcnn", "points")}
+                 "temperature": ("glow", "realnvp"), "ema_decay": ("glow", "realnvp"), "eval_every": ("glow", "realnvp", "pixelcnn", "points")}
     ap.add_argument("--depth", type=int, help="glow: flow steps per level (default 8)")
     ap.add_argument("--scales", type=int, help="realnvp: squeezing scales (default 2)")
     ap.add_argument("--blocks", type=int, help="realnvp: residual blocks per coupling network (default 1)")
     ap.add_argument("--hidden", type=int, help="glow, realnvp: channels of the couplings' networks (default 128, 32)")
     ap.add_argument("--temperature", type=float, help="glow, realnvp: sampling temperature (default 1)")
+    ap.add_argument("--ema-decay", type=float, help="glow, realnvp: decay of the weights' moving average that the test NLL and "
+                    "the samples use (default 0.999; 0: the trained weights)")
     ap.add_argument("--eval-every", type=int, help="glow, realnvp, pixelcnn: also print the test NLL every N steps (default: only at the end); points: mode coverage")
     pixelcnn_only = {"gated": False, "output": "bernoulli", "filters": 32, "layers": 6}
     ap.add_argument("--gated", action="store_true", default=None, help="pixelcnn: Gated PixelCNN (vertical and horizontal "
@@ -1455,7 +1469,7 @@ if __name__ == "__main__":
     for k, v in pixelcnn_only.items():
         if getattr(a, k) is not None and a.model != "pixelcnn": ap.error(f"--{k} is pixelcnn's")
         setattr(a, k, v if getattr(a, k) is None else getattr(a, k))
-    defaults = {"depth": 8, "scales": 2, "blocks": 1, "hidden": 128 if a.model == "glow" else 32, "temperature": 1.0, "eval_every": 0}
+    defaults = {"depth": 8, "scales": 2, "blocks": 1, "hidden": 128 if a.model == "glow" else 32, "temperature": 1.0, "ema_decay": 0.999, "eval_every": 0}
     for k, models in flow_only.items():
         if getattr(a, k) is not None and a.model not in models: ap.error(f"--{k.replace('_', '-')} is for {' and '.join(models)}")
         setattr(a, k, defaults[k] if getattr(a, k) is None else getattr(a, k))

@@ -29,6 +29,9 @@ public final class Glow: FlowModel {
         public var gradientClip: Float = 50
         /// The temperature of the default sampler.
         public var temperature: Float = 1
+        /// The decay of the weights' moving average that samples and likelihoods use (`nil` in
+        /// runs from before it existed: none).
+        public var emaDecay: Float? = 0.999
         public var seed: UInt64 = 0
         public init() {}
     }
@@ -37,8 +40,9 @@ public final class Glow: FlowModel {
 
     public init(_ config: Config) {
         self.config = config
-        let flow = MultiScaleFlow(imageShape: config.imageShape, levels: config.levels, depth: config.depth, hidden: config.hidden,
-                                  generator: RandomGenerator(seed: config.seed))
-        super.init(kind: GlowKind.name, config: config, flow: flow, input: .centered)
+        super.init(kind: GlowKind.name, config: config, input: .centered) {
+            MultiScaleFlow(imageShape: config.imageShape, levels: config.levels, depth: config.depth, hidden: config.hidden,
+                           generator: RandomGenerator(seed: config.seed))
+        }
     }
 }

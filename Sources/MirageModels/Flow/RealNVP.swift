@@ -35,6 +35,9 @@ public final class RealNVP: FlowModel {
         public var gradientClip: Float = 50
         /// The temperature of the default sampler.
         public var temperature: Float = 1
+        /// The decay of the weights' moving average that samples and likelihoods use (`nil` in
+        /// runs from before it existed: none).
+        public var emaDecay: Float? = 0.999
         public var seed: UInt64 = 0
         public init() {}
     }
@@ -43,8 +46,12 @@ public final class RealNVP: FlowModel {
 
     public init(_ config: Config) {
         self.config = config
+        super.init(kind: RealNVPKind.name, config: config, input: .logit(alpha: config.alpha)) { RealNVP.makeFlow(config) }
+    }
+
+    static func makeFlow(_ config: Config) -> MultiScaleFlow {
         let g = RandomGenerator(seed: config.seed)
-        let flow = MultiScaleFlow(imageShape: config.imageShape, levelCount: config.scales + 1, learnedPriors: false, generator: g) { index, shape in
+        return MultiScaleFlow(imageShape: config.imageShape, levelCount: config.scales + 1, learnedPriors: false, generator: g) { index, shape in
             func couplings(_ count: Int, _ shape: [Int], _ mask: (Int) -> RealNVPCoupling.Mask) -> [any FlowLayer] {
                 (0..<count).map {
                     RealNVPCoupling(channels: shape[0], height: shape[1], width: shape[2], mask: mask($0 % 2), hidden: config.hidden, blocks: config.blocks, generator: g)
@@ -54,6 +61,5 @@ public final class RealNVP: FlowModel {
             let checkerboard = couplings(3, shape) { .checkerboard(parity: $0) }
             return FlowLevel(beforeSqueeze: checkerboard, squeezes: true, steps: couplings(3, [4 * shape[0], shape[1] / 2, shape[2] / 2]) { .channels(parity: $0) })
         }
-        super.init(kind: RealNVPKind.name, config: config, flow: flow, input: .logit(alpha: config.alpha))
     }
 }
