@@ -133,9 +133,9 @@ import Testing
             #expect(model.state["ema_updates"] == nil)
             return model
         }
-        let averaged = try plain(Dictionary(uniqueKeysWithValues: glow.state.compactMap { key, value in
-            key.hasPrefix("ema.") ? (String(key.dropFirst(4)), value) : nil
-        }))
+        let average = ExponentialMovingAverage(of: glow.flow)
+        try average.restore(from: glow.state)
+        let averaged = try plain(average.shadow)
         let trained = try plain(weights())
         let x = glow.likelihoodInput(MNISTSubset.testImages(4), generator: RandomGenerator(seed: 3))
         func nll(_ model: Glow) -> [Float] { model.negativeLogLikelihood(x, samples: 1, generator: RandomGenerator(seed: 0)).nll.scalars }

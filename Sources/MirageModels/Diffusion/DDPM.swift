@@ -98,15 +98,13 @@ public final class DDPM: GenerativeModel, IterativeSampling, ConditionalSampling
 
     /// The average's weights under `ema.`, and its update count.
     public var state: [String: Tensor] {
-        var state = Dictionary(uniqueKeysWithValues: ema.shadow.map { ("ema.\($0.key)", $0.value) })
+        var state = ema.state()
         state["ema_updates"] = Tensor([Float(emaUpdates)])
         return state
     }
 
     public func restoreState(_ state: [String: Tensor]) throws {
-        try ema.load(Dictionary(uniqueKeysWithValues: state.compactMap { key, value in
-            key.hasPrefix("ema.") ? (String(key.dropFirst(4)), value) : nil
-        }))
+        try ema.restore(from: state)
         guard let updates = state["ema_updates"], updates.count == 1 else {
             throw ModelConfigurationError.unsuitable(kind: DDPMKind.name, reason: "the checkpoint has no state.ema_updates")
         }

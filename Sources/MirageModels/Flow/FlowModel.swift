@@ -101,7 +101,7 @@ public class FlowModel: GenerativeModel, LikelihoodModel, TemperatureSampling, A
     public var state: [String: Tensor] {
         var state = ["updates": Tensor([Float(updates)])]
         if let average {
-            for (key, value) in average.ema.shadow { state["ema.\(key)"] = value }
+            state.merge(average.ema.state()) { $1 }
             state["ema_updates"] = Tensor([Float(averageUpdates)])
         }
         return state
@@ -116,9 +116,7 @@ public class FlowModel: GenerativeModel, LikelihoodModel, TemperatureSampling, A
         guard let count = state["ema_updates"], count.count == 1 else {
             throw ModelConfigurationError.unsuitable(kind: kind, reason: "the checkpoint has no state.ema_updates for its moving average")
         }
-        try average.ema.load(Dictionary(uniqueKeysWithValues: state.compactMap { key, value in
-            key.hasPrefix("ema.") ? (String(key.dropFirst(4)), value) : nil
-        }))
+        try average.ema.restore(from: state)
         averageUpdates = Int(count.item)
     }
 

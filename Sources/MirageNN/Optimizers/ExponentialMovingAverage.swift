@@ -56,6 +56,21 @@ public final class ExponentialMovingAverage {
         shadow = saved.mapValues { $0.copy() }
     }
 
+    /// The average as a model's checkpoint state: ``shadow`` with every key under `prefix`.
+    public func state(prefix: String = "ema.") -> [String: Tensor] {
+        Dictionary(uniqueKeysWithValues: shadow.map { (prefix + $0.key, $0.value) })
+    }
+
+    /// Restores the average from a model's checkpoint state, the tensors under `prefix` (as
+    /// ``state(prefix:)`` stored them); other keys are left alone.
+    ///
+    /// - Throws: ``StateDictError`` when a key is missing or unexpected or a shape differs.
+    public func restore(from state: [String: Tensor], prefix: String = "ema.") throws {
+        try load(Dictionary(uniqueKeysWithValues: state.compactMap { key, value in
+            key.hasPrefix(prefix) ? (String(key.dropFirst(prefix.count)), value) : nil
+        }))
+    }
+
     /// Restarts the average at `module`'s current state, as if it had just been built from it:
     /// for weights that arrive from elsewhere (an imported state dict) rather than by training.
     ///

@@ -59,13 +59,13 @@ final class ClassGaussian: GenerativeModel, ConditionalSampling, LikelihoodModel
     var data: DataRequirement { DataRequirement(range: 0...1, needsLabels: true) }
 
     var state: [String: Tensor] {
-        var s = ema.shadow.mapKeys { "ema.\($0)" }
+        var s = ema.state()
         s["steps"] = Tensor([Float(stepsTaken)])
         return s
     }
 
     func restoreState(_ state: [String: Tensor]) throws {
-        try ema.load(state.filter { $0.key.hasPrefix("ema.") }.mapKeys { String($0.dropFirst(4)) })
+        try ema.restore(from: state)
         guard let steps = state["steps"], steps.count == 1 else {
             throw ModelConfigurationError.unsuitable(kind: ClassGaussianKind.name, reason: "the checkpoint has no state.steps")
         }
@@ -134,10 +134,4 @@ enum ClassGaussianKind: ModelKind {
     }
 
     static func make(_ config: ClassGaussian.Config) throws -> ClassGaussian { ClassGaussian(config) }
-}
-
-extension Dictionary {
-    func mapKeys(_ transform: (Key) -> Key) -> [Key: Value] {
-        Dictionary(uniqueKeysWithValues: map { (transform($0.key), $0.value) })
-    }
 }

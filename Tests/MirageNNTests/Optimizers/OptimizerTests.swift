@@ -99,6 +99,21 @@ import Testing
         expectClose(copy.weight, w0.map { 0.5 * $0 + 0.5 }, atol: 1e-7)
     }
 
+    /// A model keeps its average in its checkpoint state under a prefix, beside keys of its own.
+    @Test func movingAverageTravelsInAModelsState() throws {
+        let model = Linear(2, 1, generator: RandomGenerator(seed: 1))
+        let ema = ExponentialMovingAverage(of: model, decay: 0.5)
+        model.weight.assign(Tensor([1, 1], shape: [1, 2]))
+        ema.update(from: model)
+        var state = ema.state()
+        #expect(state.keys.sorted() == ["ema.bias", "ema.weight"])
+        state["steps"] = Tensor([3])
+        let restored = ExponentialMovingAverage(of: Linear(2, 1, generator: RandomGenerator(seed: 9)), decay: 0.5)
+        try restored.restore(from: state)
+        #expect(restored.shadow["weight"]!.scalars == ema.shadow["weight"]!.scalars)
+        #expect(throws: StateDictError.self) { try restored.restore(from: ["ema.weight": Tensor([1, 1], shape: [1, 2])]) }
+    }
+
     @Test func stateRoundTripsAndRejectsWrongShapes() throws {
         let p = Tensor.randn([3], generator: RandomGenerator(seed: 2)).requiringGrad()
         let opt = Adam([p])
