@@ -133,7 +133,7 @@ public final class DDPM: GenerativeModel, IterativeSampling, ConditionalSampling
         let norm = clipGradNorm(unet.trainableParameters(), maxNorm: config.gradientClip)
         optimizer.step()
         emaUpdates += 1
-        ema.update(from: unet, decay: min(config.emaDecay, Float(1 + emaUpdates) / Float(10 + emaUpdates)))
+        ema.update(from: unet, decay: ema.warmedUpDecay(update: emaUpdates))
         return ["loss": loss.item, "grad_norm": norm]
     }
 

@@ -188,9 +188,8 @@ public class FlowModel: GenerativeModel, LikelihoodModel, TemperatureSampling, A
         optimizer.learningRate = training.learningRate * min(1, Float(updates) / Float(max(1, training.warmupSteps)))
         optimizer.step()
         if let average {
-            // The warm-up (as the DDPM's) lets the early average forget the initial weights.
             averageUpdates += 1
-            average.ema.update(from: flow, decay: min(average.ema.decay, Float(1 + averageUpdates) / Float(10 + averageUpdates)))
+            average.ema.update(from: flow, decay: average.ema.warmedUpDecay(update: averageUpdates))
         }
         return ["loss": loss.item, "bits_per_dim": loss.item, "grad_norm": norm]
     }

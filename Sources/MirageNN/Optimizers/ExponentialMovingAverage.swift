@@ -39,6 +39,13 @@ public final class ExponentialMovingAverage {
         for (key, b) in module.namedBuffers() { shadow[key]?.assign(b) }
     }
 
+    /// The decay for update number `n` (counting from 1) under the warm-up the DDPM and the flows
+    /// use, `min(decay, (1 + n)/(10 + n))`: an early average forgets the initial weights faster,
+    /// so a short run's average is not held at them.
+    public func warmedUpDecay(update n: Int) -> Float {
+        min(decay, Float(1 + n) / Float(10 + n))
+    }
+
     /// Replaces the average with a saved one (``shadow`` as a checkpoint stored it), so that a
     /// resumed run continues the same average.
     ///

@@ -114,6 +114,14 @@ import Testing
         #expect(throws: StateDictError.self) { try restored.restore(from: ["ema.weight": Tensor([1, 1], shape: [1, 2])]) }
     }
 
+    /// The warm-up decay: 2/11 for the first update, then rising until it meets the set decay.
+    @Test func warmedUpDecay() {
+        let ema = ExponentialMovingAverage(of: Linear(2, 1, generator: RandomGenerator(seed: 1)), decay: 0.9)
+        #expect(ema.warmedUpDecay(update: 1) == Float(2) / Float(11))
+        #expect(ema.warmedUpDecay(update: 10) == Float(11) / Float(20))
+        #expect(ema.warmedUpDecay(update: 1000) == 0.9)
+    }
+
     @Test func stateRoundTripsAndRejectsWrongShapes() throws {
         let p = Tensor.randn([3], generator: RandomGenerator(seed: 2)).requiringGrad()
         let opt = Adam([p])
