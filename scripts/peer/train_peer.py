@@ -74,8 +74,8 @@ their translations of the whole test split into the folder --out (default peer-M
     python3 scripts/peer/train_peer.py cyclegan --out peer-cyclegan # 2000 steps, --batch 64, --domain-a mnist
         --domain-b mnist-colored (any Mirage dataset names; mnist-colored means its coloured digits). G_AB, G_BA: U-Net
         (InstanceNorm, no dropout) below 64 pixels, else the ResNet generator (9 blocks from 256 pixels, else 6);
-        D_A, D_B: PatchGAN with InstanceNorm. Least-squares GAN losses, cycle loss 10·L1, identity loss 5·L1 only when
-        A and B have the same channels (mnist 1 ↔ mnist-colored 3: skipped), D trained on a pool of 50 earlier fakes
+        D_A, D_B: PatchGAN with InstanceNorm. Least-squares GAN losses, cycle loss 10·L1 (the B → A → B one's weight:
+        --cycle-weight-b), identity loss 0.5 of those weights ·L1 only when A and B have the same channels (mnist 1 ↔ mnist-colored 3: skipped), D trained on a pool of 50 earlier fakes
         each (seeded). Adam 2e-4 (0.5, 0.999) over both G, one over both D, constant for half the steps and then
         linearly down to 0. The domains are shuffled apart (two seeded permutation streams), so no pairing leaks in.
         Writes OUT/a-to-b.npy, b-to-a.npy, a-to-b-to-a.npy, b-to-a-to-b.npy (whole test splits, in order, [0, 1]);
@@ -540,8 +540,9 @@ class ImagePool:
 class CycleGAN(nn.Module):
     """Zhu et al. 2017: G_AB, G_BA (U-Net below 64 pixels, without dropout as the reference's CycleGAN; ResNet, 9 blocks
     from 256 pixels else 6, otherwise), D_A, D_B (PatchGAN), all with InstanceNorm; one Adam 2e-4 (0.5, 0.999) over both
-    G, one over both D; least-squares GAN losses, λ_cycle 10, identity 0.5·λ_cycle = 5 (0 when A and B differ in channels)."""
-    def __init__(s, ca, cb, h, w, ngf=64, ndf=64, seed=0):
+    G, one over both D; least-squares GAN losses, λ_cycle 10 (the B → A → B cycle's: cycle_b, default 10), identity
+    0.5·λ of the domain each generator is fed (0 when A and B differ in channels)."""
+    def __init__(s, ca, cb, h, w, ngf=64, ndf=64, seed=0, cycle_b=10.0):
         super().__init__()
         side = min(h, w)
         gen = (lambda cin, cout: UNetGenerator(cin, cout, h, w, ngf, "instance", dropout=0)) if side < 64 else \
@@ -553,7 +554,8 @@ class CycleGAN(nn.Module):
         s.oG = adam(itertools.chain(s.G_AB.parameters(), s.G_BA.parameters()))
         s.oD = adam(itertools.chain(s.D_A.parameters(), s.D_B.parameters()))
         s.pool_a, s.pool_b = ImagePool(50, [seed, 1]), ImagePool(50, [seed, 2])
-        s.identity = 5.0 if ca == cb else 0.0
+        s.identity = 0.5 if ca == cb else 0.0
+        s.cycle_b = cycle_b
     def step(s, a, b, lr=2e-4):
         """One update on batches a (domain A) and b (domain B) in [-1, 1]: both G (the D frozen), then both D on real
         images and pooled fakes, each D's loss halved; returns the losses."""
@@ -562,9 +564,10 @@ class CycleGAN(nn.Module):
         ls = lambda out, target: F.mse_loss(out, torch.full_like(out, target))
         s.D_A.requires_grad_(False); s.D_B.requires_grad_(False)
         loss_gan = ls(s.D_B(fake_b), 1) + ls(s.D_A(fake_a), 1)
-        loss_cycle = (rec_a - a).abs().mean() + (rec_b - b).abs().mean()
-        loss_g = loss_gan + 10 * loss_cycle
-        if s.identity: loss_g = loss_g + s.identity * ((s.G_BA(a) - a).abs().mean() + (s.G_AB(b) - b).abs().mean())
+        cycle_a, cycle_b = (rec_a - a).abs().mean(), (rec_b - b).abs().mean()
+        loss_cycle = cycle_a + cycle_b
+        loss_g = loss_gan + 10 * cycle_a + s.cycle_b * cycle_b
+        if s.identity: loss_g = loss_g + s.identity * (10 * (s.G_BA(a) - a).abs().mean() + s.cycle_b * (s.G_AB(b) - b).abs().mean())
         s.oG.zero_grad(); loss_g.backward(); s.oG.step()
         s.D_A.requires_grad_(True); s.D_B.requires_grad_(True)
         pooled_b, pooled_a = s.pool_b.query(fake_b), s.pool_a.query(fake_a)
@@ -609,8 +612,9 @@ def cyclegan(args):  # CycleGAN.swift
     test_a, test_b = mirage_images(args, args.domain_a, "test"), mirage_images(args, args.domain_b, "test")
     if train_a.shape[2:] != train_b.shape[2:]: raise SystemExit(f"cyclegan: the domains' images differ in size ({tuple(train_a.shape[2:])}, {tuple(train_b.shape[2:])})")
     _, ca, h, w = train_a.shape; cb = train_b.shape[1]
-    model = CycleGAN(ca, cb, h, w, args.ngf, args.ndf, args.seed)
-    print(f"cyclegan {ca}×{h}×{w} ↔ {cb}×{h}×{w}: {type(model.G_AB).__name__} generators, identity loss weight {model.identity:g}"
+    model = CycleGAN(ca, cb, h, w, args.ngf, args.ndf, args.seed, args.cycle_weight_b)
+    print(f"cyclegan {ca}×{h}×{w} ↔ {cb}×{h}×{w}: {type(model.G_AB).__name__} generators, B → A → B cycle weight {model.cycle_b:g}, "
+          f"identity loss weight {model.identity:g}·λ"
           + ("" if model.identity else " (the domains differ in channels)"))
     # each domain shuffled by its own generator, so no pairing of the sources leaks in
     batches_a = stream(train_a.mul_(2).sub_(1), batch=args.batch, generator=torch.Generator().manual_seed(2 * args.seed + 1))
@@ -1424,7 +1428,7 @@ if __name__ == "__main__":
     ap.add_argument("--layers", type=int, help="pixelcnn: layers after the first 7×7 one, residual blocks or gated layers (default 6)")
     translation_only = {"batch": ("pix2pix", "cyclegan", "points"), "ngf": ("pix2pix", "cyclegan"), "ndf": ("pix2pix", "cyclegan"),
                         "dataset": ("pix2pix", "points"), "direction": ("pix2pix",), "domain_a": ("cyclegan",), "domain_b": ("cyclegan",),
-                        "mirage": ("pix2pix", "cyclegan"), "data_cache": ("pix2pix", "cyclegan")}
+                        "cycle_weight_b": ("cyclegan",), "mirage": ("pix2pix", "cyclegan"), "data_cache": ("pix2pix", "cyclegan")}
     ap.add_argument("--batch", type=int, help="pix2pix, cyclegan: batch size (default 64); points: 100")
     ap.add_argument("--ngf", type=int, help="pix2pix, cyclegan: the generators' base width (default 64)")
     ap.add_argument("--ndf", type=int, help="pix2pix, cyclegan: the discriminators' base width (default 64)")
@@ -1435,6 +1439,7 @@ if __name__ == "__main__":
     ap.add_argument("--direction", choices=["a-to-b", "b-to-a"], help="pix2pix: a-to-b (default: derived image → digit) or b-to-a")
     ap.add_argument("--domain-a", help="cyclegan: domain A, a Mirage dataset name (default mnist)")
     ap.add_argument("--domain-b", help="cyclegan: domain B, a Mirage dataset name (default mnist-colored: its coloured digits)")
+    ap.add_argument("--cycle-weight-b", type=float, help="cyclegan: the weight of the B → A → B cycle loss (default 10, as A → B → A's)")
     ap.add_argument("--mirage", help="pix2pix, cyclegan: the mirage binary that exports the data (default ROOT/.build/release/mirage)")
     ap.add_argument("--data-cache", help="pix2pix, cyclegan: keep the exported .npy files here and reuse them until the binary "
                     "is newer (default: a temporary folder)")
@@ -1450,7 +1455,7 @@ if __name__ == "__main__":
     if a.model == "points":
         a.batch, a.dataset, a.pack, a.lr = a.batch or 100, a.dataset or "grid25", a.pack or 1, a.lr or 1e-4
     defaults = {"batch": 64, "ngf": 64, "ndf": 64, "dataset": "mnist-edges", "direction": "a-to-b", "domain_a": "mnist",
-                "domain_b": "mnist-colored", "mirage": str(ROOT / ".build/release/mirage"), "data_cache": None}
+                "domain_b": "mnist-colored", "cycle_weight_b": 10.0, "mirage": str(ROOT / ".build/release/mirage"), "data_cache": None}
     for k, models in translation_only.items():
         if getattr(a, k) is not None and a.model not in models: ap.error(f"--{k.replace('_', '-')} is for {' and '.join(models)}")
         setattr(a, k, defaults[k] if getattr(a, k) is None else getattr(a, k))

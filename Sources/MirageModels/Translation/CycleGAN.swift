@@ -5,8 +5,9 @@ import MirageTensor
 /// CycleGAN (Zhu et al., 2017): translation between two domains without paired examples. Two
 /// generators, G: A → B and F: B → A, and two PatchGAN discriminators, D_B on B's images and D_A on
 /// A's. Each generator is trained to fool its discriminator (least-squares GAN loss) while the two
-/// undo each other: F(G(a)) ≈ a and G(F(b)) ≈ b (the cycle-consistency loss, λ = 10), which is
-/// what keeps "a 7 in A" a 7 in B when nothing pairs them. An identity loss (0.5·λ·|G(b) − b|₁ and
+/// undo each other: F(G(a)) ≈ a and G(F(b)) ≈ b (the cycle-consistency loss, λ = 10 for each
+/// direction unless ``Config/cycleWeightB`` sets the second apart), which is what keeps "a 7 in A"
+/// a 7 in B when nothing pairs them. An identity loss (0.5·λ·|G(b) − b|₁ and
 /// the same for F) keeps colours when the domains share channels; between a gray and an RGB domain
 /// it cannot apply and is left out.
 ///
@@ -42,6 +43,9 @@ public final class CycleGAN: GenerativeModel, TranslationModel {
         public var network = TranslationNetworkConfig()
         /// λ, the weight of each direction's cycle-consistency loss.
         public var cycleWeight: Float = 10
+        /// The weight of the B → A → B cycle loss alone, where it differs from ``cycleWeight``
+        /// (the reference code's `lambda_B`); nil: λ.
+        public var cycleWeightB: Float?
         /// The identity loss's weight relative to λ (0 turns it off).
         public var identityWeight: Float = 0.5
         /// Images in each history pool (0: none).
@@ -53,6 +57,8 @@ public final class CycleGAN: GenerativeModel, TranslationModel {
         public var imageShapeB: [Int] { [channelsB] + imageShape.dropFirst() }
         /// Whether the identity loss applies: it needs a weight and domains with one channel count.
         public var usesIdentityLoss: Bool { identityWeight > 0 && imageShape[0] == channelsB }
+        /// The B → A → B cycle loss's weight: ``cycleWeightB``, else λ.
+        var resolvedCycleWeightB: Float { cycleWeightB ?? cycleWeight }
     }
 
     public let config: Config
@@ -140,12 +146,15 @@ public final class CycleGAN: GenerativeModel, TranslationModel {
         discriminatorA.freeze()
         discriminatorB.freeze()
         let ganAB = leastSquares(discriminatorB(fakeB), 1), ganBA = leastSquares(discriminatorA(fakeA), 1)
-        var lossG = ganAB + ganBA + config.cycleWeight * (cycleA + cycleB)
+        let (lambdaA, lambdaB) = (config.cycleWeight, config.resolvedCycleWeightB)
+        var lossG = ganAB + ganBA + lambdaA * cycleA + lambdaB * cycleB
         var identity: Float?
         if config.usesIdentityLoss {
-            let idt = l1Loss(generatorBA(a), a) + l1Loss(generatorAB(b), b)
-            lossG = lossG + config.cycleWeight * config.identityWeight * idt
-            identity = idt.item
+            // As the reference code: each generator's identity term is weighted by the λ of the
+            // domain it is fed (G: A → B sees b, so λ_B).
+            let idtA = l1Loss(generatorBA(a), a), idtB = l1Loss(generatorAB(b), b)
+            lossG = lossG + config.identityWeight * (lambdaA * idtA + lambdaB * idtB)
+            identity = (idtA + idtB).item
         }
         optimizerG.zeroGrad()
         lossG.backward()

@@ -30,6 +30,9 @@ public enum CycleGANKind: ModelKind {
         @Option(help: "λ, the weight of each direction's cycle-consistency loss.")
         public var cycleWeight: Float = 10
 
+        @Option(help: "The weight of the B → A → B cycle loss alone (the reference code's lambda_B; default: --cycle-weight).")
+        public var cycleWeightB: Float?
+
         @Option(help: "The identity loss's weight relative to λ (applies when both domains have one channel count).")
         public var identityWeight: Float = 0.5
 
@@ -43,6 +46,9 @@ public enum CycleGANKind: ModelKind {
         public func validate() throws {
             guard cycleWeight >= 0, cycleWeight.isFinite, identityWeight >= 0, identityWeight.isFinite else {
                 throw ValidationError("--cycle-weight and --identity-weight must be at least 0, got \(cycleWeight) and \(identityWeight)")
+            }
+            if let cycleWeightB, !(cycleWeightB >= 0 && cycleWeightB.isFinite) {
+                throw ValidationError("--cycle-weight-b must be at least 0, got \(cycleWeightB)")
             }
             guard (0...10_000).contains(poolSize) else { throw ValidationError("--pool-size must lie in 0...10000, got \(poolSize)") }
             if let residualBlocks, !(1...64).contains(residualBlocks) {
@@ -60,6 +66,7 @@ public enum CycleGANKind: ModelKind {
         c.residualBlocks = o.residualBlocks ?? (side >= 256 ? 9 : 6)
         c.network = o.network.configuration(data: data)
         c.cycleWeight = o.cycleWeight
+        c.cycleWeightB = o.cycleWeightB
         c.identityWeight = o.identityWeight
         c.poolSize = o.poolSize
         c.seed = seed
@@ -69,9 +76,10 @@ public enum CycleGANKind: ModelKind {
     public static func make(_ config: CycleGAN.Config) throws -> CycleGAN {
         try validateTranslation(kind: name, imageShape: config.imageShape, channelsB: config.channelsB, network: config.network,
                                 resnet: config.generator == .resnet)
-        guard config.cycleWeight >= 0, config.cycleWeight.isFinite, config.identityWeight >= 0, config.identityWeight.isFinite,
+        guard config.cycleWeight >= 0, config.cycleWeight.isFinite, config.resolvedCycleWeightB >= 0, config.resolvedCycleWeightB.isFinite,
+              config.identityWeight >= 0, config.identityWeight.isFinite,
               (0...10_000).contains(config.poolSize), (1...64).contains(config.residualBlocks) else {
-            throw ModelConfigurationError.unsuitable(kind: name, reason: "cycle weight \(config.cycleWeight), identity weight \(config.identityWeight), pool size \(config.poolSize) or residual blocks \(config.residualBlocks) out of range")
+            throw ModelConfigurationError.unsuitable(kind: name, reason: "cycle weights \(config.cycleWeight), \(config.resolvedCycleWeightB), identity weight \(config.identityWeight), pool size \(config.poolSize) or residual blocks \(config.residualBlocks) out of range")
         }
         return CycleGAN(config)
     }
