@@ -75,8 +75,8 @@ their translations of the whole test split into the folder --out (default peer-M
         --domain-b mnist-colored (any Mirage dataset names; mnist-colored means its coloured digits). G_AB, G_BA: U-Net
         (InstanceNorm, no dropout) below 64 pixels, else the ResNet generator (9 blocks from 256 pixels, else 6);
         D_A, D_B: PatchGAN with InstanceNorm. Least-squares GAN losses, cycle loss 10·L1 (the B → A → B one's weight:
-        --cycle-weight-b), identity loss 0.5 of those weights ·L1 only when A and B have the same channels (mnist 1 ↔ mnist-colored 3: skipped), D trained on a pool of 50 earlier fakes
-        each (seeded). Adam 2e-4 (0.5, 0.999) over both G, one over both D, constant for half the steps and then
+        --cycle-weight-b), identity loss 0.5 of those weights ·L1 only when A and B have the same channels (mnist 1 ↔
+        mnist-colored 3: skipped), D trained on a pool of 50 earlier fakes each (seeded). Adam 2e-4 (0.5, 0.999) over both G, one over both D, constant for half the steps and then
         linearly down to 0. The domains are shuffled apart (two seeded permutation streams), so no pairing leaks in.
         Writes OUT/a-to-b.npy, b-to-a.npy, a-to-b-to-a.npy, b-to-a-to-b.npy (whole test splits, in order, [0, 1]);
         prints the training time, s/step, and the test cycle L1 both ways
