@@ -41,12 +41,14 @@ public final class CycleGAN: GenerativeModel, TranslationModel {
         /// Residual blocks of a ResNet generator.
         public var residualBlocks = 6
         public var network = TranslationNetworkConfig()
-        /// λ, the weight of each direction's cycle-consistency loss.
+        /// λ, the weight of each direction's cycle-consistency loss (of A → B → A's alone where
+        /// ``cycleWeightB`` is set).
         public var cycleWeight: Float = 10
         /// The weight of the B → A → B cycle loss alone, where it differs from ``cycleWeight``
         /// (the reference code's `lambda_B`); nil: λ.
         public var cycleWeightB: Float?
-        /// The identity loss's weight relative to λ (0 turns it off).
+        /// The identity loss's weight relative to the λ of the domain each generator is fed (0
+        /// turns it off).
         public var identityWeight: Float = 0.5
         /// Images in each history pool (0: none).
         public var poolSize = 50
