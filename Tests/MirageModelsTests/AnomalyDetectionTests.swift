@@ -1,5 +1,6 @@
 import Foundation
 import MirageData
+import MirageEval
 import MirageModels
 import MirageNN
 import MirageTensor
@@ -65,10 +66,10 @@ private final class LabelRecorder: GenerativeModel {
     /// Each model offers the scores it has, its natural one first.
     @Test func scoresFollowCapabilities() throws {
         #expect(AnomalyScore.available(for: try ModelRegistry.make(kind: "ae")) == [.reconstruction])
-        #expect(AnomalyScore.available(for: try ModelRegistry.make(kind: "vae")) == [.elbo, .nll, .reconstruction])
+        #expect(AnomalyScore.available(for: try ModelRegistry.make(kind: "vae")) == [.elbo, .nll, .complexity, .reconstruction])
         #expect(AnomalyScore.available(for: try ModelRegistry.make(kind: "dcgan")) == [.fanogan])
         #expect(AnomalyScore.available(for: try ModelRegistry.make(kind: "wgan-gp")) == [.fanogan])
-        #expect(AnomalyScore.available(for: try ModelRegistry.make(kind: "glow")) == [.nll])
+        #expect(AnomalyScore.available(for: try ModelRegistry.make(kind: "glow")) == [.nll, .complexity])
         let packed = GAN({ var c = GAN.Config(architecture: .dcgan); c.pack = 2; return c }())
         #expect(AnomalyScore.available(for: packed).isEmpty)
         #expect(FAnoGAN.unsupportedReason(packed)!.contains("--pack 2"))
@@ -79,11 +80,40 @@ private final class LabelRecorder: GenerativeModel {
         let ae = Autoencoder(Autoencoder.Config())
         ae.setTraining(false)
         let x = MNISTSubset.testImages(4)
-        let scores = AnomalyScore.reconstruction.scores(x, model: ae, generator: RandomGenerator(seed: 0)).scalars
+        let scores = try AnomalyScore.reconstruction.scores(x, model: ae, generator: RandomGenerator(seed: 0)).scalars
         let r = ae.reconstruct(x).scalars, xs = x.scalars
         for i in 0..<4 {
             let expected = (0..<784).map { k in (r[i * 784 + k] - xs[i * 784 + k]) * (r[i * 784 + k] - xs[i * 784 + k]) }.reduce(0, +) / 784
             #expect(abs(scores[i] - expected) < 1e-5)
+        }
+    }
+
+    /// A blank image needs fewer PNG bits than a digit, and a digit fewer than noise; the length
+    /// is the encoded file's, so two copies of one image measure the same.
+    @Test func pngComplexityOrdersBlankDigitAndNoise() throws {
+        let digit = MNISTSubset.testImages(1)
+        let blank = Tensor.zeros([1, 1, 28, 28])
+        let noise = Tensor.rand([1, 1, 28, 28], generator: RandomGenerator(seed: 3))
+        let bits = try InputComplexity.pngBits(Tensor.concat([blank, digit, noise, digit], axis: 0))
+        #expect(bits[0] < bits[1] && bits[1] < bits[2], "\(bits)")
+        #expect(bits[1] == bits[3])
+        let quantised = RasterImage(planar: digit.scalars.map { UInt8(min(max($0 * 255 + 0.5, 0), 255)) }, channels: 1, height: 28, width: 28)
+        #expect(bits[1] == Double(8 * (try PNG.encode(quantised)).count))
+        // RGB images are encoded as RGB.
+        #expect(try InputComplexity.pngBits(Tensor.concat([digit, digit, digit], axis: 1))[0] > bits[1])
+    }
+
+    /// The complexity score is −log₂ p(x) − PNG bits, with the same likelihood draws as `nll`.
+    @Test func complexityScoreIsTheNLLInBitsLessThePNGLength() throws {
+        let vae = VAE(VAE.Config())
+        vae.setTraining(false)
+        let x = MNISTSubset.testImages(6)
+        let nll = try AnomalyScore.nll.scores(x, model: vae, samples: 3, generator: RandomGenerator(seed: 5)).scalars
+        let score = try AnomalyScore.complexity.scores(x, model: vae, samples: 3, generator: RandomGenerator(seed: 5)).scalars
+        let bits = try InputComplexity.pngBits(x)
+        for i in 0..<6 {
+            let expected = Double(nll[i]) / log(2) - bits[i]
+            #expect(abs(Double(score[i]) - expected) < 1e-3 * abs(expected), "\(score[i]) vs \(expected)")
         }
     }
 

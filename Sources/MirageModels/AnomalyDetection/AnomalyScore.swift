@@ -1,3 +1,5 @@
+import Foundation
+import MirageEval
 import MirageNN
 import MirageTensor
 
@@ -16,6 +18,10 @@ public enum AnomalyScore: String, CaseIterable, Codable, Sendable {
     /// −log p(x) in nats: exact for flows and PixelCNN, the importance-weighted bound for the VAE,
     /// the variational bound for the DDPM.
     case nll
+    /// −log₂ p(x) minus the length in bits of the image's PNG encoding (Serrà et al., 2020,
+    /// ``MirageEval/InputComplexity``): the likelihood corrected for how simple the image is, so
+    /// that a simple anomaly (a 1 among digits) no longer looks the most normal of all.
+    case complexity
     /// f-AnoGAN's score (Schlegl et al., 2019): the image and discriminator-feature residuals of
     /// the image regenerated through an encoder trained to invert the generator (``FAnoGAN``).
     case fanogan
@@ -26,6 +32,7 @@ public enum AnomalyScore: String, CaseIterable, Codable, Sendable {
         case .reconstruction: return "reconstruction error (MSE per pixel)"
         case .elbo: return "negative ELBO (nats)"
         case .nll: return "negative log-likelihood (nats)"
+        case .complexity: return "negative log-likelihood minus PNG length (bits)"
         case .fanogan: return "f-AnoGAN score (image + κ·feature residual)"
         }
     }
@@ -37,6 +44,7 @@ public enum AnomalyScore: String, CaseIterable, Codable, Sendable {
         if let m = model as? any LikelihoodModel, m.likelihoodUnavailableReason == nil {
             if m is VAE { scores.append(.elbo) }
             scores.append(.nll)
+            scores.append(.complexity)
         }
         if model is any ReconstructionModel { scores.append(.reconstruction) }
         if FAnoGAN.unsupportedReason(model) == nil { scores.append(.fanogan) }
@@ -48,7 +56,7 @@ public enum AnomalyScore: String, CaseIterable, Codable, Sendable {
         switch self {
         case .reconstruction: return "ae, dae, vae"
         case .elbo: return "vae"
-        case .nll: return "vae, ddpm, glow, realnvp, pixelcnn"
+        case .nll, .complexity: return "vae, ddpm, glow, realnvp, pixelcnn"
         case .fanogan: return "gan, dcgan, wgan, wgan-gp (DCGAN networks, --pack 1)"
         }
     }
@@ -58,13 +66,15 @@ public enum AnomalyScore: String, CaseIterable, Codable, Sendable {
     /// - Parameters:
     ///   - images: The images, `[B, C, H, W]` in [0, 1].
     ///   - model: A model that supports this score (``available(for:)``), in evaluation mode.
-    ///   - samples: Importance samples per image for ``nll`` of a model with a bound.
+    ///   - samples: Importance samples per image for ``nll`` and ``complexity`` of a model with a
+    ///     bound.
     ///   - generator: Draws the likelihood's input noise (binarisation, dequantisation) and
     ///     posterior samples.
     ///   - fanogan: The trained encoder, for ``fanogan``.
     /// - Returns: `[B]` scores.
+    /// - Throws: MirageData's `DataError.png` if libpng cannot encode an image for ``complexity``.
     public func scores(_ images: Tensor, model: any GenerativeModel, samples: Int = 1,
-                       generator: RandomGenerator, fanogan: FAnoGAN? = nil) -> Tensor {
+                       generator: RandomGenerator, fanogan: FAnoGAN? = nil) throws -> Tensor {
         switch self {
         case .reconstruction:
             let m = model as! any ReconstructionModel
@@ -72,11 +82,18 @@ public enum AnomalyScore: String, CaseIterable, Codable, Sendable {
                 let d = m.reconstruct(images) - images
                 return (d * d).flattened(startAxis: 1).mean(axis: 1)
             }
-        case .elbo, .nll:
+        case .elbo, .nll, .complexity:
             let m = model as! any LikelihoodModel
             let x = m.likelihoodInput(images, generator: generator)
             let estimate = m.negativeLogLikelihood(x, samples: self == .elbo ? 1 : samples, generator: generator)
-            return self == .elbo ? -estimate.elbo! : estimate.nll
+            switch self {
+            case .elbo: return -estimate.elbo!
+            case .nll: return estimate.nll
+            default:
+                // The 8-bit image as given, before binarisation or dequantisation: its own complexity.
+                let bits = try InputComplexity.pngBits(images)
+                return Tensor(zip(estimate.nll.scalars, bits).map { Float(Double($0) / log(2) - $1) })
+            }
         case .fanogan:
             precondition(fanogan != nil, "AnomalyScore.fanogan needs the trained FAnoGAN encoder")
             return fanogan!.scores(images)

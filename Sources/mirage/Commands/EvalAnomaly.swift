@@ -21,7 +21,9 @@ extension Mirage.Eval {
             Scores (higher = more anomalous): recon, the reconstruction MSE (ae, dae, vae); elbo, \
             the negative ELBO of one posterior draw (vae); nll, −log p(x) in nats (vae with \
             --samples importance samples, ddpm's bound, glow, realnvp and pixelcnn exactly); \
-            fanogan, f-AnoGAN's image + feature residual through an encoder trained to invert \
+            complexity, −log₂ p(x) minus the bits of the image's PNG encoding (Serrà et al. \
+            2020: corrects the likelihood's preference for simple images, such as a held-out \
+            1); fanogan, f-AnoGAN's image + feature residual through an encoder trained to invert \
             the generator (gan, dcgan, wgan, wgan-gp on DCGAN networks). The f-AnoGAN encoder \
             trains on the run's own training images (class K left out, --encoder-steps steps) \
             the first time and is kept in the run folder as anomaly/fanogan-encoder.safetensors. \
@@ -30,6 +32,7 @@ extension Mirage.Eval {
             Examples:
               mirage train vae --exclude-class 1 --out runs/vae-no1
               mirage eval anomaly runs/vae-no1 --score nll --samples 100
+              mirage eval anomaly runs/vae-no1 --score complexity
               mirage eval anomaly runs/ae-no7 --anomaly-class 7 --json
               mirage eval anomaly runs/dcgan-no3 --score fanogan --scores scores.npy
             """
@@ -41,11 +44,11 @@ extension Mirage.Eval {
         @Option(help: ArgumentHelp("The anomaly class (default: the class the run was trained without).", valueName: "K"))
         var anomalyClass: Int?
 
-        @Option(help: ArgumentHelp("recon, elbo, nll or fanogan (default: the model's first: elbo for a VAE, nll for flows, PixelCNN and the DDPM, recon for autoencoders, fanogan for GANs).",
+        @Option(help: ArgumentHelp("recon, elbo, nll, complexity or fanogan (default: the model's first: elbo for a VAE, nll for flows, PixelCNN and the DDPM, recon for autoencoders, fanogan for GANs).",
                                    valueName: "name"))
         var score: AnomalyScore?
 
-        @Option(help: "Importance samples per image for --score nll of a VAE (and a DDPM's bound terms).")
+        @Option(help: "Importance samples per image for --score nll or complexity of a VAE (and a DDPM's bound terms).")
         var samples: Int = 100
 
         @Option(help: "Training steps of the f-AnoGAN encoder.")
@@ -106,7 +109,7 @@ extension Mirage.Eval {
             while values.count < test.count {
                 let m = min(200, test.count - values.count)
                 let x = test.tensor(indices: Array(values.count..<(values.count + m)))
-                values += chosen.scores(x, model: run.model, samples: samples, generator: g, fanogan: fanogan).scalars
+                values += try chosen.scores(x, model: run.model, samples: samples, generator: g, fanogan: fanogan).scalars
             }
             if let bad = values.firstIndex(where: { !$0.isFinite }) {
                 throw ValidationError("\(runPath) gave test image \(bad) a non-finite \(chosen.rawValue) score (\(values[bad])); the checkpoint may be diverged")
@@ -127,7 +130,7 @@ extension Mirage.Eval {
                 "mean_score_by_class": means.map { $0.isNaN ? NSNull() : $0 as Any }, "seconds": seconds,
             ]
             if let excluded = trained.excludedClass { result["excluded_class"] = excluded }
-            if chosen == .nll { result["samples"] = samples }
+            if chosen == .nll || chosen == .complexity { result["samples"] = samples }
             if chosen == .fanogan { result["encoder_steps"] = encoderSteps }
             try run.folder.recordEvaluation("anomaly-\(chosen.rawValue)-class\(k)", result)
             if testSet.json {
