@@ -70,6 +70,7 @@ private final class LabelRecorder: GenerativeModel {
         #expect(AnomalyScore.available(for: try ModelRegistry.make(kind: "dcgan")) == [.fanogan])
         #expect(AnomalyScore.available(for: try ModelRegistry.make(kind: "wgan-gp")) == [.fanogan])
         #expect(AnomalyScore.available(for: try ModelRegistry.make(kind: "glow")) == [.nll, .complexity])
+        #expect(!(try ModelRegistry.make(kind: "glow") as! any LikelihoodModel).likelihoodIsOfBinaryPixels)
         let packed = GAN({ var c = GAN.Config(architecture: .dcgan); c.pack = 2; return c }())
         #expect(AnomalyScore.available(for: packed).isEmpty)
         #expect(FAnoGAN.unsupportedReason(packed)!.contains("--pack 2"))
@@ -103,14 +104,18 @@ private final class LabelRecorder: GenerativeModel {
         #expect(try InputComplexity.pngBits(Tensor.concat([digit, digit, digit], axis: 1))[0] > bits[1])
     }
 
-    /// The complexity score is −log₂ p(x) − PNG bits, with the same likelihood draws as `nll`.
+    /// The complexity score is −log₂ p(x) − PNG bits of the same x, with the same likelihood
+    /// draws as `nll`: for the VAE, x is the binarised draw its likelihood is of.
     @Test func complexityScoreIsTheNLLInBitsLessThePNGLength() throws {
         let vae = VAE(VAE.Config())
         vae.setTraining(false)
         let x = MNISTSubset.testImages(6)
         let nll = try AnomalyScore.nll.scores(x, model: vae, samples: 3, generator: RandomGenerator(seed: 5)).scalars
         let score = try AnomalyScore.complexity.scores(x, model: vae, samples: 3, generator: RandomGenerator(seed: 5)).scalars
-        let bits = try InputComplexity.pngBits(x)
+        #expect(vae.likelihoodIsOfBinaryPixels)
+        let binarised = vae.likelihoodInput(x, generator: RandomGenerator(seed: 5))
+        let bits = try InputComplexity.pngBits(binarised)
+        #expect(bits != (try InputComplexity.pngBits(x)))
         for i in 0..<6 {
             let expected = Double(nll[i]) / log(2) - bits[i]
             #expect(abs(Double(score[i]) - expected) < 1e-3 * abs(expected), "\(score[i]) vs \(expected)")

@@ -18,9 +18,11 @@ public enum AnomalyScore: String, CaseIterable, Codable, Sendable {
     /// −log p(x) in nats: exact for flows and PixelCNN, the importance-weighted bound for the VAE,
     /// the variational bound for the DDPM.
     case nll
-    /// −log₂ p(x) minus the length in bits of the image's PNG encoding (Serrà et al., 2020,
-    /// ``MirageEval/InputComplexity``): the likelihood corrected for how simple the image is, so
-    /// that a simple anomaly (a 1 among digits) no longer looks the most normal of all.
+    /// −log₂ p(x) minus the length in bits of the PNG encoding of the same x (Serrà et al., 2020,
+    /// ``MirageEval/InputComplexity``; the binarised draw for a binary model, the 8-bit image
+    /// otherwise): the likelihood corrected for how simple the image is, so that a simple anomaly
+    /// (a 1 among digits) no longer looks the most normal of all. A complex anomaly then looks
+    /// the most normal instead.
     case complexity
     /// f-AnoGAN's score (Schlegl et al., 2019): the image and discriminator-feature residuals of
     /// the image regenerated through an encoder trained to invert the generator (``FAnoGAN``).
@@ -90,8 +92,9 @@ public enum AnomalyScore: String, CaseIterable, Codable, Sendable {
             case .elbo: return -estimate.elbo!
             case .nll: return estimate.nll
             default:
-                // The 8-bit image as given, before binarisation or dequantisation: its own complexity.
-                let bits = try InputComplexity.pngBits(images)
+                // The complexity of the image the likelihood is of: the binarised draw for a binary
+                // model, else the 8-bit image (a flow's dequantised likelihood bounds the latter's).
+                let bits = try InputComplexity.pngBits(m.likelihoodIsOfBinaryPixels ? x : images)
                 return Tensor(zip(estimate.nll.scalars, bits).map { Float(Double($0) / log(2) - $1) })
             }
         case .fanogan:

@@ -215,6 +215,9 @@ public final class PixelCNN: GenerativeModel, ConditionalSampling, ProgressiveSa
 
     public var likelihoodUnavailableReason: String? { nil }
 
+    /// A Bernoulli model's likelihood is of binarised pixels, a categorical one's of 8-bit ones.
+    public var likelihoodIsOfBinaryPixels: Bool { config.output == .bernoulli }
+
     /// Binarised by a seeded draw (each pixel a Bernoulli of its intensity, as the VAE's), or snapped
     /// to the 8-bit grid.
     public func likelihoodInput(_ images: Tensor, generator: RandomGenerator) -> Tensor {

@@ -71,6 +71,10 @@ public protocol LikelihoodModel: GenerativeModel {
     /// Bernoulli decoder, dequantised for a flow), drawing any randomness from `generator`.
     func likelihoodInput(_ images: Tensor, generator: RandomGenerator) -> Tensor
 
+    /// Whether the likelihood is of binary pixels (``likelihoodInput(_:generator:)`` draws 0s and
+    /// 1s) rather than of the 8-bit image; `false` unless the model says so.
+    var likelihoodIsOfBinaryPixels: Bool { get }
+
     /// −log p(x) per example of `x` (prepared by ``likelihoodInput(_:generator:)``), in nats.
     ///
     /// - Parameters:
@@ -79,6 +83,10 @@ public protocol LikelihoodModel: GenerativeModel {
     ///     tightens with more (ignored by exact models).
     ///   - generator: The source of any randomness the estimate draws.
     func negativeLogLikelihood(_ x: Tensor, samples: Int, generator: RandomGenerator) -> LikelihoodEstimate
+}
+
+extension LikelihoodModel {
+    public var likelihoodIsOfBinaryPixels: Bool { false }
 }
 
 /// A model that maps an image to a reconstruction of it: `mirage eval reconstruction RUN`.

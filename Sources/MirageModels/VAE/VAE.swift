@@ -188,6 +188,9 @@ public final class VAE: GenerativeModel, Sampling, LatentDecoding, LikelihoodMod
             : "a Gaussian decoder; nll is defined here for the Bernoulli decoder on binarised images"
     }
 
+    /// The likelihood is the Bernoulli decoder's, of binarised pixels.
+    public var likelihoodIsOfBinaryPixels: Bool { true }
+
     /// Test images binarised dynamically, as in training: each pixel a Bernoulli of its intensity.
     public func likelihoodInput(_ images: Tensor, generator: RandomGenerator) -> Tensor {
         Tensor.bernoulli(probabilities: images, generator: generator)
