@@ -19,7 +19,7 @@ public enum AnomalyScore: String, CaseIterable, Codable, Sendable {
     /// the variational bound for the DDPM.
     case nll
     /// −log₂ p(x) minus the length in bits of the PNG encoding of the same x (Serrà et al., 2020,
-    /// ``MirageEval/InputComplexity``; the binarised draw for a binary model, the 8-bit image
+    /// MirageEval's `InputComplexity`; the binarised draw for a binary model, the 8-bit image
     /// otherwise): the likelihood corrected for how simple the image is, so that a simple anomaly
     /// (a 1 among digits) no longer looks the most normal of all. A complex anomaly then looks
     /// the most normal instead.
