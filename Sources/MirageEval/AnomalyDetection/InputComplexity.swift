@@ -11,9 +11,10 @@ import MirageTensor
 /// complexity, S(x) = −log₂ p(x) − L(x), which is what `mirage eval anomaly --score
 /// complexity` ranks by.
 ///
-/// Each image is quantised to 8 bits (value · 255, rounded, clamped) and encoded by libpng with
-/// its default settings, one file per image; the length includes the PNG container's fixed
-/// header and chunks (about 60 bytes), a constant that does not change any ranking.
+/// Each image is quantised to 8 bits as MirageData's `ImageGrid` does for sheets (value · 255 + ½,
+/// clamped, truncated) and encoded by libpng with its default settings, one file per image; the
+/// length includes the PNG container's fixed header and chunks (about 60 bytes), a constant that
+/// does not change any ranking.
 ///
 /// ```swift
 /// let bits = try InputComplexity.pngBits(images)       // [B], one length per image
@@ -32,14 +33,9 @@ public enum InputComplexity {
     public static func pngBits(_ images: Tensor) throws -> [Double] {
         precondition(images.rank == 4 && (1...4).contains(images.shape[1]) && images.shape[2] > 0 && images.shape[3] > 0,
                      "InputComplexity.pngBits: images must be [B, C, H, W] with 1 to 4 channels, got \(images.shape)")
-        let (n, c, h, w) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
-        let values = images.scalars
-        return try (0..<n).map { i in
-            let planar = values[i * c * h * w ..< (i + 1) * c * h * w].map { v -> UInt8 in
-                let x = v * 255 + 0.5
-                return x.isNaN ? 0 : UInt8(min(max(x, 0), 255))
-            }
-            let image = RasterImage(planar: planar, channels: c, height: h, width: w)
+        return try (0..<images.shape[0]).map { i in
+            // One image, no padding: the sheets' own 8-bit conversion.
+            let image = ImageGrid.make(images.sliced(axis: 0, i..<(i + 1)), nrow: 1, padding: 0)
             return Double(8 * (try PNG.encode(image, file: "test image \(i)")).count)
         }
     }
