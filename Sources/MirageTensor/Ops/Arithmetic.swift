@@ -5,9 +5,11 @@ extension Tensor {
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let shape = broadcastShapes(a.shape, b.shape, op: "add")
         let out = broadcastKernel(a, b, outShape: shape, .add)
-        let (na, nb) = (a.requiresGrad, b.requiresGrad)
+        // The rule needs only the operands' shapes: capturing the operands would keep their
+        // storage alive for as long as the graph (a convolution's output before its bias, say).
+        let (na, nb) = (a.requiresGrad, b.requiresGrad), (sa, sb) = (a.shape, b.shape)
         return record("add", out, shape: shape, inputs: [a, b]) { g, _ in
-            [na ? g.sum(toShape: a.shape) : nil, nb ? g.sum(toShape: b.shape) : nil]
+            [na ? g.sum(toShape: sa) : nil, nb ? g.sum(toShape: sb) : nil]
         }
     }
 
@@ -15,9 +17,9 @@ extension Tensor {
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let shape = broadcastShapes(a.shape, b.shape, op: "subtract")
         let out = broadcastKernel(a, b, outShape: shape, .subtract)
-        let (na, nb) = (a.requiresGrad, b.requiresGrad)
+        let (na, nb) = (a.requiresGrad, b.requiresGrad), (sa, sb) = (a.shape, b.shape)
         return record("subtract", out, shape: shape, inputs: [a, b]) { g, _ in
-            [na ? g.sum(toShape: a.shape) : nil, nb ? (-g).sum(toShape: b.shape) : nil]
+            [na ? g.sum(toShape: sa) : nil, nb ? (-g).sum(toShape: sb) : nil]
         }
     }
 

@@ -28,11 +28,11 @@ extension Tensor {
         let c = condition.expanded(to: shape).detached(), ea = a.expanded(to: shape).detached(),
             eb = b.expanded(to: shape).detached()
         let out = selectKernel(c.storage, ea.storage, eb.storage)
-        let (na, nb) = (a.requiresGrad, b.requiresGrad)
+        let (na, nb) = (a.requiresGrad, b.requiresGrad), (sa, sb) = (a.shape, b.shape)
         return record("where", out, shape: shape, inputs: [a, b]) { g, _ in
             let zero = Tensor(0)
-            return [na ? Tensor.where(condition, g, zero).sum(toShape: a.shape) : nil,
-                    nb ? Tensor.where(condition, zero, g).sum(toShape: b.shape) : nil]
+            return [na ? Tensor.where(condition, g, zero).sum(toShape: sa) : nil,
+                    nb ? Tensor.where(condition, zero, g).sum(toShape: sb) : nil]
         }
     }
 

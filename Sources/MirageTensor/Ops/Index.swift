@@ -1,5 +1,5 @@
-/// Indexing by integer positions. Everything here is built on two primitives that are each
-/// other's adjoint: a flat gather and a flat scatter-add.
+/// Indexing by integer positions, as two pairs of primitives that are each other's adjoint:
+/// slices along an axis (select and add back) and single elements (a flat gather and scatter-add).
 extension Tensor {
     /// `out[i] = self.flat[indices[i]]`, shaped `outShape`.
     func gatherFlat(_ indices: [Int32], outShape: [Int]) -> Tensor {
@@ -28,6 +28,9 @@ extension Tensor {
     }
 
     /// The slices at `indices` along `axis`, in that order (repeats allowed), like `torch.index_select`.
+    ///
+    /// Its derivative adds the gradient's slices back at `indices` (``indexAdded(axis:indices:size:)``),
+    /// so the graph keeps only `indices`, not one position per output element.
     public func indexSelect(axis: Int, indices: [Int]) -> Tensor {
         let a = normalizeAxis(axis, rank: rank, op: "indexSelect")
         let n = shape[a]
@@ -35,17 +38,38 @@ extension Tensor {
             shapeCheck(i >= 0 && i < n, "indexSelect: index \(i) is out of range for axis \(axis) of shape \(shape)")
         }
         let outer = shape[..<a].reduce(1, *), inner = shape[(a + 1)...].reduce(1, *)
-        var flat = [Int32]()
-        flat.reserveCapacity(outer * indices.count * inner)
-        for o in 0..<outer {
-            for i in indices {
-                let base = (o * n + i) * inner
-                for k in 0..<inner { flat.append(Int32(base + k)) }
-            }
-        }
         var outShape = shape
         outShape[a] = indices.count
-        return gatherFlat(flat, outShape: outShape)
+        let out = TensorStorage(count: elementCount(outShape))
+        let src = storage.data, dst = out.data
+        for o in 0..<outer {
+            for (j, i) in indices.enumerated() {
+                (dst + (o * indices.count + j) * inner).update(from: src + (o * n + i) * inner, count: inner)
+            }
+        }
+        return Tensor.record("indexSelect", out, shape: outShape, inputs: [self]) { g, _ in
+            [g.indexAdded(axis: a, indices: indices, size: n)]
+        }
+    }
+
+    /// The adjoint of ``indexSelect(axis:indices:)``: a zero tensor with `size` slices along `axis`,
+    /// to which slice `j` of `self` is added at position `indices[j]` (repeats accumulate), like
+    /// `torch.index_add` into zeros.
+    func indexAdded(axis a: Int, indices: [Int], size n: Int) -> Tensor {
+        let outer = shape[..<a].reduce(1, *), inner = shape[(a + 1)...].reduce(1, *)
+        var outShape = shape
+        outShape[a] = n
+        let out = TensorStorage(count: elementCount(outShape), repeating: 0)
+        let src = storage.data, dst = out.data
+        for o in 0..<outer {
+            for (j, i) in indices.enumerated() {
+                let from = src + (o * indices.count + j) * inner, to = dst + (o * n + i) * inner
+                for k in 0..<inner { to[k] += from[k] }
+            }
+        }
+        return Tensor.record("indexAdd", out, shape: outShape, inputs: [self]) { g, _ in
+            [g.indexSelect(axis: a, indices: indices)]
+        }
     }
 
     /// Picks, along `axis`, the element whose position `indices` gives, like `torch.gather`:

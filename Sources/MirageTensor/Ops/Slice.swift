@@ -69,8 +69,9 @@ extension Tensor {
             ranges.append(start..<(start + t.shape[a]))
             start += t.shape[a]
         }
+        let needsGrad = tensors.map(\.requiresGrad)  // not the tensors: the graph must not keep them
         return record("concat", out, shape: outShape, inputs: tensors) { g, _ in
-            zip(tensors, ranges).map { t, r in t.requiresGrad ? g.sliced(axis: a, r) : nil }
+            zip(needsGrad, ranges).map { needed, r in needed ? g.sliced(axis: a, r) : nil }
         }
     }
 

@@ -68,20 +68,28 @@ extension Tensor {
 
     /// max(x, 0).
     public func relu() -> Tensor {
-        Tensor.record("relu", mapKernel(storage, .relu), shape: shape, inputs: [self]) { g, _ in
-            [Tensor.derivative(g, self, .leakyReluGradient(slope: 0)) { g * (self .> 0) }]
+        // The rule reads the output (y > 0 exactly where x > 0), which the next layer usually keeps
+        // anyway, so the graph need not keep the input too.
+        Tensor.record("relu", mapKernel(storage, .relu), shape: shape, inputs: [self],
+                      savesOutput: true) { g, y in
+            [Tensor.derivative(g, y, .leakyReluGradient(slope: 0)) { g * (y .> 0) }]
         }
     }
 
     /// x for x > 0, `negativeSlope`·x otherwise.
     public func leakyRelu(_ negativeSlope: Float = 0.01) -> Tensor {
         let out = mapKernel(storage, .leakyRelu(slope: negativeSlope))
-        return Tensor.record("leakyRelu", out, shape: shape, inputs: [self]) { g, _ in
-            [Tensor.derivative(g, self, .leakyReluGradient(slope: negativeSlope)) {
-                let positive = self .> 0
+        func rule(_ g: Tensor, _ sign: Tensor) -> [Tensor?] {
+            [Tensor.derivative(g, sign, .leakyReluGradient(slope: negativeSlope)) {
+                let positive = sign .> 0
                 return g * (positive + (1 - positive) * negativeSlope)
             }]
         }
+        // With a non-negative slope y > 0 exactly where x > 0, so the rule reads the output (see relu).
+        if negativeSlope >= 0 {
+            return Tensor.record("leakyRelu", out, shape: shape, inputs: [self], savesOutput: true) { g, y in rule(g, y) }
+        }
+        return Tensor.record("leakyRelu", out, shape: shape, inputs: [self]) { g, _ in rule(g, self) }
     }
 
     /// x·σ(x), also called swish.

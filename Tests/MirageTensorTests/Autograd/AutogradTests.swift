@@ -64,6 +64,29 @@ import Testing
         #expect(g.scalars == [6, 12])
     }
 
+    /// The graph holds what the derivative rules read and nothing else: a sum, a concatenation or
+    /// a ReLU must not keep its input alive (at 256×256 each such copy is megabytes per layer).
+    @Test func graphKeepsOnlyWhatDerivativeRulesRead() {
+        let w = Tensor([1, -2, 3, -4]).requiringGrad()
+        weak var summand: TensorStorage?, concatenated: TensorStorage?, rectified: TensorStorage?
+        func build() -> Tensor {
+            let a = w * 2, b = w * 3, c = w * 5
+            summand = a.storage
+            concatenated = b.storage
+            rectified = c.storage
+            let sum = a + Tensor([1, 1, 1, 1])
+            let joined = Tensor.concat([b, Tensor([0, 0])])
+            return sum.sum() + joined.sum() + c.relu().sum()
+        }
+        let loss = build()
+        #expect(summand == nil, "add kept its operand")
+        #expect(concatenated == nil, "concat kept its input")
+        #expect(rectified == nil, "relu kept its input")
+        loss.backward()
+        // d/dw: 2 (sum) + 3 (concat) + 5 where 5w > 0 (relu).
+        #expect(w.grad!.scalars == [10, 5, 10, 5])
+    }
+
     @Test func deepGraphsDoNotOverflowTheStack() {
         let x = Tensor([1]).requiringGrad()
         var y = x

@@ -16,6 +16,11 @@ import Testing
         GradCheck.check([a]) { $0[0].indexSelect(axis: 0, indices: [1, 1, 0]) }
         GradCheck.check([a]) { $0[0].gather(axis: 0, indices: Tensor([2, 0, 1, 2, 2, 2, 0, 0], shape: [2, 4])) }
         GradCheck.checkSecondOrder([a]) { $0[0].indexSelect(axis: 1, indices: [3, 0, 3]).pow(2) }
+        // Inner and last axes of a 4-D tensor, with repeats (reflection padding's pattern).
+        let b = GradCheck.input([2, 3, 2, 3], seed: 2)
+        GradCheck.check([b]) { $0[0].indexSelect(axis: 1, indices: [1, 0, 1, 2, 1]) }
+        GradCheck.check([b]) { $0[0].indexSelect(axis: 3, indices: [1, 0, 1, 2, 1]).pow(2) }
+        GradCheck.checkSecondOrder([b]) { $0[0].indexSelect(axis: 2, indices: [1, 0, 1]).pow(2) }
     }
 
     @Test func oneHotRows() {
