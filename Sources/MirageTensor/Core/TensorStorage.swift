@@ -16,27 +16,12 @@ public final class TensorStorage: @unchecked Sendable {
     /// Start of the buffer (at least one element is always allocated).
     public let data: UnsafeMutablePointer<Float>
 
-    /// Keeps freed buffers in the heap instead of returning them to the system: every training
-    /// step allocates the same sizes again, and fresh pages from the system cost a page fault
-    /// each, which is more than the element-wise work done on them.
-    private static let configureAllocator: Void = {
-        #if os(Linux)
-        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 1 << 30)
-        _ = glibcMallopt(-1 /* M_TRIM_THRESHOLD */, 1 << 30)
-        #endif
-    }()
-
     /// Allocates `count` uninitialised elements.
     public init(count: Int) {
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
-        Self.configureAllocator
         self.count = count
-        var raw: UnsafeMutableRawPointer?
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
-            fatalError("TensorStorage: cannot allocate \(bytes) bytes")
-        }
-        data = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        data = BufferPool.shared.allocate(bytes: max(count, 1) * MemoryLayout<Float>.stride)
+            .bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     /// Allocates `count` elements set to `value`.
@@ -45,11 +30,5 @@ public final class TensorStorage: @unchecked Sendable {
         data.initialize(repeating: value, count: count)
     }
 
-    deinit { free(data) }
+    deinit { BufferPool.shared.release(UnsafeMutableRawPointer(data), bytes: max(count, 1) * MemoryLayout<Float>.stride) }
 }
-
-#if os(Linux)
-// <malloc.h> is not part of the Glibc module.
-@_silgen_name("mallopt")
-private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
-#endif
