@@ -120,7 +120,8 @@ extension Mirage.Eval {
                 while remaining > 0 {
                     let m = min(500, remaining)
                     let images = model.sample(count: m, class: label, generator: g)
-                    pixels += images.scalars.map { UInt8((min(max($0, 0), 1) * 255).rounded()) }
+                    // One column without padding: the grid's rows are the images, one after another.
+                    pixels += ImageGrid.make(images, nrow: 1, padding: 0).pixels
                     labels += Array(repeating: label, count: m)
                     remaining -= m
                 }

@@ -133,13 +133,9 @@ enum TranslationInput {
     /// Each image `[N, C, H, W]` in [0, 1] as `folder/<name>`.
     static func writePNGs(_ images: Tensor, names: [String], folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let (c, h, w) = (images.shape[1], images.shape[2], images.shape[3])
-        let values = images.scalars, size = c * h * w
         for (i, name) in names.enumerated() {
-            let pixels: [UInt8] = values[(i * size)..<((i + 1) * size)].map { (v: Float) -> UInt8 in
-                UInt8((min(max(v, 0), 1) * 255).rounded())
-            }
-            try PNG.write(RasterImage(planar: pixels, channels: c, height: h, width: w), to: (folder as NSString).appendingPathComponent(name))
+            let image = ImageGrid.make(images.sliced(axis: 0, i..<(i + 1)), nrow: 1, padding: 0)
+            try PNG.write(image, to: (folder as NSString).appendingPathComponent(name))
         }
     }
 }
