@@ -29,7 +29,7 @@ extension Tensor {
 
     /// The slices at `indices` along `axis`, in that order (repeats allowed), like `torch.index_select`.
     ///
-    /// Its derivative adds the gradient's slices back at `indices` (``indexAdded(axis:indices:size:)``),
+    /// Its derivative adds the gradient's slices back at `indices` (`indexAdded(axis:indices:size:)`),
     /// so the graph keeps only `indices`, not one position per output element.
     public func indexSelect(axis: Int, indices: [Int]) -> Tensor {
         let a = normalizeAxis(axis, rank: rank, op: "indexSelect")
