@@ -3,14 +3,16 @@ import MirageEval
 import MirageNN
 import MirageTensor
 
-/// A variational autoencoder (Kingma & Welling, 2014) with MLP encoder and decoder.
+/// A variational autoencoder (Kingma & Welling, 2014) with MLP or convolutional encoder and decoder.
 ///
 /// The encoder gives q(z|x) = N(μ, diag σ²); a code is drawn with the reparameterisation
 /// `z = μ + σ·ε, ε ~ N(0, I)`, so gradients flow through the draw; the decoder gives p(x|z),
 /// Bernoulli (logits) for binarised data or Gaussian with a learned variance for continuous data.
 /// Training maximises the ELBO = E_q[log p(x|z)] − KL(q(z|x) ‖ N(0, I)), logged as its two terms.
 ///
-/// The default is the benchmark architecture: 784-400-20, ReLU, Adam 1e-3.
+/// The default is the benchmark architecture: 784-400-20, ReLU, Adam 1e-3. The convolutional one
+/// (``Architecture/conv``) puts two stride-2 4×4 convolutions (32, 64 channels) before the encoder's
+/// hidden layer and two transposed ones after the decoder's, for images whose sides are multiples of 4.
 ///
 /// ```swift
 /// let vae = VAE(VAE.Config())
@@ -27,43 +29,87 @@ public final class VAE: GenerativeModel, Sampling, LatentDecoding, LikelihoodMod
         case gaussian
     }
 
+    /// The encoder and decoder networks.
+    public enum Architecture: String, Codable, CaseIterable, Sendable {
+        /// One hidden layer each: x → hidden → code → hidden → x.
+        case mlp
+        /// x → conv 32 → conv 64 (each 4×4, stride 2, ReLU) → hidden → code, and back through
+        /// hidden → 64 × H/4 × W/4 → two transposed convolutions.
+        case conv
+    }
+
     public struct Config: Codable, Equatable, Sendable {
         public var imageShape = [1, 28, 28]
+        /// The networks (`nil` in runs from before the choice existed, which used the MLP).
+        public var architecture: Architecture? = .mlp
         public var hidden = 400
         public var latent = 20
         public var learningRate: Float = 1e-3
         public var decoder = Decoder.bernoulli
         public var seed: UInt64 = 0
-        public init(latent: Int = 20, decoder: Decoder = .bernoulli) {
+        public init(latent: Int = 20, decoder: Decoder = .bernoulli, architecture: Architecture = .mlp) {
             self.latent = latent
             self.decoder = decoder
+            self.architecture = architecture
         }
     }
 
     /// Encoder: x ↦ (μ, log σ²).
     public final class Encoder: Module {
+        /// The convolutional architecture's two convolutions (nil for the MLP).
+        let c1: Conv2d?, c2: Conv2d?
         let e: Linear, mu: Linear, lv: Linear
-        init(_ d: Int, _ h: Int, _ latent: Int, _ g: RandomGenerator) {
-            e = Linear(d, h, generator: g)
-            mu = Linear(h, latent, generator: g)
-            lv = Linear(h, latent, generator: g)
+        let imageShape: [Int]
+        init(_ config: Config, _ g: RandomGenerator) {
+            imageShape = config.imageShape
+            let (channels, side) = (imageShape[0], imageShape.dropFirst().reduce(1, *))
+            if config.architecture == .conv {
+                c1 = Conv2d(channels, 32, kernelSize: 4, stride: 2, padding: 1, generator: g)
+                c2 = Conv2d(32, 64, kernelSize: 4, stride: 2, padding: 1, generator: g)
+                e = Linear(64 * side / 16, config.hidden, generator: g)
+            } else {
+                (c1, c2) = (nil, nil)
+                e = Linear(channels * side, config.hidden, generator: g)
+            }
+            mu = Linear(config.hidden, config.latent, generator: g)
+            lv = Linear(config.hidden, config.latent, generator: g)
         }
         public func callAsFunction(_ x: Tensor) -> (mu: Tensor, logVar: Tensor) {
-            let h = e(x.flattened(startAxis: 1)).relu()
+            var features = x
+            if let c1, let c2 { features = c2(c1(x.reshaped([x.shape[0]] + imageShape)).relu()).relu() }
+            let h = e(features.flattened(startAxis: 1)).relu()
             return (mu(h), lv(h))
         }
     }
 
-    /// Decoder: z ↦ pixel logits (Bernoulli) or means (Gaussian), plus the Gaussian's log-variance.
+    /// Decoder: z ↦ flattened pixel logits (Bernoulli) or means (Gaussian), plus the Gaussian's
+    /// log-variance.
     public final class DecoderNet: Module {
         let d1: Linear, d2: Linear
+        /// The convolutional architecture's two transposed convolutions (nil for the MLP).
+        let u1: ConvTranspose2d?, u2: ConvTranspose2d?
         @Parameter var logVar: Tensor?
-        init(_ latent: Int, _ h: Int, _ d: Int, gaussian: Bool, _ g: RandomGenerator) {
-            d1 = Linear(latent, h, generator: g)
-            d2 = Linear(h, d, generator: g)
-            logVar = gaussian ? Tensor([-2]) : nil
+        let imageShape: [Int]
+        init(_ config: Config, _ g: RandomGenerator) {
+            imageShape = config.imageShape
+            let (channels, side) = (imageShape[0], imageShape.dropFirst().reduce(1, *))
+            d1 = Linear(config.latent, config.hidden, generator: g)
+            if config.architecture == .conv {
+                d2 = Linear(config.hidden, 64 * side / 16, generator: g)
+                u1 = ConvTranspose2d(64, 32, kernelSize: 4, stride: 2, padding: 1, generator: g)
+                u2 = ConvTranspose2d(32, channels, kernelSize: 4, stride: 2, padding: 1, generator: g)
+            } else {
+                d2 = Linear(config.hidden, channels * side, generator: g)
+                (u1, u2) = (nil, nil)
+            }
+            logVar = config.decoder == .gaussian ? Tensor([-2]) : nil
         }
-        public func callAsFunction(_ z: Tensor) -> Tensor { d2(d1(z).relu()) }
+        public func callAsFunction(_ z: Tensor) -> Tensor {
+            let h = d2(d1(z).relu())
+            guard let u1, let u2 else { return h }
+            let grid = h.relu().reshaped([z.shape[0], 64, imageShape[1] / 4, imageShape[2] / 4])
+            return u2(u1(grid).relu()).flattened(startAxis: 1)
+        }
     }
 
     public let config: Config
@@ -76,9 +122,10 @@ public final class VAE: GenerativeModel, Sampling, LatentDecoding, LikelihoodMod
     public init(_ config: Config) {
         self.config = config
         let g = RandomGenerator(seed: config.seed)
-        let d = config.imageShape.reduce(1, *)
-        encoder = Encoder(d, config.hidden, config.latent, g)
-        decoder = DecoderNet(config.latent, config.hidden, d, gaussian: config.decoder == .gaussian, g)
+        precondition(config.architecture != .conv || config.imageShape.dropFirst().allSatisfy { $0 % 4 == 0 },
+                     "VAE: the convolutional architecture needs sides that are multiples of 4, got \(config.imageShape)")
+        encoder = Encoder(config, g)
+        decoder = DecoderNet(config, g)
         optimizer = Adam(encoder.trainableParameters() + decoder.trainableParameters(), learningRate: config.learningRate)
         epsilon = RandomGenerator(seed: config.seed &+ 1)
     }
