@@ -59,6 +59,17 @@ public enum ImageGrid {
         return grid
     }
 
+    /// Each image of a batch as its own 8-bit picture, without padding: the sheets' conversion
+    /// (``make(_:nrow:padding:padValue:range:)``) for writing or measuring images one at a time.
+    ///
+    /// - Parameters:
+    ///   - images: A `[N, C, H, W]` tensor with `C` from 1 to 4.
+    ///   - range: The values mapped to 0 and 255; values outside are clamped.
+    /// - Returns: `N` pictures of `W×H` with `C` channels.
+    public static func separate(_ images: Tensor, range: ClosedRange<Float> = 0...1) -> [RasterImage] {
+        (0..<images.shape[0]).map { make(images.sliced(axis: 0, $0..<($0 + 1)), nrow: 1, padding: 0, range: range) }
+    }
+
     /// Composes `images` (see ``make(_:nrow:padding:padValue:range:)``) and writes the grid as a PNG.
     ///
     /// - Parameters:

@@ -33,10 +33,8 @@ public enum InputComplexity {
     public static func pngBits(_ images: Tensor) throws -> [Double] {
         precondition(images.rank == 4 && (1...4).contains(images.shape[1]) && images.shape[2] > 0 && images.shape[3] > 0,
                      "InputComplexity.pngBits: images must be [B, C, H, W] with 1 to 4 channels, got \(images.shape)")
-        return try (0..<images.shape[0]).map { i in
-            // One image, no padding: the sheets' own 8-bit conversion.
-            let image = ImageGrid.make(images.sliced(axis: 0, i..<(i + 1)), nrow: 1, padding: 0)
-            return Double(8 * (try PNG.encode(image, file: "test image \(i)")).count)
+        return try ImageGrid.separate(images).enumerated().map { i, image in
+            Double(8 * (try PNG.encode(image, file: "test image \(i)")).count)
         }
     }
 }

@@ -133,8 +133,7 @@ enum TranslationInput {
     /// Each image `[N, C, H, W]` in [0, 1] as `folder/<name>`.
     static func writePNGs(_ images: Tensor, names: [String], folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for (i, name) in names.enumerated() {
-            let image = ImageGrid.make(images.sliced(axis: 0, i..<(i + 1)), nrow: 1, padding: 0)
+        for (image, name) in zip(ImageGrid.separate(images), names) {
             try PNG.write(image, to: (folder as NSString).appendingPathComponent(name))
         }
     }

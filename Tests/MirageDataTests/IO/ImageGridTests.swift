@@ -40,6 +40,14 @@ import Testing
         #expect((0..<28).allSatisfy { y in (0..<28).allSatisfy { x in grid[x: 32 + x, y: 32 + y, channel: 0] == digit[y * 28 + x] } })
     }
 
+    /// One picture per image, each what a one-image grid without padding gives.
+    @Test func separatesABatchIntoImages() {
+        let images = MNIST.test.tensor(indices: Array(0..<3), range: -1...1)
+        let pictures = ImageGrid.separate(images, range: -1...1)
+        #expect(pictures.count == 3 && pictures.allSatisfy { $0.width == 28 && $0.height == 28 && $0.channels == 1 })
+        #expect(pictures.map(\.pixels) == (0..<3).map { Array(MNIST.test.pixels(at: $0)) })
+    }
+
     @Test func scatterPlotDrawsPointsAndModes() {
         let ring = GaussianMixture2D.ring8()
         let image = ScatterPlot.render(ring.sample(count: 500, generator: RandomGenerator(seed: 0)), modes: ring.modes, size: 128)
