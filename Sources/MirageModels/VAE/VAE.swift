@@ -52,6 +52,12 @@ public final class VAE: GenerativeModel, Sampling, LatentDecoding, LikelihoodMod
             self.decoder = decoder
             self.architecture = architecture
         }
+
+        /// A side of the image that the convolutional networks' two stride-2 halvings cannot
+        /// divide (nil when there is none, or for the MLP).
+        var sideTheConvolutionsCannotHalve: Int? {
+            architecture == .conv ? imageShape.dropFirst().first { $0 % 4 != 0 } : nil
+        }
     }
 
     /// Encoder: x ↦ (μ, log σ²).
@@ -122,7 +128,7 @@ public final class VAE: GenerativeModel, Sampling, LatentDecoding, LikelihoodMod
     public init(_ config: Config) {
         self.config = config
         let g = RandomGenerator(seed: config.seed)
-        precondition(config.architecture != .conv || config.imageShape.dropFirst().allSatisfy { $0 % 4 == 0 },
+        precondition(config.sideTheConvolutionsCannotHalve == nil,
                      "VAE: the convolutional architecture needs sides that are multiples of 4, got \(config.imageShape)")
         encoder = Encoder(config, g)
         decoder = DecoderNet(config, g)
