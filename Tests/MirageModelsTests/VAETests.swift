@@ -43,6 +43,11 @@ import Testing
         var odd = VAE.Config(architecture: .conv)
         odd.imageShape = [1, 30, 28]
         #expect { _ = try VAEKind.make(odd) } throws: { "\($0)".contains("multiples of 4") && "\($0)".contains("30") }
+        // 512×512 pixels × 1,000 units fit the MLP's bound of 2^28 weights; the conv networks' dense
+        // layers join 4 features per pixel to them and do not.
+        var large = VAE.Config(architecture: .conv)
+        (large.imageShape, large.hidden) = ([1, 512, 512], 1000)
+        #expect { _ = try VAEKind.make(large) } throws: { "\($0)".contains("1048576 features × 1000 units") }
         var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(VAE.Config())) as! [String: Any]
         json["architecture"] = nil
         let old = try JSONDecoder().decode(VAE.Config.self, from: JSONSerialization.data(withJSONObject: json))

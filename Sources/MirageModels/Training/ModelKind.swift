@@ -117,21 +117,25 @@ func validatePositive(lr: Float, latent: Int) throws {
 /// - Parameters:
 ///   - kind: The model's name, for the message.
 ///   - imageShape: `[C, H, W]`: 1 to 4 channels, sides of 1 to 4,096.
-///   - sizes: Other sizes by name (latent, hidden width), each 1 to 65,536; the largest times the
-///     pixel count must stay within 2^28 weights.
+///   - sizes: Other sizes by name (latent, hidden width), each 1 to 65,536; the largest times
+///     `denseInputs` must stay within 2^28 weights.
+///   - denseInputs: The inputs of the widest fully connected layer (nil: the pixel count, as in an
+///     MLP over the image; a convolutional front end passes its feature count).
 ///   - learningRate: A positive, finite number.
 /// - Throws: ``ModelConfigurationError/unsuitable(kind:reason:)`` naming the field.
-public func validateConfiguration(kind: String, imageShape: [Int], sizes: [(String, Int)], learningRate: Float) throws {
+public func validateConfiguration(kind: String, imageShape: [Int], sizes: [(String, Int)], denseInputs: Int? = nil,
+                                  learningRate: Float) throws {
     guard imageShape.count == 3, (1...4).contains(imageShape[0]), imageShape.dropFirst().allSatisfy({ (1...4096).contains($0) }) else {
         throw ModelConfigurationError.unsuitable(kind: kind, reason: "image shape \(imageShape) is not [C, H, W] with 1 to 4 channels and sides of 1 to 4096")
     }
     for (name, size) in sizes where !(1...65_536).contains(size) {
         throw ModelConfigurationError.unsuitable(kind: kind, reason: "\(name) \(size) is outside 1...65536")
     }
-    // The widest layer of a fully connected model joins every pixel to every hidden unit.
-    let pixels = imageShape.reduce(1, *), widest = sizes.map(\.1).max() ?? 1
-    guard pixels * widest <= 1 << 28 else {
-        throw ModelConfigurationError.unsuitable(kind: kind, reason: "\(pixels) pixels × \(widest) units make a layer of over 2^28 weights")
+    // The widest layer of a fully connected model joins every pixel (or feature) to every hidden unit.
+    let inputs = denseInputs ?? imageShape.reduce(1, *), widest = sizes.map(\.1).max() ?? 1
+    guard inputs * widest <= 1 << 28 else {
+        let what = denseInputs == nil ? "pixels" : "features"
+        throw ModelConfigurationError.unsuitable(kind: kind, reason: "\(inputs) \(what) × \(widest) units make a layer of over 2^28 weights")
     }
     guard learningRate > 0, learningRate.isFinite else {
         throw ModelConfigurationError.unsuitable(kind: kind, reason: "learning rate \(learningRate) is not a positive number")

@@ -58,6 +58,12 @@ public final class VAE: GenerativeModel, Sampling, LatentDecoding, LikelihoodMod
         var sideTheConvolutionsCannotHalve: Int? {
             architecture == .conv ? imageShape.dropFirst().first { $0 % 4 != 0 } : nil
         }
+
+        /// The features the hidden layers join to: the pixels for the MLP, the second convolution's
+        /// 64 × H/4 × W/4 outputs for the convolutional networks.
+        var denseInputs: Int {
+            architecture == .conv ? 64 * (imageShape[1] / 4) * (imageShape[2] / 4) : imageShape.reduce(1, *)
+        }
     }
 
     /// Encoder: x ↦ (μ, log σ²).
@@ -68,15 +74,13 @@ public final class VAE: GenerativeModel, Sampling, LatentDecoding, LikelihoodMod
         let imageShape: [Int]
         init(_ config: Config, _ g: RandomGenerator) {
             imageShape = config.imageShape
-            let (channels, pixels) = (imageShape[0], imageShape.dropFirst().reduce(1, *))
             if config.architecture == .conv {
-                c1 = Conv2d(channels, 32, kernelSize: 4, stride: 2, padding: 1, generator: g)
+                c1 = Conv2d(imageShape[0], 32, kernelSize: 4, stride: 2, padding: 1, generator: g)
                 c2 = Conv2d(32, 64, kernelSize: 4, stride: 2, padding: 1, generator: g)
-                e = Linear(64 * pixels / 16, config.hidden, generator: g)
             } else {
                 (c1, c2) = (nil, nil)
-                e = Linear(channels * pixels, config.hidden, generator: g)
             }
+            e = Linear(config.denseInputs, config.hidden, generator: g)
             mu = Linear(config.hidden, config.latent, generator: g)
             lv = Linear(config.hidden, config.latent, generator: g)
         }
@@ -98,14 +102,12 @@ public final class VAE: GenerativeModel, Sampling, LatentDecoding, LikelihoodMod
         let imageShape: [Int]
         init(_ config: Config, _ g: RandomGenerator) {
             imageShape = config.imageShape
-            let (channels, pixels) = (imageShape[0], imageShape.dropFirst().reduce(1, *))
             d1 = Linear(config.latent, config.hidden, generator: g)
+            d2 = Linear(config.hidden, config.denseInputs, generator: g)
             if config.architecture == .conv {
-                d2 = Linear(config.hidden, 64 * pixels / 16, generator: g)
                 u1 = ConvTranspose2d(64, 32, kernelSize: 4, stride: 2, padding: 1, generator: g)
-                u2 = ConvTranspose2d(32, channels, kernelSize: 4, stride: 2, padding: 1, generator: g)
+                u2 = ConvTranspose2d(32, imageShape[0], kernelSize: 4, stride: 2, padding: 1, generator: g)
             } else {
-                d2 = Linear(config.hidden, channels * pixels, generator: g)
                 (u1, u2) = (nil, nil)
             }
             logVar = config.decoder == .gaussian ? Tensor([-2]) : nil

@@ -57,7 +57,7 @@ public enum VAEKind: ModelKind {
 
     public static func make(_ config: VAE.Config) throws -> VAE {
         try validateConfiguration(kind: name, imageShape: config.imageShape, sizes: [("hidden", config.hidden), ("latent", config.latent)],
-                                  learningRate: config.learningRate)
+                                  denseInputs: config.denseInputs, learningRate: config.learningRate)
         if let side = config.sideTheConvolutionsCannotHalve {
             throw ModelConfigurationError.unsuitable(kind: name, reason: "the conv architecture halves the image twice, so its sides must be "
                                                          + "multiples of 4; \(config.imageShape) has a side of \(side)")
