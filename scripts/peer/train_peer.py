@@ -93,7 +93,12 @@ their translations of the whole test split into the folder --out (default peer-M
         side by side, all real or all generated (M batches of real points, M·batch generated). --eval-every N prints
         loss_d and mode coverage of 2,500 samples (as ModeCoverage: nearest mode within 3σ is high quality, a mode is
         captured with one such sample, KL of the high-quality histogram to uniform) every N steps, on a stream of its
-        own; writes 2,500 samples (G in eval mode) as float32 N×2 to --out, for `mirage eval modes OUT --dataset D`
+        own; writes 2,500 samples (G in eval mode) as float32 N×2 to --out, for `mirage eval modes OUT --dataset D`.
+        --recipe published: what PacGAN's own Theano code (synthetic_data_experiments/, on ALI's training loop) does
+        differently, all at once: both networks' gradients taken at the same weights and applied together (ALI's
+        simultaneous update), G run once per pack slot (batch-norm statistics over --batch points, not M·batch),
+        every weight N(0, 0.02) with zero biases, batch norm with momentum 0.05 and ε 1e-4, and a fixed set of
+        100,000 packed examples reshuffled every epoch instead of fresh draws
     common: --seed 0, --threads 2
 """
 import argparse, copy, gzip, itertools, json, math, pathlib, subprocess, tempfile, time
@@ -1343,12 +1348,27 @@ def points(args):  # GAN.swift's step on 2-D points, with PacGAN's packing (Pack
     torch.manual_seed(args.seed)
     modes, sigma = mixture(args.dataset)
     m, n = args.pack, args.batch
-    G = nn.Sequential(*[l for i in range(4) for l in (nn.Linear(2 if i == 0 else 400, 400, bias=False), nn.BatchNorm1d(400), nn.ReLU())],
+    published = args.recipe == "published"
+    bn = (lambda: nn.BatchNorm1d(400, momentum=0.05, eps=1e-4)) if published else (lambda: nn.BatchNorm1d(400))
+    G = nn.Sequential(*[l for i in range(4) for l in (nn.Linear(2 if i == 0 else 400, 400, bias=False), bn(), nn.ReLU())],
                       nn.Linear(400, 2))
     D = nn.Sequential(Maxout(2 * m, 200, 5), Maxout(200, 200, 5), Maxout(200, 200, 5), nn.Linear(200, 1))
+    if published:  # Blocks' IsotropicGaussian(0.02) weights, Constant(0) biases
+        for layer in [l for net in (G, D) for l in net.modules() if isinstance(l, nn.Linear)]:
+            nn.init.normal_(layer.weight, 0, 0.02)
+            if layer.bias is not None: nn.init.zeros_(layer.bias)
     oG, oD = adam(G.parameters(), args.lr, (0.8, 0.999)), adam(D.parameters(), args.lr, (0.8, 0.999))
-    real = lambda k: modes[torch.randint(len(modes), (k,))] + sigma * torch.randn(k, 2)
     pack = lambda x: torch.cat(x.chunk(m), 1)  # pack i: sample i of each of the m batches
+    if published:  # 100,000 packed examples, reshuffled every epoch; each step takes the next n
+        fixed, order, used = pack(modes[torch.randint(len(modes), (m * 100000,))] + sigma * torch.randn(m * 100000, 2)), None, 100000
+        def real_packs():
+            nonlocal order, used
+            if used + n > len(fixed): order, used = torch.randperm(len(fixed)), 0
+            used += n; return fixed[order[used - n:used]]
+        fake_packs = lambda: torch.cat([G(torch.randn(n, 2)) for _ in range(m)], 1)  # one G pass per slot
+    else:
+        real_packs = lambda: pack(modes[torch.randint(len(modes), (m * n,))] + sigma * torch.randn(m * n, 2))
+        fake_packs = lambda: pack(G(torch.randn(m * n, 2)))
     probe = torch.Generator().manual_seed(args.seed + 1)
 
     def sample(k, g=None):
@@ -1358,11 +1378,20 @@ def points(args):  # GAN.swift's step on 2-D points, with PacGAN's packing (Pack
 
     t0, trained, losses = time.time(), 0.0, []
     for step in range(1, args.steps + 1):
-        x, fake = pack(real(m * n)), pack(G(torch.randn(m * n, 2)))
-        lD = bce(D(x), 1.0) + bce(D(fake.detach()), 0.0)
-        oD.zero_grad(); lD.backward(); oD.step()
-        lG = bce(D(fake), 1.0)
-        oG.zero_grad(); lG.backward(); oG.step(); losses.append(lD.item())
+        x, fake = real_packs(), fake_packs()
+        if published:  # ALI's algorithm: both gradients at the current weights, then both steps
+            dReal, dFake = D(x), D(fake)
+            lD, lG = bce(dReal, 1.0) + bce(dFake, 0.0), bce(dFake, 1.0)
+            gD = torch.autograd.grad(lD, list(D.parameters()), retain_graph=True)
+            gG = torch.autograd.grad(lG, list(G.parameters()))
+            for p, g in itertools.chain(zip(D.parameters(), gD), zip(G.parameters(), gG)): p.grad = g
+            oD.step(); oG.step()
+        else:
+            lD = bce(D(x), 1.0) + bce(D(fake.detach()), 0.0)
+            oD.zero_grad(); lD.backward(); oD.step()
+            lG = bce(D(fake), 1.0)
+            oG.zero_grad(); lG.backward(); oG.step()
+        losses.append(lD.item())
         if args.eval_every and step % args.eval_every == 0:
             trained += time.time() - t0
             c, q, kl = mode_coverage(sample(2500, probe), modes, sigma)
@@ -1436,6 +1465,8 @@ if __name__ == "__main__":
                     help="pix2pix: the paired dataset (default mnist-edges); points: the mixture (default grid25)")
     ap.add_argument("--pack", type=int, help="points: samples the discriminator judges at once (default 1)")
     ap.add_argument("--lr", type=float, help="points: learning rate of both Adam optimizers (default 1e-4)")
+    ap.add_argument("--recipe", choices=["mirage", "published"], help="points: Mirage's recipe (default) or the published "
+                    "code's (simultaneous updates, G per pack slot, N(0, 0.02), fixed 100,000 examples)")
     ap.add_argument("--direction", choices=["a-to-b", "b-to-a"], help="pix2pix: a-to-b (default: derived image → digit) or b-to-a")
     ap.add_argument("--domain-a", help="cyclegan: domain A, a Mirage dataset name (default mnist)")
     ap.add_argument("--domain-b", help="cyclegan: domain B, a Mirage dataset name (default mnist-colored: its coloured digits)")
@@ -1450,10 +1481,10 @@ if __name__ == "__main__":
     a.steps = (5000 if a.model == "ddpm" else 2000 if translation else 10000 if a.model == "points" else 3000) if a.steps is None else a.steps
     if a.dataset is not None and (a.model == "points") != (a.dataset in ("ring8", "grid25")):
         ap.error("--dataset ring8 and grid25 are for points, the MNIST domains for pix2pix")
-    for k in ("pack", "lr"):
+    for k in ("pack", "lr", "recipe"):
         if getattr(a, k) is not None and a.model != "points": ap.error(f"--{k} is for points")
     if a.model == "points":
-        a.batch, a.dataset, a.pack, a.lr = a.batch or 100, a.dataset or "grid25", a.pack or 1, a.lr or 1e-4
+        a.batch, a.dataset, a.pack, a.lr, a.recipe = a.batch or 100, a.dataset or "grid25", a.pack or 1, a.lr or 1e-4, a.recipe or "mirage"
     defaults = {"batch": 64, "ngf": 64, "ndf": 64, "dataset": "mnist-edges", "direction": "a-to-b", "domain_a": "mnist",
                 "domain_b": "mnist-colored", "cycle_weight_b": 10.0, "mirage": str(ROOT / ".build/release/mirage"), "data_cache": None}
     for k, models in translation_only.items():
