@@ -48,6 +48,12 @@ import Testing
         var large = VAE.Config(architecture: .conv)
         (large.imageShape, large.hidden) = ([1, 512, 512], 1000)
         #expect { _ = try VAEKind.make(large) } throws: { "\($0)".contains("1048576 features × 1000 units") }
+        // The feature count is only computed from a shape that passed: a stored side of 2^40 is an
+        // error about the shape, not an overflow, and so is a shape of one number.
+        for shape in [[1, 1 << 40, 1 << 40], [1]] {
+            large.imageShape = shape
+            #expect { _ = try VAEKind.make(large) } throws: { "\($0)".contains("image shape") }
+        }
         var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(VAE.Config())) as! [String: Any]
         json["architecture"] = nil
         let old = try JSONDecoder().decode(VAE.Config.self, from: JSONSerialization.data(withJSONObject: json))

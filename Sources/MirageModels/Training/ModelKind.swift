@@ -120,11 +120,12 @@ func validatePositive(lr: Float, latent: Int) throws {
 ///   - sizes: Other sizes by name (latent, hidden width), each 1 to 65,536; the largest times
 ///     `denseInputs` must stay within 2^28 weights.
 ///   - denseInputs: The inputs of the widest fully connected layer (nil: the pixel count, as in an
-///     MLP over the image; a convolutional front end passes its feature count).
+///     MLP over the image; a convolutional front end passes its feature count). Evaluated only
+///     once the image shape has passed, so it may compute from the shape.
 ///   - learningRate: A positive, finite number.
 /// - Throws: ``ModelConfigurationError/unsuitable(kind:reason:)`` naming the field.
-public func validateConfiguration(kind: String, imageShape: [Int], sizes: [(String, Int)], denseInputs: Int? = nil,
-                                  learningRate: Float) throws {
+public func validateConfiguration(kind: String, imageShape: [Int], sizes: [(String, Int)],
+                                  denseInputs: @autoclosure () -> Int? = nil, learningRate: Float) throws {
     guard imageShape.count == 3, (1...4).contains(imageShape[0]), imageShape.dropFirst().allSatisfy({ (1...4096).contains($0) }) else {
         throw ModelConfigurationError.unsuitable(kind: kind, reason: "image shape \(imageShape) is not [C, H, W] with 1 to 4 channels and sides of 1 to 4096")
     }
@@ -132,9 +133,9 @@ public func validateConfiguration(kind: String, imageShape: [Int], sizes: [(Stri
         throw ModelConfigurationError.unsuitable(kind: kind, reason: "\(name) \(size) is outside 1...65536")
     }
     // The widest layer of a fully connected model joins every pixel (or feature) to every hidden unit.
-    let inputs = denseInputs ?? imageShape.reduce(1, *), widest = sizes.map(\.1).max() ?? 1
+    let features = denseInputs(), inputs = features ?? imageShape.reduce(1, *), widest = sizes.map(\.1).max() ?? 1
     guard inputs * widest <= 1 << 28 else {
-        let what = denseInputs == nil ? "pixels" : "features"
+        let what = features == nil ? "pixels" : "features"
         throw ModelConfigurationError.unsuitable(kind: kind, reason: "\(inputs) \(what) × \(widest) units make a layer of over 2^28 weights")
     }
     guard learningRate > 0, learningRate.isFinite else {
