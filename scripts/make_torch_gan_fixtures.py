@@ -6,10 +6,18 @@
   pixels and channels, its gradient with respect to every critic parameter (through
   torch.autograd.grad(create_graph=True)), and the same for the whole critic loss
   D(fake).mean() − D(real).mean() + 10·penalty.
+- torch_pix2pix.safetensors: one training step of a small pix2pix (scripts/peer/train_peer.py's
+  Pix2Pix on 1×16×16 pairs, generator width 4, discriminator width 4 with 2 layers; its own
+  N(0, 0.02) initialisation) with dropout off, as the step's masks cannot be shared: the weights
+  before the step under Mirage's names, the batch (A, B in [-1, 1]), the three losses, the gradient
+  of every parameter (the discriminator's from its step, the generator's from its step against the
+  updated discriminator) and every batch-norm running statistic after the step.
 
 Usage: python3 scripts/make_torch_gan_fixtures.py
 """
 import pathlib
+import re
+import sys
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -60,3 +68,28 @@ t.update({f"grad_loss.{k}": g for (k, _), g in zip(critic.named_parameters(), gr
 OUT.mkdir(parents=True, exist_ok=True)
 save_file({k: v.contiguous() for k, v in t.items()}, str(OUT / "torch_gradient_penalty.safetensors"))
 print(f"penalty {gp.item():.6f}, loss {loss.item():.6f}; wrote {OUT / 'torch_gradient_penalty.safetensors'}")
+
+
+# pix2pix: one step of the peer's training loop, dropout off.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "peer"))
+from train_peer import Pix2Pix  # noqa: E402
+
+torch.manual_seed(1)
+model = Pix2Pix(1, 1, 16, 16, ngf=4, ndf=4)
+for dropout in model.G.dropout: dropout.eval()
+
+
+def mirage_name(name):  # G.down.2.weight → generator.levels.2.down.weight; D.3.bias → discriminator.main.3.bias
+    name = re.sub(r"^G\.(\w+)\.(\d+)\.", lambda m: f"generator.levels.{m.group(2)}.{m.group(1)}.", name)
+    return re.sub(r"^D\.", "discriminator.main.", name)
+
+
+a, b = torch.rand(4, 1, 16, 16) * 2 - 1, torch.rand(4, 1, 16, 16) * 2 - 1
+t = {f"param.{mirage_name(k)}": v.detach().clone() for k, v in model.state_dict().items()}
+t.update(a=a, b=b)
+losses = model.step(a, b)
+t.update({name: torch.tensor([value]) for name, value in losses.items()})
+t.update({f"grad.{mirage_name(k)}": p.grad.clone() for k, p in model.named_parameters()})
+t.update({f"after.{mirage_name(k)}": v.clone() for k, v in model.state_dict().items() if "running" in k})
+save_file({k: v.contiguous() for k, v in t.items()}, str(OUT / "torch_pix2pix.safetensors"))
+print(f"pix2pix step: {losses}; wrote {OUT / 'torch_pix2pix.safetensors'}")

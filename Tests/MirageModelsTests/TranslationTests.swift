@@ -35,6 +35,45 @@ import Testing
         #expect(cyclegan.discriminatorB.parameterCount == 662_977)
     }
 
+    /// `scripts/make_torch_gan_fixtures.py`: one step of the peer's pix2pix on 1×16×16 pairs,
+    /// dropout off (its masks cannot be shared).
+    static let pix2pixFixture: Checkpoint = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/torch_pix2pix.safetensors")
+        do { return try Checkpoint.read(from: url) } catch { fatalError("cannot read \(url.path): \(error)") }
+    }()
+
+    /// From the same weights and batch, a pix2pix step gives PyTorch's losses, the same gradient
+    /// for every parameter (the discriminator's step, then the generator's against the updated
+    /// discriminator) and the same batch-norm running statistics.
+    @Test func pix2pixStepMatchesPyTorch() throws {
+        let f = Self.pix2pixFixture.tensors
+        var config = Pix2Pix.Config()
+        config.imageShape = [1, 16, 16]
+        (config.network.filters, config.network.discriminatorFilters) = (4, 4)
+        let model = Pix2Pix(config)
+        try model.generator.loadStateDict(Self.pix2pixFixture.tensors(under: "param.generator"))
+        try model.discriminator.loadStateDict(Self.pix2pixFixture.tensors(under: "param.discriminator"))
+        for level in model.generator.levels { level.dropout?.eval() }
+        let (a, b) = (f["a"]!, f["b"]!)
+        let input = StepInput(batches: [Batch(images: Tensor.concat([a, b], axis: 1), labels: Tensor.zeros([4]), indices: Array(0..<4))],
+                              pairChannels: (1, 1))
+        let losses = model.trainStep(input, context: StepContext(step: 0, epoch: 0, stepsPerEpoch: 1, totalSteps: 1))
+        for (name, peer) in [("loss_d", "loss_d"), ("loss_g_gan", "loss_gan"), ("loss_g_l1", "loss_l1")] {
+            #expect(Swift.abs(losses[name]! - f[peer]!.item) <= 1e-5, "\(name): \(losses[name]!) against \(f[peer]!.item)")
+        }
+        for (network, module) in model.networks {
+            for (name, parameter) in module.namedParameters() {
+                let want = f["grad.\(network).\(name)"]!, got = try #require(parameter.grad, "\(network).\(name) has no gradient")
+                let error = (got - want).abs().max().item
+                #expect(error <= 1e-4 * max(1e-3, want.abs().max().item), "\(network).\(name): off by \(error)")
+            }
+            for (name, buffer) in module.stateDict() where name.contains("running") {
+                let error = (buffer - f["after.\(network).\(name)"]!).abs().max().item
+                #expect(error <= 1e-5, "\(network).\(name) after the step: off by \(error)")
+            }
+        }
+    }
+
     @Test func patchGANGivesAMapOfPatchLogits() {
         let d = PatchGANDiscriminator(inputChannels: 2, layers: 2, norm: .batch, generator: Self.g)
         #expect(d(Tensor.randn([3, 2, 28, 28], generator: Self.g)).shape == [3, 1, 5, 5])
