@@ -63,12 +63,14 @@ import Testing
         }
         for (network, module) in model.networks {
             for (name, parameter) in module.namedParameters() {
-                let want = f["grad.\(network).\(name)"]!, got = try #require(parameter.grad, "\(network).\(name) has no gradient")
+                let want = try #require(f["grad.\(network).\(name)"], "the fixture has no gradient for \(network).\(name)")
+                let got = try #require(parameter.grad, "\(network).\(name) has no gradient")
                 let error = (got - want).abs().max().item
                 #expect(error <= 1e-4 * max(1e-3, want.abs().max().item), "\(network).\(name): off by \(error)")
             }
             for (name, buffer) in module.stateDict() where name.contains("running") {
-                let error = (buffer - f["after.\(network).\(name)"]!).abs().max().item
+                let want = try #require(f["after.\(network).\(name)"], "the fixture has no \(network).\(name)")
+                let error = (buffer - want).abs().max().item
                 #expect(error <= 1e-5, "\(network).\(name) after the step: off by \(error)")
             }
         }
