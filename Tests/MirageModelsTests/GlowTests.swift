@@ -23,10 +23,7 @@ import Testing
     }
 
     /// `scripts/make_torch_flow_fixtures.py`: the peer's MultiScaleFlow with every weight drawn.
-    static let fixture: Checkpoint = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/torch_glow.safetensors")
-        do { return try Checkpoint.read(from: url) } catch { fatalError("cannot read \(url.path): \(error)") }
-    }()
+    static let fixture: Checkpoint = Fixtures.load("torch_glow")
 
     /// The flow is PyTorch's, name for name: the same state dict gives the same log-likelihood
     /// and the same gradient for every parameter.

@@ -7,11 +7,7 @@ import Testing
 @Suite struct GradientPenaltyTests {
     /// `scripts/make_torch_gan_fixtures.py`: a small critic, real and fake batches, ε, and
     /// PyTorch's penalty and parameter gradients through `autograd.grad(create_graph=True)`.
-    static let fixture: Checkpoint = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/torch_gradient_penalty.safetensors")
-        do { return try Checkpoint.read(from: url) } catch { fatalError("cannot read \(url.path): \(error)") }
-    }()
+    static let fixture: Checkpoint = Fixtures.load("torch_gradient_penalty")
 
     static func critic() throws -> DCGANDiscriminator {
         let critic = DCGANDiscriminator(width: 4, batchNorm: false, generator: RandomGenerator(seed: 0))

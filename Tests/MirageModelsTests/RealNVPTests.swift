@@ -19,10 +19,7 @@ import Testing
     }
 
     /// `scripts/make_torch_flow_fixtures.py`: the peer's RealNVPFlow with every weight drawn.
-    static let fixture: Checkpoint = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/torch_realnvp.safetensors")
-        do { return try Checkpoint.read(from: url) } catch { fatalError("cannot read \(url.path): \(error)") }
-    }()
+    static let fixture: Checkpoint = Fixtures.load("torch_realnvp")
 
     /// The flow is PyTorch's, name for name: the same state dict gives the same log-likelihood of
     /// dequantised pixels (through the logit transform) and the same gradient for every parameter.

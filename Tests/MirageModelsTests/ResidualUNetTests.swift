@@ -7,11 +7,7 @@ import Testing
 @Suite struct ResidualUNetTests {
     /// `scripts/make_torch_diffusion_fixtures.py`: a conditional width-8 network with every weight
     /// drawn, its output and gradients in PyTorch.
-    static let fixture: Checkpoint = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/torch_residual_unet.safetensors")
-        do { return try Checkpoint.read(from: url) } catch { fatalError("cannot read \(url.path): \(error)") }
-    }()
+    static let fixture: Checkpoint = Fixtures.load("torch_residual_unet")
 
     @Test func shapesNamesAndAZeroStart() {
         let unet = ResidualUNet(generator: RandomGenerator(seed: 0))

@@ -37,10 +37,7 @@ import Testing
 
     /// `scripts/make_torch_gan_fixtures.py`: one step of the peer's pix2pix on 1×16×16 pairs,
     /// dropout off (its masks cannot be shared).
-    static let pix2pixFixture: Checkpoint = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/torch_pix2pix.safetensors")
-        do { return try Checkpoint.read(from: url) } catch { fatalError("cannot read \(url.path): \(error)") }
-    }()
+    static let pix2pixFixture: Checkpoint = Fixtures.load("torch_pix2pix")
 
     /// From the same weights and batch, a pix2pix step gives PyTorch's losses, the same gradient
     /// for every parameter (the discriminator's step, then the generator's against the updated
