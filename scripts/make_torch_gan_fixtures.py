@@ -8,8 +8,9 @@
   D(fake).mean() − D(real).mean() + 10·penalty.
 - torch_pix2pix.safetensors: one training step of a small pix2pix (scripts/peer/train_peer.py's
   Pix2Pix on 1×16×16 pairs, generator width 4, discriminator width 4 with 2 layers; its own
-  N(0, 0.02) initialisation) with dropout off, as the step's masks cannot be shared: the weights
-  before the step under Mirage's names, the batch (A, B in [-1, 1]), the three losses, the gradient
+  N(0, 0.02) initialisation) with dropout on, its masks drawn as Mirage's Pix2Pix(seed 0) draws
+  them (MiragePCG32 seeded 1, level 2's mask before level 1's): the weights before the step under
+  Mirage's names, the batch (A, B in [-1, 1]), the three losses, the gradient
   of every parameter (the discriminator's from its step, the generator's from its step against the
   updated discriminator) and every batch-norm running statistic after the step.
 
@@ -70,13 +71,15 @@ save_file({k: v.contiguous() for k, v in t.items()}, str(OUT / "torch_gradient_p
 print(f"penalty {gp.item():.6f}, loss {loss.item():.6f}; wrote {OUT / 'torch_gradient_penalty.safetensors'}")
 
 
-# pix2pix: one step of the peer's training loop, dropout off.
+# pix2pix: one step of the peer's training loop, dropout on with Mirage's masks.
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "peer"))
-from train_peer import Pix2Pix  # noqa: E402
+from train_peer import MirageMaskDropout, MiragePCG32, Pix2Pix  # noqa: E402
 
 torch.manual_seed(1)
 model = Pix2Pix(1, 1, 16, 16, ngf=4, ndf=4)
-for dropout in model.G.dropout: dropout.eval()
+masks = MiragePCG32(1)  # Pix2Pix.Config.seed + 1
+model.G.dropout = nn.ModuleList(MirageMaskDropout(d.p, masks) if isinstance(d, nn.Dropout) else d for d in model.G.dropout)
+assert sum(isinstance(d, MirageMaskDropout) for d in model.G.dropout) == 2
 
 
 def mirage_name(name):  # G.down.2.weight → generator.levels.2.down.weight; D.3.bias → discriminator.main.3.bias

@@ -36,12 +36,12 @@ import Testing
     }
 
     /// `scripts/make_torch_gan_fixtures.py`: one step of the peer's pix2pix on 1×16×16 pairs,
-    /// dropout off (its masks cannot be shared).
+    /// dropout on with the masks this model's dropout generator draws (PCG32 re-implemented there).
     static let pix2pixFixture: Checkpoint = Fixtures.load("torch_pix2pix")
 
     /// From the same weights and batch, a pix2pix step gives PyTorch's losses, the same gradient
     /// for every parameter (the discriminator's step, then the generator's against the updated
-    /// discriminator) and the same batch-norm running statistics.
+    /// discriminator) and the same batch-norm running statistics, with dropout's masks in play.
     @Test func pix2pixStepMatchesPyTorch() throws {
         let f = Self.pix2pixFixture.tensors
         var config = Pix2Pix.Config()
@@ -50,7 +50,7 @@ import Testing
         let model = Pix2Pix(config)
         try model.generator.loadStateDict(Self.pix2pixFixture.tensors(under: "param.generator"))
         try model.discriminator.loadStateDict(Self.pix2pixFixture.tensors(under: "param.discriminator"))
-        for level in model.generator.levels { level.dropout?.eval() }
+        #expect(model.generator.levels.compactMap(\.dropout).count == 2)
         let (a, b) = (f["a"]!, f["b"]!)
         let input = StepInput(batches: [Batch(images: Tensor.concat([a, b], axis: 1), labels: Tensor.zeros([4]), indices: Array(0..<4))],
                               pairChannels: (1, 1))

@@ -241,6 +241,40 @@ def stream(*tensors, batch=64, generator=None):
             yield [t[perm[i * batch:(i + 1) * batch]] for t in tensors]
 
 
+class MiragePCG32:
+    """RandomGenerator.swift's PCG32 (XSH RR, Mirage's default stream), so the peer can draw exactly the random numbers
+    Mirage draws. Vectorised by jumping ahead: the k-th state after s is A_k·s + C_k (mod 2^64)."""
+    M, INC, MASK = 6364136223846793005, ((0x5851F42D4C957F2D << 1) | 1) & (2 ** 64 - 1), 2 ** 64 - 1
+    def __init__(s, seed):
+        s.state, s.jumps = 0, {}
+        s.state = (s.state * s.M + s.INC) & s.MASK; s.state = (s.state + seed) & s.MASK
+        s.state = (s.state * s.M + s.INC) & s.MASK
+    def _jumps(s, n):  # A_k, C_k for k < n, and A_n, C_n
+        if n not in s.jumps:
+            a, c, A, C = np.empty(n, np.uint64), np.empty(n, np.uint64), 1, 0
+            for k in range(n): a[k], c[k], A, C = A, C, (A * s.M) & s.MASK, (C * s.M + s.INC) & s.MASK
+            s.jumps[n] = (a, c, A, C)
+        return s.jumps[n]
+    def uniform(s, n):
+        """The next n of Mirage's `nextUniform()`: 24 random bits in [0, 1), float32."""
+        a, c, A, C = s._jumps(n)
+        old = a * np.uint64(s.state) + c  # uint64 arithmetic wraps, as the LCG's mod 2^64
+        s.state = (A * s.state + C) & s.MASK
+        x = (((old >> 18) ^ old) >> 27) & 0xFFFFFFFF; rot = old >> 59
+        bits = ((x >> rot) | (x << ((32 - rot) & 31))) & 0xFFFFFFFF
+        return (bits >> 8).astype(np.float32) * np.float32(2 ** -24)
+
+
+class MirageMaskDropout(nn.Module):
+    """Dropout.swift with Mirage's masks: keeps an element where the next `nextUniform()` of `rng` is below 1 − p, in
+    the tensor's row-major order, as Tensor.bernoulli draws them. Several modules may share one `rng`."""
+    def __init__(s, p, rng): super().__init__(); s.p, s.rng = p, rng
+    def forward(s, x):
+        if not s.training: return x
+        keep = torch.from_numpy(s.rng.uniform(x.numel()) < np.float32(1 - s.p)).reshape(x.shape).to(x.dtype)
+        return x * (keep * (1 / (1 - s.p)))
+
+
 def adam(params, lr=2e-4, betas=(0.5, 0.999)):  # eps 1e-8, as Mirage's Adam
     return torch.optim.Adam(params, lr, betas=betas)
 
