@@ -71,6 +71,10 @@ their translations of the whole test split into the folder --out (default peer-M
         shuffle; --direction a-to-b or b-to-a. Writes OUT/a-to-b.npy (or b-to-a.npy), the whole test split translated
         in order, G in eval mode (no dropout, running statistics), float32 N×C×H×W in [0, 1]; prints the training time,
         s/step, and the test L1 and PSNR (mean over images of 10·log₁₀(1/MSE)) against the targets, in [0, 1] units
+        --mirage-masks: the dropout masks Mirage's pix2pix of the same --seed draws (same stream, same order);
+        --mirage-order: the batches in the order it visits them; with both, the two runs see the same random numbers
+        and, started from its weights (--init-from CHECKPOINT), their losses (--log-every 50, against Mirage's
+        metrics.jsonl) differ only by floating-point rounding
     python3 scripts/peer/train_peer.py cyclegan --out peer-cyclegan # 2000 steps, --batch 64, --domain-a mnist
         --domain-b mnist-colored (any Mirage dataset names; mnist-colored means its coloured digits). G_AB, G_BA: U-Net
         (InstanceNorm, no dropout) below 64 pixels, else the ResNet generator (9 blocks from 256 pixels, else 6);
@@ -101,7 +105,7 @@ their translations of the whole test split into the folder --out (default peer-M
         100,000 packed examples reshuffled every epoch instead of fresh draws
     common: --seed 0, --threads 2
 """
-import argparse, copy, gzip, itertools, json, math, pathlib, subprocess, tempfile, time
+import argparse, copy, gzip, itertools, json, math, pathlib, re, subprocess, tempfile, time
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 
@@ -255,6 +259,30 @@ class MiragePCG32:
             for k in range(n): a[k], c[k], A, C = A, C, (A * s.M) & s.MASK, (C * s.M + s.INC) & s.MASK
             s.jumps[n] = (a, c, A, C)
         return s.jumps[n]
+    @classmethod
+    def derived(cls, seed, *parts):  # RandomGenerator.derived(seed:_:): SplitMix64 mixes the parts into the seed
+        def mix(x):
+            z = (x + 0x9E3779B97F4A7C15) & cls.MASK
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & cls.MASK
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & cls.MASK
+            return z ^ (z >> 31)
+        h = mix(seed)
+        for p in parts: h = mix(h ^ mix((p + 0x9E3779B97F4A7C15) & cls.MASK))
+        return cls(h)
+    def next_uint32(s):
+        old = s.state; s.state = (old * s.M + s.INC) & s.MASK
+        x = (((old >> 18) ^ old) >> 27) & 0xFFFFFFFF; rot = old >> 59
+        return ((x >> rot) | (x << ((32 - rot) & 31))) & 0xFFFFFFFF
+    def next_index(s, bound):  # nextIndex(below:), Lemire's multiply-and-reject
+        product = s.next_uint32() * bound
+        if product & 0xFFFFFFFF < bound:
+            threshold = ((1 << 32) - bound) % bound
+            while product & 0xFFFFFFFF < threshold: product = s.next_uint32() * bound
+        return product >> 32
+    def shuffle(s, values):  # Fisher–Yates, as RandomGenerator.shuffle
+        for i in range(len(values) - 1, 0, -1):
+            j = s.next_index(i + 1); values[i], values[j] = values[j], values[i]
+        return values
     def uniform(s, n):
         """The next n of Mirage's `nextUniform()`: 24 random bits in [0, 1), float32."""
         a, c, A, C = s._jumps(n)
@@ -273,6 +301,14 @@ class MirageMaskDropout(nn.Module):
         if not s.training: return x
         keep = torch.from_numpy(s.rng.uniform(x.numel()) < np.float32(1 - s.p)).reshape(x.shape).to(x.dtype)
         return x * (keep * (1 / (1 - s.p)))
+
+
+def mirage_stream(*tensors, batch=64, seed=0):
+    """`stream` in the order Mirage's DataLoader visits the samples: epoch e shuffled by RandomGenerator.derived(seed, e)."""
+    for epoch in itertools.count():
+        perm = torch.tensor(MiragePCG32.derived(seed, epoch).shuffle(list(range(len(tensors[0])))))
+        for i in range(len(tensors[0]) // batch):
+            yield [t[perm[i * batch:(i + 1) * batch]] for t in tensors]
 
 
 def adam(params, lr=2e-4, betas=(0.5, 0.999)):  # eps 1e-8, as Mirage's Adam
@@ -629,12 +665,27 @@ def pix2pix(args):  # Pix2Pix.swift
     test_x, test_y = mirage_images(args, args.dataset, "test", src), mirage_images(args, args.dataset, "test", dst)
     _, cin, h, w = train_x.shape
     model = Pix2Pix(cin, train_y.shape[1], h, w, args.ngf, args.ndf)
-    batches = stream(train_x.mul_(2).sub_(1), train_y.mul_(2).sub_(1), batch=args.batch)  # a pair stays together
+    if args.init_from:  # Mirage's weights (a checkpoint of `mirage train pix2pix --steps 1 --lr 1e-30`: its initial ones)
+        from safetensors.torch import load_file
+        mirage = load_file(args.init_from)
+        peer_name = lambda k: re.sub(r"^generator\.levels\.(\d+)\.(\w+)\.", r"G.\2.\1.", re.sub(r"^discriminator\.main\.", "D.", k))
+        params = dict(model.named_parameters())
+        missing = [k for k in params if not any(peer_name(m) == k for m in mirage)]
+        if missing: raise SystemExit(f"{args.init_from}: no weights for {', '.join(missing)}")
+        with torch.no_grad():
+            for k, v in mirage.items():
+                if peer_name(k) in params: params[peer_name(k)].copy_(v)
+        print(f"initial weights: {len(params)} tensors from {args.init_from} (running statistics fresh)")
+    if args.mirage_masks:  # Pix2Pix.swift's dropout generator: RandomGenerator(seed: seed + 1), shared by the levels
+        masks = MiragePCG32(args.seed + 1)
+        model.G.dropout = nn.ModuleList(MirageMaskDropout(d.p, masks) if isinstance(d, nn.Dropout) else d for d in model.G.dropout)
+    pairs = (train_x.mul_(2).sub_(1), train_y.mul_(2).sub_(1))  # a pair stays together
+    batches = mirage_stream(*pairs, batch=args.batch, seed=args.seed) if args.mirage_order else stream(*pairs, batch=args.batch)
     t0 = time.time()
     for step in range(args.steps):
         x, y = next(batches); losses = model.step(x, y)
-        if (step + 1) % 250 == 0:
-            print(f"step {step + 1}: " + ", ".join(f"{k} {v:.4f}" for k, v in losses.items()) + f" ({time.time() - t0:.0f} s)", flush=True)
+        if (step + 1) % args.log_every == 0:
+            print(f"step {step + 1}: " + ", ".join(f"{k} {v:.6f}" for k, v in losses.items()) + f" ({time.time() - t0:.0f} s)", flush=True)
     t = time.time() - t0
     print(f"trained {args.steps} steps in {t:.0f} s ({t / max(1, args.steps):.3f} s/step)")
     model.G.eval()  # dropout off, batch norm's running statistics
@@ -1502,6 +1553,14 @@ if __name__ == "__main__":
     ap.add_argument("--recipe", choices=["mirage", "published"], help="points: Mirage's recipe (default) or the published "
                     "code's (simultaneous updates, G per pack slot, N(0, 0.02), fixed 100,000 examples)")
     ap.add_argument("--direction", choices=["a-to-b", "b-to-a"], help="pix2pix: a-to-b (default: derived image → digit) or b-to-a")
+    ap.add_argument("--mirage-order", action="store_true", help="pix2pix: visit the pairs in the order `mirage train pix2pix "
+                    "--seed S` does (its DataLoader's shuffles), not torch's")
+    ap.add_argument("--log-every", type=int, default=250, help="pix2pix: print the step's losses every N steps (default 250; "
+                    "Mirage's metrics.jsonl has them every 50)")
+    ap.add_argument("--init-from", help="pix2pix: start from the weights of this Mirage pix2pix checkpoint (its parameters; "
+                    "running statistics start fresh)")
+    ap.add_argument("--mirage-masks", action="store_true", help="pix2pix: draw the dropout masks as `mirage train pix2pix --seed S` "
+                    "draws them (its PCG32 seeded S + 1), not from torch's generator")
     ap.add_argument("--domain-a", help="cyclegan: domain A, a Mirage dataset name (default mnist)")
     ap.add_argument("--domain-b", help="cyclegan: domain B, a Mirage dataset name (default mnist-colored: its coloured digits)")
     ap.add_argument("--cycle-weight-b", type=float, help="cyclegan: the weight of the B → A → B cycle loss (default 10, as A → B → A's)")
@@ -1529,6 +1588,9 @@ if __name__ == "__main__":
     if a.sampler == "ddpm" and (a.sampling_steps is not None or a.eta is not None):
         ap.error("--sampling-steps and --eta are DDIM's; --sampler ddpm always takes all T steps")
     if a.curve and a.model not in ("wgan", "wgan-gp"): ap.error("--curve is for wgan and wgan-gp")
+    for k in ("mirage_masks", "mirage_order", "init_from"):
+        if getattr(a, k) and a.model != "pix2pix": ap.error(f"--{k.replace('_', '-')} is for pix2pix")
+    if a.log_every <= 0: ap.error("--log-every must be positive")
     shared = {"count", "bpd_count"}  # the flows' too: samples to write, test images for the NLL (default: all 10,000)
     also = {"glow": shared, "realnvp": shared, "pixelcnn": shared | {"conditional"}}
     for k, v in ddpm_only.items():
