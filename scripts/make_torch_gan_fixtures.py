@@ -17,7 +17,6 @@
 Usage: python3 scripts/make_torch_gan_fixtures.py
 """
 import pathlib
-import re
 import sys
 import torch
 import torch.nn as nn
@@ -73,18 +72,13 @@ print(f"penalty {gp.item():.6f}, loss {loss.item():.6f}; wrote {OUT / 'torch_gra
 
 # pix2pix: one step of the peer's training loop, dropout on with Mirage's masks.
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "peer"))
-from train_peer import MirageMaskDropout, MiragePCG32, Pix2Pix  # noqa: E402
+from train_peer import MirageMaskDropout, Pix2Pix  # noqa: E402
 
 torch.manual_seed(1)
 model = Pix2Pix(1, 1, 16, 16, ngf=4, ndf=4)
-masks = MiragePCG32(1)  # Pix2Pix.Config.seed + 1
-model.G.dropout = nn.ModuleList(MirageMaskDropout(d.p, masks) if isinstance(d, nn.Dropout) else d for d in model.G.dropout)
+model.draw_mirage_masks(0)  # as Pix2Pix.Config.seed 0 draws them
 assert sum(isinstance(d, MirageMaskDropout) for d in model.G.dropout) == 2
-
-
-def mirage_name(name):  # G.down.2.weight → generator.levels.2.down.weight; D.3.bias → discriminator.main.3.bias
-    name = re.sub(r"^G\.(\w+)\.(\d+)\.", lambda m: f"generator.levels.{m.group(2)}.{m.group(1)}.", name)
-    return re.sub(r"^D\.", "discriminator.main.", name)
+mirage_name = Pix2Pix.mirage_name
 
 
 a, b = torch.rand(4, 1, 16, 16) * 2 - 1, torch.rand(4, 1, 16, 16) * 2 - 1

@@ -584,6 +584,21 @@ class Pix2Pix(nn.Module):  # Isola et al. 2017: U-Net G, PatchGAN D on [input, o
         super().__init__()
         s.G = UNetGenerator(cin, cout, h, w, ngf, "batch"); s.D = PatchGANDiscriminator(cin + cout, ndf, patchgan_layers(h, w), "batch")
         s.apply(dcgan_init); s.oG, s.oD = adam(s.G.parameters()), adam(s.D.parameters())
+    @staticmethod
+    def mirage_name(name):  # G.down.2.weight → generator.levels.2.down.weight; D.3.bias → discriminator.main.3.bias
+        name = re.sub(r"^G\.(\w+)\.(\d+)\.", lambda m: f"generator.levels.{m.group(2)}.{m.group(1)}.", name)
+        return re.sub(r"^D\.", "discriminator.main.", name)
+    def load_mirage(s, tensors, source):
+        """Every parameter from `tensors`, a Mirage pix2pix state dict (Pix2Pix.swift's names); running statistics stay."""
+        params = {s.mirage_name(k): p for k, p in s.named_parameters()}
+        missing = [k for k in params if k not in tensors]
+        if missing: raise SystemExit(f"{source}: no weights for {', '.join(missing)}")
+        with torch.no_grad():
+            for k, p in params.items(): p.copy_(tensors[k])
+    def draw_mirage_masks(s, seed):
+        """Dropout with the masks Mirage's Pix2Pix(seed:) draws: one PCG32 seeded seed + 1, shared by the levels."""
+        masks = MiragePCG32(seed + 1)
+        s.G.dropout = nn.ModuleList(MirageMaskDropout(d.p, masks) if isinstance(d, nn.Dropout) else d for d in s.G.dropout)
     def step(s, a, b):
         """One update on a batch (a, b) in [-1, 1], both networks in train mode: D (real and fake pairs, BCE over every
         patch logit, halved), then G (GAN loss + 100·L1) against the updated D, whose parameters stay; returns the losses."""
@@ -668,18 +683,9 @@ def pix2pix(args):  # Pix2Pix.swift
     model = Pix2Pix(cin, train_y.shape[1], h, w, args.ngf, args.ndf)
     if args.init_from:  # Mirage's weights (a checkpoint of `mirage train pix2pix --steps 1 --lr 1e-30`: its initial ones)
         from safetensors.torch import load_file
-        mirage = load_file(args.init_from)
-        peer_name = lambda k: re.sub(r"^generator\.levels\.(\d+)\.(\w+)\.", r"G.\2.\1.", re.sub(r"^discriminator\.main\.", "D.", k))
-        params = dict(model.named_parameters())
-        missing = [k for k in params if not any(peer_name(m) == k for m in mirage)]
-        if missing: raise SystemExit(f"{args.init_from}: no weights for {', '.join(missing)}")
-        with torch.no_grad():
-            for k, v in mirage.items():
-                if peer_name(k) in params: params[peer_name(k)].copy_(v)
-        print(f"initial weights: {len(params)} tensors from {args.init_from} (running statistics fresh)")
-    if args.mirage_masks:  # Pix2Pix.swift's dropout generator: RandomGenerator(seed: seed + 1), shared by the levels
-        masks = MiragePCG32(args.seed + 1)
-        model.G.dropout = nn.ModuleList(MirageMaskDropout(d.p, masks) if isinstance(d, nn.Dropout) else d for d in model.G.dropout)
+        model.load_mirage(load_file(args.init_from), args.init_from)
+        print(f"initial weights from {args.init_from} (running statistics fresh)")
+    if args.mirage_masks: model.draw_mirage_masks(args.seed)
     pairs = (train_x.mul_(2).sub_(1), train_y.mul_(2).sub_(1))  # a pair stays together
     batches = mirage_stream(*pairs, batch=args.batch, seed=args.seed) if args.mirage_order else stream(*pairs, batch=args.batch)
     t0 = time.time()
