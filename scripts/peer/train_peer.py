@@ -237,12 +237,13 @@ def dcgan_init(m):
         nn.init.normal_(m.weight, 1, 0.02); nn.init.zeros_(m.bias)
 
 
-def stream(*tensors, batch=64, generator=None):
+def stream(*tensors, batch=64, generator=None, order=None):
     """Mirage's BatchStream: endless batches of `batch` (64), reshuffled every epoch (by `generator`, default the
-    global RNG), the last partial one dropped; the tensors' rows stay together."""
-    while True:
-        perm = torch.randperm(len(tensors[0]), generator=generator)
-        for i in range(len(tensors[0]) // batch):
+    global RNG, or as `order(epoch)` permutes the rows), the last partial one dropped; the tensors' rows stay together."""
+    n = len(tensors[0])
+    for epoch in itertools.count():
+        perm = order(epoch) if order else torch.randperm(n, generator=generator)
+        for i in range(n // batch):
             yield [t[perm[i * batch:(i + 1) * batch]] for t in tensors]
 
 
@@ -251,13 +252,18 @@ class MiragePCG32:
     Mirage draws. Vectorised by jumping ahead: the k-th state after s is A_k·s + C_k (mod 2^64)."""
     M, INC, MASK = 6364136223846793005, ((0x5851F42D4C957F2D << 1) | 1) & (2 ** 64 - 1), 2 ** 64 - 1
     def __init__(s, seed):
-        s.state, s.jumps = 0, {}
-        s.state = (s.state * s.M + s.INC) & s.MASK; s.state = (s.state + seed) & s.MASK
-        s.state = (s.state * s.M + s.INC) & s.MASK
+        s.jumps = {}
+        s.state = s._step((s._step(0) + seed) & s.MASK)
+    @classmethod
+    def _step(cls, state): return (state * cls.M + cls.INC) & cls.MASK
+    @staticmethod
+    def _output(old):  # XSH RR of the state before the step; a Python int or a uint64 array alike
+        x = (((old >> 18) ^ old) >> 27) & 0xFFFFFFFF; rot = old >> 59
+        return ((x >> rot) | (x << ((32 - rot) & 31))) & 0xFFFFFFFF
     def _jumps(s, n):  # A_k, C_k for k < n, and A_n, C_n
         if n not in s.jumps:
             a, c, A, C = np.empty(n, np.uint64), np.empty(n, np.uint64), 1, 0
-            for k in range(n): a[k], c[k], A, C = A, C, (A * s.M) & s.MASK, (C * s.M + s.INC) & s.MASK
+            for k in range(n): a[k], c[k], A, C = A, C, (A * s.M) & s.MASK, s._step(C)
             s.jumps[n] = (a, c, A, C)
         return s.jumps[n]
     @classmethod
@@ -271,9 +277,8 @@ class MiragePCG32:
         for p in parts: h = mix(h ^ mix((p + 0x9E3779B97F4A7C15) & cls.MASK))
         return cls(h)
     def next_uint32(s):
-        old = s.state; s.state = (old * s.M + s.INC) & s.MASK
-        x = (((old >> 18) ^ old) >> 27) & 0xFFFFFFFF; rot = old >> 59
-        return ((x >> rot) | (x << ((32 - rot) & 31))) & 0xFFFFFFFF
+        old, s.state = s.state, s._step(s.state)
+        return s._output(old)
     def next_index(s, bound):  # nextIndex(below:), Lemire's multiply-and-reject
         product = s.next_uint32() * bound
         if product & 0xFFFFFFFF < bound:
@@ -289,9 +294,7 @@ class MiragePCG32:
         a, c, A, C = s._jumps(n)
         old = a * np.uint64(s.state) + c  # uint64 arithmetic wraps, as the LCG's mod 2^64
         s.state = (A * s.state + C) & s.MASK
-        x = (((old >> 18) ^ old) >> 27) & 0xFFFFFFFF; rot = old >> 59
-        bits = ((x >> rot) | (x << ((32 - rot) & 31))) & 0xFFFFFFFF
-        return (bits >> 8).astype(np.float32) * np.float32(2 ** -24)
+        return (s._output(old) >> 8).astype(np.float32) * np.float32(2 ** -24)
 
 
 class MirageMaskDropout(nn.Module):
@@ -304,12 +307,10 @@ class MirageMaskDropout(nn.Module):
         return x * (keep * (1 / (1 - s.p)))
 
 
-def mirage_stream(*tensors, batch=64, seed=0):
-    """`stream` in the order Mirage's DataLoader visits the samples: epoch e shuffled by RandomGenerator.derived(seed, e)."""
-    for epoch in itertools.count():
-        perm = torch.tensor(MiragePCG32.derived(seed, epoch).shuffle(list(range(len(tensors[0])))))
-        for i in range(len(tensors[0]) // batch):
-            yield [t[perm[i * batch:(i + 1) * batch]] for t in tensors]
+def mirage_order(seed, count):
+    """The order in which Mirage's DataLoader visits `count` samples, as a function of the epoch (for `stream`):
+    epoch e shuffled by RandomGenerator.derived(seed, e)."""
+    return lambda epoch: torch.tensor(MiragePCG32.derived(seed, epoch).shuffle(list(range(count))))
 
 
 def adam(params, lr=2e-4, betas=(0.5, 0.999)):  # eps 1e-8, as Mirage's Adam
@@ -687,7 +688,7 @@ def pix2pix(args):  # Pix2Pix.swift
         print(f"initial weights from {args.init_from} (running statistics fresh)")
     if args.mirage_masks: model.draw_mirage_masks(args.seed)
     pairs = (train_x.mul_(2).sub_(1), train_y.mul_(2).sub_(1))  # a pair stays together
-    batches = mirage_stream(*pairs, batch=args.batch, seed=args.seed) if args.mirage_order else stream(*pairs, batch=args.batch)
+    batches = stream(*pairs, batch=args.batch, order=mirage_order(args.seed, len(pairs[0])) if args.mirage_order else None)
     t0 = time.time()
     for step in range(args.steps):
         x, y = next(batches); losses = model.step(x, y)
