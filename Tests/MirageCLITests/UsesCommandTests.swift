@@ -24,6 +24,20 @@ import Testing
         // The sevens among the first 500 test images are the anomalies.
         #expect(result["anomalies"] as? Int == MNISTCounts.sevensInFirst500)
 
+        // Tonnaer's protocol: the training sevens, which the run never saw, against the other test digits.
+        let trainScores = dir.appendingPathComponent("train-scores.npy").path
+        let fromTrain = try CLI.run(["eval", "anomaly", run, "--count", "500", "--json", "--anomalies", "train", "--scores", trainScores])
+        #expect(fromTrain.status == 0, "\(fromTrain.stderr)")
+        let trainResult = try JSONSerialization.jsonObject(with: Data(fromTrain.stdout.utf8)) as! [String: Any]
+        #expect(trainResult["anomalies"] as? Int == MNISTCounts.trainingSevens && trainResult["anomalies_from"] as? String == "train")
+        #expect(trainResult["normals"] as? Int == 500 - MNISTCounts.sevensInFirst500)
+        // The normals' scores come first, the same as in the test-split protocol, image for image.
+        let sevens = try ImageDataset.mnist(split: .test).labels.prefix(500).map { $0 == 7 }
+        let normalScores = zip(written.tensor.scalars, sevens).filter { !$1 }.map(\.0)
+        let trainWritten = try NPY.read(trainScores).tensor.scalars
+        #expect(trainWritten.count == 500 - MNISTCounts.sevensInFirst500 + MNISTCounts.trainingSevens)
+        #expect(Array(trainWritten.prefix(normalScores.count)) == normalScores)
+
         let wrongScore = try CLI.run(["eval", "anomaly", run, "--score", "fanogan"])
         #expect(wrongScore.status != 0 && wrongScore.stderr.contains("its scores: recon"), "\(wrongScore.stderr)")
         let noSuchClass = try CLI.run(["eval", "anomaly", run, "--anomaly-class", "12"])
@@ -35,6 +49,8 @@ import Testing
         #expect(try CLI.run(["train", "ae", "--steps", "2", "--subset", "64", "--out", everyClass]).status == 0)
         let noClass = try CLI.run(["eval", "anomaly", everyClass])
         #expect(noClass.status != 0 && noClass.stderr.contains("--exclude-class K"), "\(noClass.stderr)")
+        let seenTraining = try CLI.run(["eval", "anomaly", everyClass, "--anomaly-class", "3", "--anomalies", "train"])
+        #expect(seenTraining.status != 0 && seenTraining.stderr.contains("which \(everyClass) trained on"), "\(seenTraining.stderr)")
         // A GAN trained on fewer images than one batch of the f-AnoGAN encoder is refused, not trapped on.
         let tiny = dir.appendingPathComponent("dcgan-tiny").path
         #expect(try CLI.run(["train", "dcgan", "--exclude-class", "1", "--subset", "32", "--batch-size", "16", "--steps", "1", "--out", tiny]).status == 0)
@@ -71,4 +87,5 @@ enum MNISTCounts {
         let test = try! ImageDataset.mnist(split: .test)
         return test.labels.prefix(500).filter { $0 == 7 }.count
     }()
+    static let trainingSevens: Int = try! ImageDataset.mnist(split: .train).labels.filter { $0 == 7 }.count
 }

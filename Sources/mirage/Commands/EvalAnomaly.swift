@@ -29,12 +29,19 @@ extension Mirage.Eval {
             the first time and is kept in the run folder as anomaly/fanogan-encoder.safetensors. \
             Binary models score the test images binarised by one seeded draw, as eval nll does.
 
+            --anomalies train takes the anomalies from the training split instead: the \
+            training images of class K, which a run trained without K never saw, against the \
+            test images of the other classes (the protocol of L. Tonnaer's PhD thesis, \
+            chapter 3). --scores then holds the normal test images' scores in test-set order \
+            followed by class K's training images' in training-set order.
+
             Examples:
               mirage train vae --exclude-class 1 --out runs/vae-no1
               mirage eval anomaly runs/vae-no1 --score nll --samples 100
               mirage eval anomaly runs/vae-no1 --score complexity
               mirage eval anomaly runs/ae-no7 --anomaly-class 7 --json
               mirage eval anomaly runs/dcgan-no3 --score fanogan --scores scores.npy
+              mirage eval anomaly runs/cvae-no3 --score recon --anomalies train
             """
         )
 
@@ -47,6 +54,10 @@ extension Mirage.Eval {
         @Option(help: ArgumentHelp("recon, elbo, nll, complexity or fanogan (default: the model's first: elbo for a VAE, nll for flows, PixelCNN and the DDPM, recon for autoencoders, fanogan for GANs).",
                                    valueName: "name"))
         var score: AnomalyScore?
+
+        @Option(help: ArgumentHelp("Where the anomalies come from: test (class K's test images) or train (class K's training images, against the other classes' test images).",
+                                   valueName: "split"))
+        var anomalies: AnomalySplit = .test
 
         @Option(help: "Importance samples per image for --score nll or complexity of a VAE (and a DDPM's bound terms).")
         var samples: Int = 100
@@ -85,7 +96,7 @@ extension Mirage.Eval {
                 if let m = run.model as? any LikelihoodModel, let reason = m.likelihoodUnavailableReason { why = " (it has \(reason))" }
                 throw ValidationError("\(runPath) (\(run.kind)) has no \(chosen.rawValue) score\(why); its scores: \(available.map(\.rawValue).joined(separator: ", ")); \(chosen.rawValue) is for \(chosen.kindsWithIt)")
             }
-            let test = try testSet.images(for: run)
+            var test = try testSet.images(for: run)
             guard test.classCount > 1 else { throw ValidationError("\(run.dataset) has no class labels, so no class can be the anomaly") }
             guard (0..<test.classCount).contains(k) else {
                 throw ValidationError("--anomaly-class \(k) is not a class of \(run.dataset), whose classes are 0...\(test.classCount - 1)")
@@ -95,9 +106,16 @@ extension Mirage.Eval {
             } else if trained.excludedClass == nil {
                 FileHandle.standardError.write(Data("note: \(runPath) was trained on every class, class \(k) included\n".utf8))
             }
+            if anomalies == .train {
+                guard trained.excludedClass == k else {
+                    throw ValidationError("--anomalies train scores the training images of class \(k), which \(runPath) trained on; train with --exclude-class \(k)")
+                }
+                test = try heldOutTrainingImages(of: k, for: run, after: test.subset(test.labels.indices.filter { test.labels[$0] != k }))
+            }
             let isAnomaly = test.labels.map { $0 == k }
             guard isAnomaly.contains(true), isAnomaly.contains(false) else {
-                throw ValidationError("the first \(test.count) test images hold \(isAnomaly.contains(true) ? "only" : "no") images of class \(k); raise --count")
+                let split = anomalies == .train ? "the scored images (\(test.count): the normal test images and class \(k)'s training images)" : "the first \(test.count) test images"
+                throw ValidationError("\(split) hold \(isAnomaly.contains(true) ? "only" : "no") images of class \(k); raise --count")
             }
             run.model.setTraining(false)
             let fanogan = chosen == .fanogan ? try encoder(for: run, trained: trained) : nil
@@ -125,6 +143,7 @@ extension Mirage.Eval {
             let seconds = Date().timeIntervalSince(start)
             var result: [String: Any] = [
                 "run": runPath, "kind": run.kind, "dataset": run.dataset, "anomaly_class": k, "score": chosen.rawValue,
+                "anomalies_from": anomalies.rawValue,
                 "auroc": metrics.areaUnderROC, "average_precision": metrics.averagePrecision,
                 "anomalies": metrics.anomalyCount, "normals": metrics.normalCount,
                 "mean_score_by_class": means.map { $0.isNaN ? NSNull() : $0 as Any }, "seconds": seconds,
@@ -132,12 +151,13 @@ extension Mirage.Eval {
             if let excluded = trained.excludedClass { result["excluded_class"] = excluded }
             if chosen == .nll || chosen == .complexity { result["samples"] = samples }
             if chosen == .fanogan { result["encoder_steps"] = encoderSteps }
-            try run.folder.recordEvaluation("anomaly-\(chosen.rawValue)-class\(k)", result)
+            try run.folder.recordEvaluation("anomaly-\(chosen.rawValue)-class\(k)\(anomalies == .train ? "-train" : "")", result)
             if testSet.json {
                 print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
                 return
             }
             print("anomaly class \(k) of \(run.dataset), score: \(chosen.phrase)")
+            if anomalies == .train { print("anomalies: class \(k)'s training images; normals: the other classes' test images") }
             print(String(format: "AUROC              %.4f", metrics.areaUnderROC))
             print(String(format: "average precision  %.4f  (chance %.4f)", metrics.averagePrecision,
                          Double(metrics.anomalyCount) / Double(test.count)))
@@ -145,7 +165,15 @@ extension Mirage.Eval {
             for (label, mean) in means.enumerated() where counts[label] > 0 {
                 print(String(format: "  %2d%@  %10.4f  (%d images)", label, label == k ? "*" : " ", mean, counts[label]))
             }
-            print("\(test.count) test images, \(metrics.anomalyCount) anomalies, \(String(format: "%.0f", seconds)) s")
+            print("\(test.count) \(anomalies == .train ? "images" : "test images"), \(metrics.anomalyCount) anomalies, \(String(format: "%.0f", seconds)) s")
+        }
+
+        /// `normal` followed by the training images of class `k`: the anomalies of
+        /// `--anomalies train`, which a run trained without `k` never saw.
+        private func heldOutTrainingImages(of k: Int, for run: LoadedRun, after normal: ImageDataset) throws -> ImageDataset {
+            let data = try TrainingData.load(run.dataset, shape: .images, dataDirectory: testSet.dataDir)
+            guard let train = data.train.primary else { throw ValidationError("\(run.dataset) holds no training images") }
+            return normal.appending(train.subset(train.labels.indices.filter { train.labels[$0] == k }))
         }
 
         /// The run's f-AnoGAN encoder: the one kept in the run folder if it was trained with these
@@ -175,6 +203,14 @@ extension Mirage.Eval {
             return f
         }
     }
+}
+
+/// Where `mirage eval anomaly` takes the anomalies from.
+enum AnomalySplit: String, ExpressibleByArgument {
+    /// Class K's test images, among the other classes' (GANomaly's protocol).
+    case test
+    /// Class K's training images, against the other classes' test images (Tonnaer's thesis).
+    case train
 }
 
 extension AnomalyScore: ExpressibleByArgument {}
