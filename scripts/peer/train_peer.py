@@ -1563,7 +1563,7 @@ if __name__ == "__main__":
     ap.add_argument("--direction", choices=["a-to-b", "b-to-a"], help="pix2pix: a-to-b (default: derived image → digit) or b-to-a")
     ap.add_argument("--mirage-order", action="store_true", help="pix2pix: visit the pairs in the order `mirage train pix2pix "
                     "--seed S` does (its DataLoader's shuffles), not torch's")
-    ap.add_argument("--log-every", type=int, default=250, help="pix2pix: print the step's losses every N steps (default 250; "
+    ap.add_argument("--log-every", type=int, help="pix2pix: print the step's losses every N steps (default 250; "
                     "Mirage's metrics.jsonl has them every 50)")
     ap.add_argument("--init-from", help="pix2pix: start from the weights of this Mirage pix2pix checkpoint (its parameters; "
                     "running statistics start fresh)")
@@ -1598,6 +1598,8 @@ if __name__ == "__main__":
     if a.curve and a.model not in ("wgan", "wgan-gp"): ap.error("--curve is for wgan and wgan-gp")
     for k in ("mirage_masks", "mirage_order", "init_from"):
         if getattr(a, k) and a.model != "pix2pix": ap.error(f"--{k.replace('_', '-')} is for pix2pix")
+    if a.log_every is not None and a.model != "pix2pix": ap.error("--log-every is for pix2pix")
+    a.log_every = 250 if a.log_every is None else a.log_every
     if a.log_every <= 0: ap.error("--log-every must be positive")
     shared = {"count", "bpd_count"}  # the flows' too: samples to write, test images for the NLL (default: all 10,000)
     also = {"glow": shared, "realnvp": shared, "pixelcnn": shared | {"conditional"}}
