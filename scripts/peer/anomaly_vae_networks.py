@@ -28,7 +28,6 @@ import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from scipy.stats import rankdata
 
 MNIST = pathlib.Path(__file__).resolve().parents[2] / "Data" / "mnist"
-LATENT = 2
 
 
 def load(kind):
@@ -38,10 +37,10 @@ def load(kind):
 
 
 class Conv(nn.Module):
-    def __init__(s, h=400):
+    def __init__(s, latent, h=400):
         super().__init__()
         s.c1 = nn.Conv2d(1, 32, 4, 2, 1); s.c2 = nn.Conv2d(32, 64, 4, 2, 1); s.e = nn.Linear(64 * 49, h)
-        s.mu = nn.Linear(h, LATENT); s.lv = nn.Linear(h, LATENT); s.d1 = nn.Linear(LATENT, h); s.d2 = nn.Linear(h, 64 * 49)
+        s.mu = nn.Linear(h, latent); s.lv = nn.Linear(h, latent); s.d1 = nn.Linear(latent, h); s.d2 = nn.Linear(h, 64 * 49)
         s.u1 = nn.ConvTranspose2d(64, 32, 4, 2, 1); s.u2 = nn.ConvTranspose2d(32, 1, 4, 2, 1)
 
     def enc(s, x):
@@ -54,12 +53,12 @@ class Conv(nn.Module):
 
 
 class Pooled(nn.Module):
-    def __init__(s, h=64):
+    def __init__(s, latent, h=64):
         super().__init__()
         s.b1 = nn.Sequential(nn.Conv2d(1, 32, 3, 1, 1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2))
         s.b2 = nn.Sequential(nn.Conv2d(32, 64, 3, 1, 1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2))
-        s.e = nn.Linear(64 * 49, h); s.mu = nn.Linear(h, LATENT); s.lv = nn.Linear(h, LATENT)
-        s.d1 = nn.Linear(LATENT, h); s.d2 = nn.Linear(h, 64 * 49)
+        s.e = nn.Linear(64 * 49, h); s.mu = nn.Linear(h, latent); s.lv = nn.Linear(h, latent)
+        s.d1 = nn.Linear(latent, h); s.d2 = nn.Linear(h, 64 * 49)
         s.u1 = nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(64, 32, 3, 1, 1), nn.BatchNorm2d(32), nn.ReLU())
         s.u2 = nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(32, 1, 3, 1, 1))
 
@@ -72,7 +71,7 @@ class Pooled(nn.Module):
         return s.u2(s.u1(g))
 
 
-NETWORKS = {"conv": Conv, "conv64": lambda: Conv(64), "pooled": Pooled, "pooled400": lambda: Pooled(400)}
+NETWORKS = {"conv": Conv, "conv64": lambda d: Conv(d, 64), "pooled": Pooled, "pooled400": lambda d: Pooled(d, 400)}
 
 
 def auroc(is_anomaly, scores):  # Mann–Whitney, ties one half (as AnomalyDetectionMetrics)
@@ -88,12 +87,10 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--latent", type=int, default=2, help="the code's size (default 2, the thesis's)")
     a = ap.parse_args()
-    global LATENT
-    LATENT = a.latent
     torch.manual_seed(a.seed); np.random.seed(a.seed); torch.set_num_threads(1)
     xtr, ytr = load("train"); xte, yte = load("t10k")
     xtr = xtr[ytr != a.digit]
-    m = NETWORKS[a.network]()
+    m = NETWORKS[a.network](a.latent)
     opt = torch.optim.Adam(m.parameters(), 1e-3)
     t0 = time.time()
     for ep in range(a.epochs):
