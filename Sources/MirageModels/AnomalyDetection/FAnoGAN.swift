@@ -108,6 +108,7 @@ public final class FAnoGAN {
         encoder.train()
         let optimizer = Adam(encoder.trainableParameters(), learningRate: options.learningRate, betas: (0.5, 0.999))
         let order = RandomGenerator(seed: options.seed &+ 2)
+        let updater = Updater()
         var indices: [Int] = []
         for step in 1...options.steps {
             if indices.count < options.batchSize {
@@ -119,9 +120,7 @@ public final class FAnoGAN {
             indices.removeFirst(options.batchSize)
             let (image, features) = residuals(x)
             let loss = image.mean() + options.kappa * features.mean()
-            loss.backward()
-            optimizer.step()
-            optimizer.zeroGrad()
+            updater.minimize(loss, with: optimizer)
             progress(step, loss.item)
         }
         encoder.eval()

@@ -88,9 +88,7 @@ public final class Autoencoder: GenerativeModel, Sampling, ReconstructionModel {
         let images = input.images
         let logits = reconstructionLogits(corrupted(images))
         let loss = binaryCrossEntropyWithLogits(logits, images, reduction: .sum) / Float(images.shape[0])
-        loss.backward()
-        optimizer.step()
-        optimizer.zeroGrad()
+        context.updater.minimize(loss, with: optimizer)
         let mse = withNoGrad { mseLoss(logits.sigmoid(), images).item }
         return ["loss": loss.item, "mse": mse]
     }

@@ -91,10 +91,7 @@ public final class PixelCNN: GenerativeModel, ConditionalSampling, ProgressiveSa
 
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let nll = negativeLogLikelihood(quantised(input.images), labels: input.labels).mean()
-        optimizer.zeroGrad()
-        nll.backward()
-        _ = clipGradNorm(network.trainableParameters(), maxNorm: config.gradientClip)
-        optimizer.step()
+        context.updater.minimize(nll, with: optimizer, clippingNorm: config.gradientClip)
         let nats = nll.item
         return ["nll": nats, "bits_per_dim": Float(BitsPerDimension.fromNats(Double(nats), dimensions: dimensions))]
     }

@@ -128,10 +128,7 @@ public final class DDPM: GenerativeModel, IterativeSampling, ConditionalSampling
         }
         let predicted = unet(schedule.noised(x0, at: t, noise: epsilon), timesteps: Tensor(t.map(Float.init)), labels: labels)
         let loss = mseLoss(predicted, epsilon)
-        optimizer.zeroGrad()
-        loss.backward()
-        let norm = clipGradNorm(unet.trainableParameters(), maxNorm: config.gradientClip)
-        optimizer.step()
+        let norm = context.updater.minimize(loss, with: optimizer, clippingNorm: config.gradientClip)!
         emaUpdates += 1
         ema.update(from: unet, decay: ema.warmedUpDecay(update: emaUpdates))
         return ["loss": loss.item, "grad_norm": norm]

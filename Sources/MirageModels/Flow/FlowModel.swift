@@ -181,12 +181,9 @@ public class FlowModel: GenerativeModel, LikelihoodModel, TemperatureSampling, A
         let nll = discreteNLL(x, flow: flow).mean()
         // Bits per dimension as the loss: the same optimum, gradients of order 1.
         let loss = nll * (1 / Float(Double(flow.dimensions) * Foundation.log(2.0)))
-        optimizer.zeroGrad()
-        loss.backward()
-        let norm = clipGradNorm(flow.trainableParameters(), maxNorm: training.gradientClip)
         updates += 1
         optimizer.learningRate = training.learningRate * min(1, Float(updates) / Float(max(1, training.warmupSteps)))
-        optimizer.step()
+        let norm = context.updater.minimize(loss, with: optimizer, clippingNorm: training.gradientClip)!
         if let average {
             averageUpdates += 1
             average.ema.update(from: flow, decay: average.ema.warmedUpDecay(update: averageUpdates))

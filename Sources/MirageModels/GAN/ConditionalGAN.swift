@@ -104,17 +104,13 @@ public final class ConditionalGAN: GenerativeModel, ConditionalSampling {
 
         let dReal = discriminator(real), dFake = discriminator(fake.detached())
         let lossD = binaryCrossEntropyWithLogits(dReal, ones) + binaryCrossEntropyWithLogits(dFake, zeros)
-        optimizerD.zeroGrad()
-        lossD.backward()
-        optimizerD.step()
+        context.updater.minimize(lossD, with: optimizerD)
 
         // The discriminator judges the generator's step without being trained by it.
         discriminator.freeze()
         defer { discriminator.freeze(false) }
         let lossG = binaryCrossEntropyWithLogits(discriminator(fake), ones)
-        optimizerG.zeroGrad()
-        lossG.backward()
-        optimizerG.step()
+        context.updater.minimize(lossG, with: optimizerG)
         return ["loss_d": lossD.item, "loss_g": lossG.item,
                 "d_real": dReal.sigmoid().mean().item, "d_fake": dFake.sigmoid().mean().item]
     }

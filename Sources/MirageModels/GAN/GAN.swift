@@ -103,18 +103,14 @@ public final class GAN: GenerativeModel, NoiseToImageModel, LatentDecoding {
 
         let dReal = discriminator(real), dFake = discriminator(fake.detached())
         let lossD = binaryCrossEntropyWithLogits(dReal, ones) + binaryCrossEntropyWithLogits(dFake, zeros)
-        lossD.backward()
-        optimizerD.step()
-        optimizerD.zeroGrad()
+        context.updater.minimize(lossD, with: optimizerD)
 
         // The discriminator judges the generator's step without being trained by it, so its
         // parameters' gradients are not even computed.
         discriminator.freeze()
         defer { discriminator.freeze(false) }
         let lossG = binaryCrossEntropyWithLogits(discriminator(fake), ones)
-        lossG.backward()
-        optimizerG.step()
-        optimizerG.zeroGrad()
+        context.updater.minimize(lossG, with: optimizerG)
         return ["loss_d": lossD.item, "loss_g": lossG.item,
                 "d_real": dReal.sigmoid().mean().item, "d_fake": dFake.sigmoid().mean().item]
     }

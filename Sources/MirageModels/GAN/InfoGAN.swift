@@ -120,16 +120,12 @@ public final class InfoGAN: GenerativeModel, ConditionalSampling {
 
         let dReal = discriminator(real), dFake = discriminator(fake.detached())
         let lossD = binaryCrossEntropyWithLogits(dReal, ones) + binaryCrossEntropyWithLogits(dFake, zeros)
-        optimizerD.zeroGrad()
-        lossD.backward()
-        optimizerD.step()
+        context.updater.minimize(lossD, with: optimizerD)
 
         // The generator's GAN step, with the discriminator frozen as the judge.
         discriminator.freeze()
         let lossG = binaryCrossEntropyWithLogits(discriminator(fake), ones)
-        optimizerG.zeroGrad()
-        lossG.backward()
-        optimizerG.step()
+        context.updater.minimize(lossG, with: optimizerG)
         discriminator.freeze(false)
 
         // The information step, on fresh codes: the generator and the whole discriminator (body
@@ -140,10 +136,7 @@ public final class InfoGAN: GenerativeModel, ConditionalSampling {
         let categorical = crossEntropy(predicted[0], Tensor(codes.categories.map(Float.init)))
         let continuousError = mseLoss(predicted[1], codes.continuous)
         let information = (categorical + continuousError * 0.1) * config.information
-        optimizerInfo.zeroGrad()
-        information.backward()
-        optimizerInfo.step()
-        optimizerInfo.zeroGrad()
+        context.updater.minimize(information, with: optimizerInfo)
         return ["loss_d": lossD.item, "loss_g": lossG.item, "info_categorical": categorical.item,
                 "info_continuous": continuousError.item]
     }

@@ -100,9 +100,7 @@ public final class LAPGAN: GenerativeModel, NoiseToImageModel {
             lossesD.append(loss)
         }
         let lossD = lossesD.dropFirst().reduce(lossesD[0], +)
-        optimizerD.zeroGrad()
-        lossD.backward()
-        optimizerD.step()
+        context.updater.minimize(lossD, with: optimizerD)
 
         // The discriminators judge the generators' step without being trained by it.
         discriminator.freeze()
@@ -114,9 +112,7 @@ public final class LAPGAN: GenerativeModel, NoiseToImageModel {
             lossesG.append(loss)
         }
         let lossG = lossesG.dropFirst().reduce(lossesG[0], +)
-        optimizerG.zeroGrad()
-        lossG.backward()
-        optimizerG.step()
+        context.updater.minimize(lossG, with: optimizerG)
         metrics["loss_d"] = lossD.item
         metrics["loss_g"] = lossG.item
         return metrics

@@ -120,9 +120,7 @@ public final class WGAN: GenerativeModel, NoiseToImageModel, LatentDecoding {
                 loss = loss + penalty * weight
                 penaltyValue = penalty.item
             }
-            optimizerD.zeroGrad()
-            loss.backward()
-            optimizerD.step()
+            context.updater.minimize(loss, with: optimizerD)
             if case let .weightClipping(bound) = config.constraint { clipWeights(critic.trainableParameters(), to: bound) }
             lossD = loss.item
             distance = dReal.item - dFake.item
@@ -133,9 +131,7 @@ public final class WGAN: GenerativeModel, NoiseToImageModel, LatentDecoding {
         defer { critic.freeze(false) }
         let n = input.images.shape[0]
         let lossG = -critic(Packing.pack(generator(Tensor.randn([m * n, config.noise], generator: noise)), into: m)).mean()
-        optimizerG.zeroGrad()
-        lossG.backward()
-        optimizerG.step()
+        context.updater.minimize(lossG, with: optimizerG)
         var losses = ["loss_d": lossD, "loss_g": lossG.item, "w_distance": distance]
         if case .gradientPenalty = config.constraint { losses["penalty"] = penaltyValue }
         return losses

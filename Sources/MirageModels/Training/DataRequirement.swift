@@ -77,8 +77,9 @@ public struct DataRequirement: Sendable, Equatable {
     }
 }
 
-/// Where a training step stands in the run: what a schedule (linear decay, warm-up) needs.
-public struct StepContext: Sendable, Equatable {
+/// Where a training step stands in the run (what a schedule, linear decay or warm-up, needs) and
+/// the ``Updater`` that turns its losses into updates.
+public struct StepContext: Sendable {
     /// Steps completed before this one (0 for the first step).
     public var step: Int
     /// The epoch this step belongs to, from 0.
@@ -87,12 +88,15 @@ public struct StepContext: Sendable, Equatable {
     public var stepsPerEpoch: Int
     /// Steps the whole run takes.
     public var totalSteps: Int
+    /// Applies the step's updates: the trainer's, or a plain one outside a trainer.
+    public var updater: Updater
 
-    public init(step: Int, epoch: Int, stepsPerEpoch: Int, totalSteps: Int) {
+    public init(step: Int, epoch: Int, stepsPerEpoch: Int, totalSteps: Int, updater: Updater = Updater()) {
         self.step = step
         self.epoch = epoch
         self.stepsPerEpoch = stepsPerEpoch
         self.totalSteps = totalSteps
+        self.updater = updater
     }
 
     /// How far the run is, in [0, 1): `step / totalSteps`.

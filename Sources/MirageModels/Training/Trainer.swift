@@ -18,6 +18,9 @@ public final class Trainer {
     public let kind: String
     public let run: RunFolder
     public let options: TrainingOptions
+    /// Applies every update of the model's steps; set its ``Updater/gradientHook`` before ``run(resume:)``
+    /// to act on every gradient between the backward pass and the optimizer (e.g. averaging across processes).
+    public let updater = Updater()
     let data: TrainingData
 
     public init(model: any GenerativeModel, kind: String, data: TrainingData, run: RunFolder, options: TrainingOptions) {
@@ -152,7 +155,7 @@ public final class Trainer {
             let input = StepInput(batches: (0..<perStep).map { _ in main.next() },
                                   batchesB: streamB.map { s in (0..<perStep).map { _ in s.next() } } ?? [],
                                   pairChannels: pairChannels)
-            let context = StepContext(step: step, epoch: step / perEpoch, stepsPerEpoch: perEpoch, totalSteps: total)
+            let context = StepContext(step: step, epoch: step / perEpoch, stepsPerEpoch: perEpoch, totalSteps: total, updater: updater)
             let losses = model.trainStep(input, context: context)
             step += 1
             if let bad = losses.first(where: { !$0.value.isFinite }) {

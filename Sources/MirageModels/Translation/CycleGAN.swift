@@ -158,9 +158,7 @@ public final class CycleGAN: GenerativeModel, TranslationModel {
             lossG = lossG + config.identityWeight * (lambdaA * idtA + lambdaB * idtB)
             identity = (idtA + idtB).item
         }
-        optimizerG.zeroGrad()
-        lossG.backward()
-        optimizerG.step()
+        context.updater.minimize(lossG, with: optimizerG)
         discriminatorA.freeze(false)
         discriminatorB.freeze(false)
 
@@ -168,9 +166,7 @@ public final class CycleGAN: GenerativeModel, TranslationModel {
         let shownB = poolB.query(fakeB.detached()), shownA = poolA.query(fakeA.detached())
         let lossDA = 0.5 * (leastSquares(discriminatorA(a), 1) + leastSquares(discriminatorA(shownA), 0))
         let lossDB = 0.5 * (leastSquares(discriminatorB(b), 1) + leastSquares(discriminatorB(shownB), 0))
-        optimizerD.zeroGrad()
-        (lossDA + lossDB).backward()
-        optimizerD.step()
+        context.updater.minimize(lossDA + lossDB, with: optimizerD)
 
         var losses = ["loss_g_ab": ganAB.item, "loss_g_ba": ganBA.item, "loss_cycle_a": cycleA.item, "loss_cycle_b": cycleB.item,
                       "loss_d_a": lossDA.item, "loss_d_b": lossDB.item, "lr": rate]

@@ -86,9 +86,7 @@ public final class Pix2Pix: GenerativeModel, TranslationModel {
         let dFake = discriminator(Tensor.concat([x, fake.detached()], axis: 1))
         let lossD = 0.5 * (binaryCrossEntropyWithLogits(dReal, Tensor.ones(dReal.shape))
             + binaryCrossEntropyWithLogits(dFake, Tensor.zeros(dFake.shape)))
-        optimizerD.zeroGrad()
-        lossD.backward()
-        optimizerD.step()
+        context.updater.minimize(lossD, with: optimizerD)
 
         // The discriminator judges the generator's step without being trained by it.
         discriminator.freeze()
@@ -97,9 +95,7 @@ public final class Pix2Pix: GenerativeModel, TranslationModel {
         let lossGAN = binaryCrossEntropyWithLogits(judged, Tensor.ones(judged.shape))
         let lossL1 = l1Loss(fake, y)
         let lossG = lossGAN + config.l1Weight * lossL1
-        optimizerG.zeroGrad()
-        lossG.backward()
-        optimizerG.step()
+        context.updater.minimize(lossG, with: optimizerG)
         return ["loss_d": lossD.item, "loss_g_gan": lossGAN.item, "loss_g_l1": lossL1.item,
                 "d_real": dReal.sigmoid().mean().item, "d_fake": dFake.sigmoid().mean().item]
     }

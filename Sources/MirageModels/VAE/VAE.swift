@@ -165,9 +165,7 @@ public final class VAE: GenerativeModel, Sampling, LatentDecoding, LikelihoodMod
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let (rec, kl) = elboTerms(input.images)
         let loss = (kl - rec).mean()
-        loss.backward()
-        optimizer.step()
-        optimizer.zeroGrad()
+        context.updater.minimize(loss, with: optimizer)
         let (r, k) = (rec.mean().item, kl.mean().item)
         return ["elbo": r - k, "reconstruction": r, "kl": k]
     }

@@ -74,9 +74,7 @@ final class ClassGaussian: GenerativeModel, ConditionalSampling, LikelihoodModel
 
     func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let loss = net.negativeLogLikelihood(input.images, labels: input.labels.scalars.map { Int($0) }).mean()
-        loss.backward()
-        optimizer.step()
-        optimizer.zeroGrad()
+        context.updater.minimize(loss, with: optimizer)
         ema.update(from: net)
         stepsTaken += 1
         return ["nll": loss.item]
