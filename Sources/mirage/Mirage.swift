@@ -14,9 +14,30 @@ struct Mirage: ParsableCommand {
     static func main() {
         OpenMPWaitPolicy.applyBeforeStart()
         let arguments = Array(CommandLine.arguments.dropFirst())
+        // `mirage sample RUN --help`: the options of the run's own model, which the parser cannot
+        // know before the run is read.
+        if arguments.first == "sample", arguments.contains(where: { $0 == "--help" || $0 == "-h" }),
+           let run = arguments.dropFirst().first(where: { !$0.hasPrefix("-") }), let help = Sample.help(forRun: run) {
+            print(help)
+            return
+        }
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot(arguments)
+            command = try parseAsRoot(arguments)
+        } catch {
+            if let clearer = explainModelOption(error, arguments: arguments) {
+                FileHandle.standardError.write(Data("Error: \(clearer)\n".utf8))
+                exit(withError: ExitCode.validationFailure)
+            }
+            exit(withError: error)
+        }
+        do {
             try command.run()
+        } catch let error as ValidationError {
+            // Found by the command once it had read the run or the data: the message says what to
+            // change, and the root command's usage line would not help.
+            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
+            exit(withError: ExitCode.validationFailure)
         } catch {
             if let clearer = explainModelOption(error, arguments: arguments) {
                 FileHandle.standardError.write(Data("Error: \(clearer)\n".utf8))

@@ -20,7 +20,7 @@ import MirageTensor
 /// ```
 ///
 /// - SeeAlso: <https://arxiv.org/abs/1601.06759>, <https://arxiv.org/abs/1606.05328>
-public final class PixelCNN: GenerativeModel, ConditionalSampling, ProgressiveSampling, LikelihoodModel {
+public final class PixelCNN: GenerativeModel, ConditionalSampling, LikelihoodModel {
     /// What each pixel is.
     public enum Output: String, Codable, Sendable, CaseIterable {
         /// Binary pixels: images binarised (dynamically in training, by a seeded draw in
@@ -111,6 +111,9 @@ public final class PixelCNN: GenerativeModel, ConditionalSampling, ProgressiveSa
         sample(count: count, class: label, generator: generator) { _, _ in }
     }
 
+    /// New samples in [0, 1], one pass of the network per pixel; `label` picks a class of a
+    /// class-conditional model (without one it draws every class in turn), `progress` hears
+    /// (passes done, passes in all).
     public func sample(count: Int, class label: Int?, generator: RandomGenerator, progress: (Int, Int) -> Void) -> Tensor {
         // Without a class, a conditional model cycles through its classes, as the conditional GAN does.
         let labels = config.classes > 0 ? (0..<count).map { label ?? $0 % config.classes } : nil

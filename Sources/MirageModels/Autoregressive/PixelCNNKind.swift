@@ -1,4 +1,5 @@
 import ArgumentParser
+import MirageTensor
 import Foundation
 
 extension PixelCNN.Output: ExpressibleByArgument {}
@@ -25,6 +26,8 @@ public enum PixelCNNKind: ModelKind {
           mirage eval nll runs/pixelcnn
           mirage sample runs/gated --class 3 --count 64 --out threes.npy --grid threes.png
         """
+
+    public typealias SamplingOptions = ClassOption
 
     public struct Options: ParsableArguments {
         @Flag(help: "Gated PixelCNN: vertical and horizontal stacks, gated units, no blind spot.")
@@ -65,6 +68,12 @@ public enum PixelCNNKind: ModelKind {
         c.classes = try data.classes(conditional: o.conditional, kind: name)
         c.seed = seed
         return c
+    }
+
+    /// Samples of `--class` (every class in turn without one), one pass of the network per
+    /// pixel, reporting each pass.
+    public static func sample(_ model: PixelCNN, _ request: SampleRequest, options: ClassOption) throws -> Tensor {
+        model.sample(count: request.count, class: try options.checked(for: model), generator: request.generator, progress: request.progress)
     }
 
     public static func make(_ config: PixelCNN.Config) throws -> PixelCNN {

@@ -22,7 +22,7 @@ import MirageTensor
 /// ```
 ///
 /// - SeeAlso: <https://arxiv.org/abs/2006.11239>, <https://arxiv.org/abs/2207.12598>
-public final class DDPM: GenerativeModel, IterativeSampling, ConditionalSampling, AveragedWeights {
+public final class DDPM: GenerativeModel, ConditionalSampling, AveragedWeights {
     /// The noise-prediction network.
     public enum Architecture: String, Codable, CaseIterable, Sendable {
         /// ``ResidualUNet``: residual blocks that each hear the timestep, attention at 7×7.
@@ -183,6 +183,7 @@ public final class DDPM: GenerativeModel, IterativeSampling, ConditionalSampling
         return both.sliced(axis: 0, 0..<n) * (1 + guidance) - both.sliced(axis: 0, n..<(2 * n)) * guidance
     }
 
+    /// The most steps a DDIM chain can take (T).
     public var maximumSamplingSteps: Int { schedule.steps }
 
     /// New samples in [0, 1]; `label` picks a class of a class-conditional model, which without

@@ -44,7 +44,7 @@ public protocol FlowConfiguration: Codable {
 /// is steadier than the last iterate; the average is part of a checkpoint's state.
 ///
 /// - SeeAlso: <https://arxiv.org/abs/1511.01844> (dequantisation)
-public class FlowModel: GenerativeModel, LikelihoodModel, TemperatureSampling, AveragedWeights {
+public class FlowModel: GenerativeModel, LikelihoodModel, Sampling, AveragedWeights {
     /// The optimiser and sampler settings every flow shares.
     public struct Training: Sendable {
         public var learningRate: Float
@@ -191,6 +191,7 @@ public class FlowModel: GenerativeModel, LikelihoodModel, TemperatureSampling, A
         return ["loss": loss.item, "bits_per_dim": loss.item, "grad_norm": norm]
     }
 
+    /// New samples in [0, 1] with the latents' spread scaled by `temperature` (1: the model).
     public func sample(count: Int, temperature: Float, generator g: RandomGenerator) -> Tensor {
         let flow = averagedFlow()
         return withNoGrad { images(fromFlow: flow.sample(count: count, temperature: temperature, generator: g)) }
@@ -232,5 +233,13 @@ public class FlowModel: GenerativeModel, LikelihoodModel, TemperatureSampling, A
     public func negativeLogLikelihood(_ x: Tensor, samples: Int, generator: RandomGenerator) -> LikelihoodEstimate {
         let flow = averagedFlow()
         return LikelihoodEstimate(nll: withNoGrad { discreteNLL(x, flow: flow) }, method: "exact, uniform dequantisation")
+    }
+}
+
+extension ModelKind where Model: FlowModel, SamplingOptions == TemperatureOption {
+    /// Samples at `--temperature`, or at the run's own.
+    public static func sample(_ model: Model, _ request: SampleRequest, options: SamplingOptions) throws -> Tensor {
+        guard let temperature = options.temperature else { return model.sample(count: request.count, generator: request.generator) }
+        return model.sample(count: request.count, temperature: temperature, generator: request.generator)
     }
 }

@@ -21,6 +21,8 @@ public enum GlowKind: ModelKind {
           mirage sample runs/glow --temperature 0.7 --count 64 --out glow.npy --grid glow.png
         """
 
+    public typealias SamplingOptions = TemperatureOption
+
     public struct Options: ParsableArguments {
         @Option(help: "Scales of the multi-scale architecture (the image sides must divide by 2^levels).")
         public var levels: Int = 2

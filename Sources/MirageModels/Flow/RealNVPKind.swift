@@ -23,6 +23,8 @@ public enum RealNVPKind: ModelKind {
           mirage sample runs/realnvp --temperature 0.7 --count 64 --out realnvp.npy --grid realnvp.png
         """
 
+    public typealias SamplingOptions = TemperatureOption
+
     public struct Options: ParsableArguments {
         @Option(help: "Squeezing scales before the last level (the image sides must divide by 2^scales).")
         public var scales: Int = 2

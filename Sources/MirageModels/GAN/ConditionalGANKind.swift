@@ -19,6 +19,7 @@ public enum ConditionalGANKind: ModelKind {
         """
 
     public typealias Options = PackedGANOptions
+    public typealias SamplingOptions = ClassOption
 
     public static func configuration(_ o: Options, seed: UInt64, data: DataDescription) throws -> ConditionalGAN.Config {
         var c = ConditionalGAN.Config()

@@ -83,6 +83,7 @@ public enum GANKind: ModelKind {
         """
 
     public typealias Options = PackedGANOptions
+    public typealias SamplingOptions = LatentsOption
     public static var acceptsPoints: Bool { true }
 
     public static func configuration(_ o: Options, seed: UInt64, data: DataDescription) throws -> GAN.Config {
@@ -112,6 +113,7 @@ public enum DCGANKind: ModelKind {
         """
 
     public typealias Options = PackedGANOptions
+    public typealias SamplingOptions = LatentsOption
 
     public static func configuration(_ o: Options, seed: UInt64, data: DataDescription) throws -> GAN.Config {
         o.configuration(.dcgan, seed: seed, data: data)

@@ -19,6 +19,8 @@ public enum InfoGANKind: ModelKind {
           mirage sample runs/infogan --class 3 --count 100 --out code3.npy
         """
 
+    public typealias SamplingOptions = ClassOption
+
     public struct Options: ParsableArguments {
         @Option(help: "Learning rate of the three Adam optimizers (betas 0.5, 0.999).")
         public var lr: Float = 2e-4

@@ -57,6 +57,8 @@ public enum WGANKind: ModelKind {
         """
     public static var acceptsPoints: Bool { true }
 
+    public typealias SamplingOptions = LatentsOption
+
     public struct Options: ParsableArguments {
         @Option(help: "Learning rate of RMSprop.")
         public var lr: Float = 5e-5
@@ -97,6 +99,8 @@ public enum WGANGPKind: ModelKind {
           mirage train wgan-gp --dataset ring8 --batch-size 100 --steps 20000 --out runs/wgan-gp-ring8
         """
     public static var acceptsPoints: Bool { true }
+
+    public typealias SamplingOptions = LatentsOption
 
     public struct Options: ParsableArguments {
         @Option(help: "Learning rate of Adam (betas 0, 0.9).")

@@ -119,58 +119,6 @@ public struct MissingCapability: Error, CustomStringConvertible {
     }
 }
 
-/// The sampler settings `mirage sample` passes to an ``IterativeSampling`` model; `nil` fields
-/// keep the model's defaults.
-public struct SamplerSettings: Equatable, Sendable {
-    /// The sampler, e.g. `.ddim(steps: 50, eta: 0)`.
-    public var sampler: DiffusionSampler?
-    /// The classifier-free guidance weight w for class-conditional sampling.
-    public var guidance: Float?
-
-    public init(sampler: DiffusionSampler? = nil, guidance: Float? = nil) {
-        self.sampler = sampler
-        self.guidance = guidance
-    }
-}
-
-/// A model that draws samples through many passes of its network, one per pixel (PixelCNN), so
-/// that `mirage sample` reports progress and images/s as it goes.
-public protocol ProgressiveSampling: Sampling {
-    /// New samples in [0, 1]; `label` picks a class of a class-conditional model.
-    ///
-    /// - Parameters:
-    ///   - count: The number of samples.
-    ///   - label: The class to draw, or `nil` for the model's default.
-    ///   - generator: The source of randomness.
-    ///   - progress: Called after each pass with (passes done, passes in all).
-    func sample(count: Int, class label: Int?, generator: RandomGenerator, progress: (Int, Int) -> Void) -> Tensor
-}
-
-/// A model whose samples can be drawn at a temperature (flows): `mirage sample RUN --temperature 0.7`
-/// scales the standard deviation of every latent, trading diversity for cleaner samples.
-public protocol TemperatureSampling: Sampling {
-    /// New samples in [0, 1] with the latents' spread scaled by `temperature` (1: the model).
-    func sample(count: Int, temperature: Float, generator: RandomGenerator) -> Tensor
-}
-
-/// A model that draws samples through a chain of steps whose sampler can be chosen (diffusion):
-/// `mirage sample RUN --sampler ddim --sampling-steps 50 --eta 0 [--class K --guidance 3]`.
-public protocol IterativeSampling: Sampling {
-    /// The most steps a DDIM chain can take (T).
-    var maximumSamplingSteps: Int { get }
-
-    /// New samples in [0, 1]; `label` picks a class of a class-conditional model.
-    ///
-    /// - Parameters:
-    ///   - count: The number of samples.
-    ///   - label: The class to draw, or `nil` for the model's default.
-    ///   - settings: The sampler and guidance; `nil` fields keep the model's defaults.
-    ///   - generator: The source of randomness.
-    ///   - progress: Called after each step of the chain with (steps done, steps in all).
-    func sample(count: Int, class label: Int?, settings: SamplerSettings, generator: RandomGenerator,
-                progress: (Int, Int) -> Void) -> Tensor
-}
-
 /// A model that samples from a moving average of its weights (diffusion), which a plain state
 /// dict does not carry: `mirage import` loads the weights, then restarts the average at them.
 public protocol AveragedWeights: GenerativeModel {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MirageTensor
 
 /// A model as `mirage train` knows it: its name, a one-line summary, what it trains on, its own
 /// command-line options, its `Codable` configuration, and how to build the model from either.
@@ -25,6 +26,10 @@ public protocol ModelKind {
     associatedtype Config: Codable
     /// The model's own options; `mirage train <name> --help` shows them beside the run options.
     associatedtype Options: ParsableArguments
+    /// The options `mirage sample` takes for this model's runs beside its shared ones
+    /// (`mirage sample RUN --help` shows them): ``ClassOption``, ``LatentsOption``,
+    /// ``TemperatureOption`` or the model's own. ``NoSamplingOptions`` by default.
+    associatedtype SamplingOptions: ParsableArguments = NoSamplingOptions
 
     /// The name on the command line (`vae`) and in checkpoints.
     static var name: String { get }
@@ -47,6 +52,15 @@ public protocol ModelKind {
     ///
     /// - Throws: ``ModelConfigurationError`` for a configuration the model cannot take.
     static func make(_ config: Config) throws -> Model
+
+    /// New samples, as `mirage sample` draws them: `[count, C, H, W]` in [0, 1] (`[count, 2]`
+    /// points for a 2-D model). By default a ``Sampling`` model's
+    /// ``Sampling/sample(count:generator:)``; a model that takes sampling options reads them here.
+    ///
+    /// - Throws: `ValidationError` for options this run cannot honour (a class it does not have,
+    ///   more steps than it was trained with), ``MissingCapability`` for a model that does not
+    ///   draw samples from noise.
+    static func sample(_ model: Model, _ request: SampleRequest, options: SamplingOptions) throws -> Tensor
 }
 
 extension ModelKind {
@@ -70,17 +84,50 @@ extension ModelKind {
         return try make(config)
     }
 
-    /// The long option names of ``Options`` (without dashes), read from ArgumentParser's own
-    /// description of the type so that they can never disagree with the parser.
-    public static var optionNames: [String] {
-        let json = Data(Options._dumpHelp().utf8)
-        guard let root = try? JSONSerialization.jsonObject(with: json) as? [String: Any],
-              let command = root["command"] as? [String: Any],
-              let arguments = command["arguments"] as? [[String: Any]] else { return [] }
-        return arguments.flatMap { argument in
-            (argument["names"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String == "long" ? $0["name"] as? String : nil }
+    /// The long option names of ``Options`` (without dashes).
+    public static var optionNames: [String] { longOptionNames(of: Options.self) }
+
+    /// ``SamplingOptions``, as a value: its help is `mirage sample RUN --help`'s.
+    public static var samplingOptionsType: any ParsableArguments.Type { SamplingOptions.self }
+
+    /// The long option names of ``SamplingOptions`` (without dashes).
+    public static var samplingOptionNames: [String] { longOptionNames(of: SamplingOptions.self) }
+
+    /// Samples from `model` (a model of this kind) with sampling options given as command-line
+    /// arguments, as `mirage sample RUN [options]` passes them.
+    ///
+    /// - Throws: The parser's error for an option this kind does not take or a bad value, and
+    ///   what ``sample(_:_:options:)`` throws.
+    public static func sample(_ model: any GenerativeModel, _ request: SampleRequest, arguments: [String]) throws -> Tensor {
+        guard let model = model as? Model else {
+            preconditionFailure("\(name).sample: a \(type(of: model)) is not this kind's \(Model.self)")
         }
+        return try sample(model, request, options: SamplingOptions.parse(arguments))
     }
+
+    public static func sample(_ model: Model, _ request: SampleRequest, options: SamplingOptions) throws -> Tensor {
+        throw MissingCapability(subject: "a \(name) run", capability: "sampling from noise",
+                                modelsWithIt: ModelRegistry.names { $0 is any Sampling.Type })
+    }
+}
+
+extension ModelKind where Model: Sampling {
+    public static func sample(_ model: Model, _ request: SampleRequest, options: SamplingOptions) throws -> Tensor {
+        model.sample(count: request.count, generator: request.generator)
+    }
+}
+
+/// The long option names of an arguments type (without dashes), read from ArgumentParser's own
+/// description of the type so that they can never disagree with the parser.
+func longOptionNames(of type: any ParsableArguments.Type) -> [String] {
+    let json = Data(type._dumpHelp().utf8)
+    guard let root = try? JSONSerialization.jsonObject(with: json) as? [String: Any],
+          let command = root["command"] as? [String: Any],
+          let arguments = command["arguments"] as? [[String: Any]] else { return [] }
+    // ArgumentParser adds --help (and --version to commands): every type has them, none owns them.
+    return arguments.flatMap { argument in
+        (argument["names"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String == "long" ? $0["name"] as? String : nil }
+    }.filter { $0 != "help" && $0 != "version" }
 }
 
 /// Why a model cannot be built as asked.

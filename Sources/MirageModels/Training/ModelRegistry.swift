@@ -78,6 +78,11 @@ public enum ModelRegistry {
     public static func kinds(takingOption name: String) -> [String] {
         kinds.filter { $0.optionNames.contains(name) }.map { $0.name }
     }
+
+    /// The names of the kinds whose runs `mirage sample` takes the long option `--name` for.
+    public static func kinds(takingSamplingOption name: String) -> [String] {
+        kinds.filter { $0.samplingOptionNames.contains(name) }.map { $0.name }
+    }
 }
 
 extension ModelKind {

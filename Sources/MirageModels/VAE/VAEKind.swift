@@ -22,6 +22,8 @@ public enum VAEKind: ModelKind {
           mirage eval nll runs/vae
         """
 
+    public typealias SamplingOptions = LatentsOption
+
     public struct Options: ParsableArguments {
         @Option(help: "Networks: mlp (one hidden layer each) or conv (two 4×4 stride-2 convolutions each side of it; image sides must be multiples of 4).")
         public var architecture: VAE.Architecture = .mlp

@@ -83,11 +83,16 @@ final class ClassGaussian: GenerativeModel, ConditionalSampling, LikelihoodModel
     var classCount: Int { config.classCount }
 
     func sample(count: Int, class label: Int, generator: RandomGenerator) -> Tensor {
+        sample(count: count, class: label, spread: 1, generator: generator)
+    }
+
+    /// Samples of class `label` with every pixel's standard deviation times `spread` (0: the mean).
+    func sample(count: Int, class label: Int, spread: Float, generator: RandomGenerator) -> Tensor {
         try! ema.copy(to: averaged)  // same architecture by construction
         return withNoGrad {
             let d = config.imageShape.reduce(1, *)
             let mu = averaged.mean.sliced(axis: 0, label..<(label + 1)), sigma = averaged.logStd.sliced(axis: 0, label..<(label + 1)).exp()
-            return (mu + sigma * Tensor.randn([count, d], generator: generator)).clamped(min: 0, max: 1)
+            return (mu + sigma * spread * Tensor.randn([count, d], generator: generator)).clamped(min: 0, max: 1)
                 .reshaped([count] + config.imageShape)
         }
     }
@@ -132,4 +137,21 @@ enum ClassGaussianKind: ModelKind {
     }
 
     static func make(_ config: ClassGaussian.Config) throws -> ClassGaussian { ClassGaussian(config) }
+
+    /// `mirage sample RUN --class K --spread S`: a shared option and one of the model's own.
+    struct SamplingOptions: ParsableArguments {
+        @OptionGroup var label: ClassOption
+
+        @Option(help: "Scale of each pixel's standard deviation (0: the class's mean image).")
+        var spread: Float = 1
+
+        func validate() throws {
+            guard spread >= 0, spread.isFinite else { throw ValidationError("--spread must be at least 0, got \(spread)") }
+        }
+    }
+
+    static func sample(_ model: ClassGaussian, _ request: SampleRequest, options: SamplingOptions) throws -> Tensor {
+        guard let label = try options.label.checked(for: model) else { return model.sample(count: request.count, generator: request.generator) }
+        return model.sample(count: request.count, class: label, spread: options.spread, generator: request.generator)
+    }
 }

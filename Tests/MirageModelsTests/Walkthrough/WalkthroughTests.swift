@@ -39,7 +39,8 @@ import Testing
         #expect(model is any ConditionalSampling && model is any LikelihoodModel && !(model is any ReconstructionModel))
         #expect(ModelRegistry.names { $0 is any ConditionalSampling.Type } == ["cgan", "infogan", "ddpm", "pixelcnn", "class-gaussian"])
         #expect(ModelRegistry.names { $0 is any LikelihoodModel.Type } == ["vae", "ddpm", "glow", "realnvp", "pixelcnn", "class-gaussian"])
-        #expect(ModelRegistry.names { $0 is any TemperatureSampling.Type } == ["glow", "realnvp"])
+        #expect(ModelRegistry.kinds(takingSamplingOption: "temperature") == ["glow", "realnvp"])
+        #expect(ModelRegistry.kinds(takingSamplingOption: "spread") == ["class-gaussian"])
     }
 
     /// 6 steps, then a resume to 10, equal 10 uninterrupted steps bit for bit: weights, Adam's
@@ -70,6 +71,26 @@ import Testing
         let ones = conditional.sample(count: 64, class: 1, generator: RandomGenerator(seed: 0)).mean().item
         let zeros = conditional.sample(count: 64, class: 0, generator: RandomGenerator(seed: 0)).mean().item
         #expect(ones < zeros * 0.8, "class 1 ink \(ones), class 0 ink \(zeros)")
+    }
+
+    /// `mirage sample`'s entry point with the model's own option: `--spread 0` draws the class
+    /// mean, the same image every time; an option of another model is the parser's error.
+    @Test func samplesWithItsOwnOptions() throws {
+        let out = Self.folder("own-options")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try Self.train(["--steps", "20", "--batch-size", "64", "--subset", "1024", "--out", out])
+        let file = try Checkpoint.read(from: RunFolder(out).lastCheckpoint)
+        let kind = try ModelRegistry.kind(named: "class-gaussian")
+        let model = try kind.make(json: TrainingCheckpoint.header(file, path: out).config)
+        try TrainingCheckpoint.restore(model, from: file, path: out)
+        let means = try kind.sample(model, SampleRequest(count: 3, seed: 1), arguments: ["--class", "4", "--spread", "0"])
+        let spread = try kind.sample(model, SampleRequest(count: 3, seed: 1), arguments: ["--class", "4"])
+        #expect(means.shape == [3, 1, 28, 28])
+        let first = means.sliced(axis: 0, 0..<1).scalars
+        #expect(means.sliced(axis: 0, 1..<2).scalars == first && means.sliced(axis: 0, 2..<3).scalars == first)
+        #expect(spread.sliced(axis: 0, 0..<1).scalars != first)
+        #expect(throws: (any Error).self) { try kind.sample(model, SampleRequest(count: 1, seed: 0), arguments: ["--temperature", "0.7"]) }
+        #expect(throws: (any Error).self) { try kind.sample(model, SampleRequest(count: 1, seed: 0), arguments: ["--class", "10"]) }
     }
 
     @Test func aModelNeedingLabelsRefusesAnUnlabelledFolder() throws {

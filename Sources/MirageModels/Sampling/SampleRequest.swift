@@ -1,0 +1,25 @@
+import MirageTensor
+
+/// What `mirage sample` asks of every model, whatever its own sampling options: how many samples,
+/// from which noise, and where to report a long chain's progress.
+///
+/// ```swift
+/// let request = SampleRequest(count: 64, seed: 0)
+/// let images = try DDPMKind.sample(ddpm, request, options: .parse(["--sampling-steps", "20"]))
+/// ```
+public struct SampleRequest {
+    /// The number of samples.
+    public var count: Int
+    /// The source of every random number the draw takes, seeded by the command's `--seed`.
+    public var generator: RandomGenerator
+    /// Called by samplers that take many passes of their network (a diffusion chain, a PixelCNN's
+    /// pixels) with (passes done, passes in all).
+    public var progress: (Int, Int) -> Void
+
+    public init(count: Int, seed: UInt64, progress: @escaping (Int, Int) -> Void = { _, _ in }) {
+        precondition(count > 0, "SampleRequest: count must be positive, got \(count)")
+        self.count = count
+        self.generator = RandomGenerator(seed: seed)
+        self.progress = progress
+    }
+}
