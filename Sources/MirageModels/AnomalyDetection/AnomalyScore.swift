@@ -39,28 +39,28 @@ public enum AnomalyScore: String, CaseIterable, Codable, Sendable {
         }
     }
 
-    /// The scores `model` supports, its natural one first (the likelihood's bound before the
-    /// reconstruction error for a VAE).
+    /// The scores `model` supports, its natural one first: those its type declares
+    /// (``GenerativeModel/anomalyScores``) that this model's configuration allows.
     public static func available(for model: any GenerativeModel) -> [AnomalyScore] {
-        var scores: [AnomalyScore] = []
-        if let m = model as? any LikelihoodModel, m.likelihoodUnavailableReason == nil {
-            if m is VAE { scores.append(.elbo) }
-            scores.append(.nll)
-            scores.append(.complexity)
-        }
-        if model is any ReconstructionModel { scores.append(.reconstruction) }
-        if FAnoGAN.unsupportedReason(model) == nil { scores.append(.fanogan) }
-        return scores
+        type(of: model).anomalyScores.filter { unavailableReason($0, model) == nil }
     }
 
-    /// The models (by kind) that support this score, for error messages.
-    public var kindsWithIt: String {
-        switch self {
-        case .reconstruction: return "ae, dae, vae"
-        case .elbo: return "vae"
-        case .nll, .complexity: return "vae, ddpm, glow, realnvp, pixelcnn"
-        case .fanogan: return "gan, dcgan, wgan, wgan-gp (DCGAN networks, --pack 1)"
+    /// Why `model`, whose type declares `score`, cannot give it as configured, or `nil` when it can.
+    public static func unavailableReason(_ score: AnomalyScore, _ model: any GenerativeModel) -> String? {
+        switch score {
+        case .elbo, .nll, .complexity:
+            guard let m = model as? any LikelihoodModel else { return "no likelihood" }
+            return m.likelihoodUnavailableReason
+        case .reconstruction:
+            return model is any ReconstructionModel ? nil : "no reconstruction"
+        case .fanogan:
+            return FAnoGAN.unsupportedReason(model)
         }
+    }
+
+    /// The models (by kind) whose type declares this score, for error messages.
+    public var kindsWithIt: [String] {
+        ModelRegistry.names { $0.anomalyScores.contains(self) }
     }
 
     /// One score per image of `images` (`[B, C, H, W]` in [0, 1]), higher for more anomalous.

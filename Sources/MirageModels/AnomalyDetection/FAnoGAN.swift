@@ -12,6 +12,7 @@ import MirageTensor
 /// discriminator's last hidden layer. An image's anomaly score is that same sum, per image: an
 /// anomaly cannot be regenerated, so both its image and its feature residuals stay large.
 ///
+/// Any GAN whose discriminator exposes its features (``FeatureDiscriminator``) can be scored.
 /// The encoder mirrors the DCGAN discriminator without batch norm (Conv 64 → Conv 128, LeakyReLU
 /// 0.2) and ends in a linear layer to the noise size, unbounded because Mirage's noise is
 /// Gaussian (the paper's tanh matched uniform noise). Adam 1e-4, β = (0.5, 0.999), κ = 1.
@@ -46,10 +47,13 @@ public final class FAnoGAN {
         public let c2: Conv2d
         public let fc: Linear
 
-        public init(channels: Int, noise: Int, width: Int = 64, generator g: RandomGenerator) {
-            c1 = Conv2d(channels, width, kernelSize: 4, stride: 2, padding: 1, generator: g)
+        /// An encoder of `[C, H, W]` images (H and W multiples of 4: two stride-2 convolutions).
+        public init(imageShape: [Int], noise: Int, width: Int = 64, generator g: RandomGenerator) {
+            precondition(imageShape.count == 3 && imageShape[1] % 4 == 0 && imageShape[2] % 4 == 0,
+                         "FAnoGAN.Encoder: images [C, H, W] with H and W multiples of 4, got \(imageShape)")
+            c1 = Conv2d(imageShape[0], width, kernelSize: 4, stride: 2, padding: 1, generator: g)
             c2 = Conv2d(width, width * 2, kernelSize: 4, stride: 2, padding: 1, generator: g)
-            fc = Linear(width * 2 * 7 * 7, noise, generator: g)
+            fc = Linear(width * 2 * (imageShape[1] / 4) * (imageShape[2] / 4), noise, generator: g)
         }
 
         public func callAsFunction(_ x: Tensor) -> Tensor {
@@ -61,28 +65,36 @@ public final class FAnoGAN {
     public let encoder: Encoder
     public let options: Options
 
-    /// Why `model` cannot be scored by f-AnoGAN, or `nil` when it can: it must be a GAN or WGAN on
-    /// the DCGAN networks (28×28 images, a discriminator with features), unpacked.
+    /// Why `model` cannot be scored by f-AnoGAN, or `nil` when it can: it must be an adversarial
+    /// model whose discriminator exposes features of images whose sides are multiples of 4, unpacked.
     public static func unsupportedReason(_ model: any GenerativeModel) -> String? {
         guard let m = model as? any AdversarialModel else { return "no generator and discriminator" }
-        guard m.adversary is DCGANDiscriminator else { return "no convolutional discriminator to take features from (f-AnoGAN needs the DCGAN networks)" }
+        guard let d = m.adversary as? any FeatureDiscriminator else {
+            return "no discriminator that exposes its features (f-AnoGAN needs a FeatureDiscriminator, such as the DCGAN networks')"
+        }
         guard m.pack == 1 else { return "a packed discriminator (--pack \(m.pack)), which judges packs rather than single images" }
+        guard d.inputShape.count == 3, d.inputShape[1] % 4 == 0, d.inputShape[2] % 4 == 0 else {
+            return "images of shape \(d.inputShape), whose sides are not multiples of 4 for the encoder's two stride-2 convolutions"
+        }
         return nil
     }
+
+    /// The model's discriminator, as the features it exposes.
+    private var discriminator: any FeatureDiscriminator { model.adversary as! any FeatureDiscriminator }
 
     /// An untrained encoder for `model`.
     public init(_ model: any AdversarialModel, options: Options = Options()) {
         precondition(Self.unsupportedReason(model) == nil, "FAnoGAN: \(Self.unsupportedReason(model)!)")
         self.model = model
         self.options = options
-        let shape = (model.adversary as! DCGANDiscriminator).c1.weight.shape
-        encoder = Encoder(channels: shape[1], noise: model.noiseSize, generator: RandomGenerator(seed: options.seed))
+        encoder = Encoder(imageShape: (model.adversary as! any FeatureDiscriminator).inputShape, noise: model.noiseSize,
+                          generator: RandomGenerator(seed: options.seed))
         dcganInitialize(encoder, generator: RandomGenerator(seed: options.seed &+ 1))
     }
 
     /// The per-image residuals of images `x` in [-1, 1]: (image MSE, feature MSE), each `[B]`.
     private func residuals(_ x: Tensor) -> (image: Tensor, features: Tensor) {
-        let d = model.adversary as! DCGANDiscriminator
+        let d = discriminator
         let regenerated = model.generator(encoder(x))
         let di = regenerated - x
         let df = d.features(regenerated) - d.features(x)

@@ -51,7 +51,7 @@ public final class DCGANGenerator: Module, Layer {
 
 /// The DCGAN discriminator for 28×28 images: Conv 64 (14×14) → Conv 128 (7×7) with batch norm,
 /// LeakyReLU(0.2), then a linear layer to one logit. Without batch norm it is the WGAN-GP critic.
-public final class DCGANDiscriminator: Module, Layer {
+public final class DCGANDiscriminator: Module, FeatureDiscriminator {
     public let c1: Conv2d
     public let c2: Conv2d
     public let bn2: BatchNorm2d?
@@ -65,6 +65,9 @@ public final class DCGANDiscriminator: Module, Layer {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor { fc(features(x)) }
+
+    /// `[C, 28, 28]`: the fully connected layer reads the 7×7 maps of 28×28 images.
+    public var inputShape: [Int] { [c1.weight.shape[1], 28, 28] }
 
     /// The activations the last layer reads, `[B, 2·width·7·7]`: f-AnoGAN's discriminator
     /// features (``FAnoGAN``).

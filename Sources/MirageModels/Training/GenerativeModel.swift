@@ -52,9 +52,24 @@ public protocol GenerativeModel: AnyObject {
     /// (up to 64, prepared as ``data`` says but never augmented), `noise` the same generator
     /// state, so sheets are comparable across epochs.
     func sheets(fixed: StepInput, noise: RandomGenerator) -> [Sheet]
+
+    /// The anomaly scores models of this type offer, the natural one first (`mirage eval anomaly
+    /// --score`); a model's configuration may still rule one out (``AnomalyScore/available(for:)``).
+    /// By default, from the capabilities: a likelihood gives ``AnomalyScore/nll`` and
+    /// ``AnomalyScore/complexity``, a reconstruction ``AnomalyScore/reconstruction``, an
+    /// ``AdversarialModel`` ``AnomalyScore/fanogan``.
+    static var anomalyScores: [AnomalyScore] { get }
 }
 
 extension GenerativeModel {
+    public static var anomalyScores: [AnomalyScore] {
+        var scores: [AnomalyScore] = []
+        if Self.self is any LikelihoodModel.Type { scores += [.nll, .complexity] }
+        if Self.self is any ReconstructionModel.Type { scores.append(.reconstruction) }
+        if Self.self is any AdversarialModel.Type { scores.append(.fanogan) }
+        return scores
+    }
+
     public var state: [String: Tensor] { [:] }
     public func restoreState(_ state: [String: Tensor]) throws {}
 

@@ -162,6 +162,10 @@ public final class VAE: GenerativeModel, Sampling, LatentDecoding, LikelihoodMod
         return (logLikelihood(x, decoded: decoder(z)), gaussianKLToStandardNormal(mu: mu, logVar: logVar))
     }
 
+    /// The negative ELBO first (the bound training maximises), then the likelihood's scores and
+    /// the reconstruction error.
+    public static var anomalyScores: [AnomalyScore] { [.elbo, .nll, .complexity, .reconstruction] }
+
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let (rec, kl) = elboTerms(input.images)
         let loss = (kl - rec).mean()

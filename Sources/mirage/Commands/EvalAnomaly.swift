@@ -8,7 +8,10 @@ import MirageTensor
 extension Mirage.Eval {
     /// `mirage eval anomaly <run>`: how well a model's scores single out a class it never saw.
     struct Anomaly: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        /// The kinds whose models offer `score`, from the registry.
+        static func kinds(_ score: AnomalyScore) -> String { score.kindsWithIt.joined(separator: ", ") }
+
+        static var configuration: CommandConfiguration { CommandConfiguration(
             commandName: "anomaly",
             abstract: "Anomaly detection: AUROC and average precision of a model's anomaly scores for a held-out class.",
             discussion: """
@@ -18,13 +21,14 @@ extension Mirage.Eval {
             perfectly, 0.5 is chance, below 0.5 the model finds the anomalies more normal than \
             the normal images.
 
-            Scores (higher = more anomalous): recon, the reconstruction MSE (ae, dae, vae); elbo, \
-            the negative ELBO of one posterior draw (vae); nll, −log p(x) in nats (vae with \
-            --samples importance samples, ddpm's bound, glow, realnvp and pixelcnn exactly); \
+            Scores (higher = more anomalous): recon, the reconstruction MSE (\(kinds(.reconstruction))); elbo, \
+            the negative ELBO of one posterior draw (\(kinds(.elbo))); nll, −log p(x) in nats (\(kinds(.nll)): \
+            exact for flows and autoregressive models, a bound for latent-variable and diffusion \
+            models, with --samples importance samples where the bound tightens with them); \
             complexity, −log₂ p(x) minus the bits of the image's PNG encoding (Serrà et al. \
             2020: corrects the likelihood's preference for simple images, such as a held-out \
             1); fanogan, f-AnoGAN's image + feature residual through an encoder trained to invert \
-            the generator (gan, dcgan, wgan, wgan-gp on DCGAN networks). The f-AnoGAN encoder \
+            the generator (\(kinds(.fanogan)), with a discriminator that exposes its features). The f-AnoGAN encoder \
             trains on the run's own training images (class K left out, --encoder-steps steps) \
             the first time and is kept in the run folder as anomaly/fanogan-encoder.safetensors. \
             Binary models score the test images binarised by one seeded draw, as eval nll does.
@@ -43,7 +47,7 @@ extension Mirage.Eval {
               mirage eval anomaly runs/dcgan-no3 --score fanogan --scores scores.npy
               mirage eval anomaly runs/cvae-no3 --score recon --anomalies train
             """
-        )
+        ) }
 
         @Argument(help: ArgumentHelp("The run folder or checkpoint file.", valueName: "run"))
         var runPath: String
@@ -88,13 +92,12 @@ extension Mirage.Eval {
             }
             let available = AnomalyScore.available(for: run.model)
             guard let chosen = score ?? available.first else {
-                throw ValidationError("\(runPath) (\(run.kind)) has no anomaly score; models with one: ae, dae, vae, gan, dcgan, wgan, wgan-gp, ddpm, glow, realnvp, pixelcnn")
+                let scoring = ModelRegistry.names { !$0.anomalyScores.isEmpty }
+                throw ValidationError("\(runPath) (\(run.kind)) has no anomaly score; models with one: \(scoring.joined(separator: ", "))")
             }
             guard available.contains(chosen) else {
-                var why = ""
-                if chosen == .fanogan, let reason = FAnoGAN.unsupportedReason(run.model) { why = " (it has \(reason))" }
-                if let m = run.model as? any LikelihoodModel, let reason = m.likelihoodUnavailableReason { why = " (it has \(reason))" }
-                throw ValidationError("\(runPath) (\(run.kind)) has no \(chosen.rawValue) score\(why); its scores: \(available.map(\.rawValue).joined(separator: ", ")); \(chosen.rawValue) is for \(chosen.kindsWithIt)")
+                let why = AnomalyScore.unavailableReason(chosen, run.model).map { " (it has \($0))" } ?? ""
+                throw ValidationError("\(runPath) (\(run.kind)) has no \(chosen.rawValue) score\(why); its scores: \(available.map(\.rawValue).joined(separator: ", ")); \(chosen.rawValue) is for \(chosen.kindsWithIt.joined(separator: ", "))")
             }
             var test = try testSet.images(for: run)
             guard test.classCount > 1 else { throw ValidationError("\(run.dataset) has no class labels, so no class can be the anomaly") }
