@@ -61,6 +61,9 @@ public protocol ModelKind {
     ///   more steps than it was trained with), ``MissingCapability`` for a model that does not
     ///   draw samples from noise.
     static func sample(_ model: Model, _ request: SampleRequest, options: SamplingOptions) throws -> Tensor
+
+    /// The steps `mirage bench` times for this model against the PyTorch peer; none by default.
+    static var benchmarks: [ModelBenchmark] { get }
 }
 
 extension ModelKind {

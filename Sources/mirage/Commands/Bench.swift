@@ -7,17 +7,13 @@ extension Mirage {
     /// `mirage bench`: training-step speed of the benchmark models against the PyTorch peer, and
     /// kernel speed against oneDNN's raw GEMM.
     struct Bench: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static var configuration: CommandConfiguration { CommandConfiguration(
             abstract: "Time the benchmark models' training steps (against the PyTorch peer) and Mirage's kernels.",
             discussion: """
-            Models (one training step each, batch 64, shapes of shared/BENCHMARKS.md):
-              mlp_gan, dcgan, wgan_gp, vae, ddpm_unet, realnvp, and dcgan_sample_1024
-              (1024 samples, no gradients), ddpm_ddim50_sample (64 images by DDIM-50); and
-              the newer models as mirage train runs them: wgan, cgan, infogan, lapgan,
-              ddpm (its default ResidualUNet, with clipping and EMA), glow, pix2pix and
-              cyclegan (batch 64 at 28×28), pix2pix_256 and cyclegan_256 (batch 1 at
-              3×256×256, the papers' setting; timed steps/5 times, at least 3), pixelcnn,
-              and pixelcnn_sample_64 (64 images drawn pixel by pixel, timed as sampling).
+            Models, as each model kind offers them (one training step each, batch 64, \
+            shapes of shared/BENCHMARKS.md; *_sample_* time a sampling call, *_256 a step \
+            at 3×256×256 and batch 1, the papers' setting; those are timed steps/5 times, \
+            at least 3): \(ModelBenchmark.all.map(\.name).joined(separator: ", ")).
 
             Each model runs in a fresh process: 3 warm-up steps, then the median step
             time over the timed steps, and the process's peak resident memory. With
@@ -39,11 +35,11 @@ extension Mirage {
               mirage bench dcgan vae --steps 50
               mirage bench matmul --size 1024
             """
-        )
+        ) }
 
         @Argument(help: ArgumentHelp("What to time: model names or kernels (default: every model).",
                                      valueName: "target"))
-        var targets: [Target] = ModelBenchmark.allCases.map(Target.model)
+        var targets: [Target] = ModelBenchmark.all.map(Target.model)
 
         @Option(help: "Timed steps per model (3× for mlp_gan, 5× for vae, steps/5 for sampling, as the peer).")
         var steps: Int = 30
@@ -79,23 +75,23 @@ extension Mirage {
             case matmul, elementwise, conv
         }
 
-        enum Target: ExpressibleByArgument, Equatable {
+        enum Target: ExpressibleByArgument {
             case model(ModelBenchmark)
             case kernel(Kernel)
 
             init?(argument: String) {
-                if let m = ModelBenchmark(rawValue: argument) { self = .model(m) }
+                if let m = ModelBenchmark.named(argument) { self = .model(m) }
                 else if let k = Kernel(rawValue: argument) { self = .kernel(k) }
                 else { return nil }
             }
 
             static var allValueStrings: [String] {
-                ModelBenchmark.allCases.map(\.rawValue) + Kernel.allCases.map(\.rawValue)
+                ModelBenchmark.all.map(\.name) + Kernel.allCases.map(\.rawValue)
             }
 
             var defaultValueDescription: String {
                 switch self {
-                case .model(let m): return m.rawValue
+                case .model(let m): return m.name
                 case .kernel(let k): return k.rawValue
                 }
             }

@@ -43,10 +43,10 @@ extension Mirage.Bench {
             print(jsonLine(["sgemm_gflops": rawSgemmGFLOPS(n: 1024)]))
             return
         }
-        guard let model = ModelBenchmark(rawValue: name) else {
-            throw ValidationError("unknown benchmark model '\(name)'")
+        guard let model = ModelBenchmark.named(name) else {
+            throw ValidationError("unknown benchmark model '\(name)'; known: \(ModelBenchmark.all.map(\.name).joined(separator: ", "))")
         }
-        let step = model.makeStep(seed: 0)
+        let step = try model.makeStep(seed: 0)
         for _ in 0..<3 { _ = step() }
         let n = model.timedSteps(steps)
         let flops0 = Kernels.flopCount
@@ -121,11 +121,11 @@ extension Mirage.Bench {
             // machine a whole process can land on a slow stretch, which favours neither side.
             var mirageRounds: [Measurement] = [], peerRounds: [Measurement] = []
             for _ in 0..<rounds {
-                mirageRounds.append(try Measurement(json: try runSelf(worker: model.rawValue),
-                                                    from: "mirage worker for \(model.rawValue)"))
+                mirageRounds.append(try Measurement(json: try runSelf(worker: model.name),
+                                                    from: "mirage worker for \(model.name)"))
                 if let peer, let script {
                     peerRounds.append(try Measurement(json: try runPeer(python: peer, script: script, model: model),
-                                                      from: "the peer for \(model.rawValue)"))
+                                                      from: "the peer for \(model.name)"))
                     torchVersion = peerRounds.last?.extra["torch"] as? String
                 }
             }
@@ -134,7 +134,7 @@ extension Mirage.Bench {
             let miragePeak = mirageRounds.map(\.peakMB).max()!
             let gflops = (mirage.flopsPerStep ?? 0) / mirage.msPerStep / 1e6
             var entry: [String: Any] = [
-                "model": model.rawValue, "mirage_ms_per_step": mirage.msPerStep,
+                "model": model.name, "mirage_ms_per_step": mirage.msPerStep,
                 "mirage_mean_ms_per_step": mirage.extra["mean_ms_per_step"] ?? 0,
                 "mirage_peak_rss_mb": miragePeak, "gflop_per_step": (mirage.flopsPerStep ?? 0) / 1e9,
                 "mirage_rounds_ms_per_step": mirageRounds.map(\.msPerStep),
@@ -155,7 +155,7 @@ extension Mirage.Bench {
                 peerMB = format(peerPeak, 0)
             }
             rows.append(entry)
-            print(row([model.rawValue, format(mirage.msPerStep, 2), peerMs, ratioText, format(gflops, 1),
+            print(row([model.name, format(mirage.msPerStep, 2), peerMs, ratioText, format(gflops, 1),
                        format(100 * gflops / sgemm, 0) + "%", format(miragePeak, 0), peerMB], widths))
         }
 
@@ -195,9 +195,9 @@ extension Mirage.Bench {
 
     /// Runs the peer script for `model` with the user's own environment (not Mirage's OpenMP settings).
     private func runPeer(python: String, script: String, model: ModelBenchmark) throws -> String {
-        try runProcess(python, [script, model.rawValue, "--steps", String(steps), "--threads", String(threads)],
+        try runProcess(python, [script, model.name, "--steps", String(steps), "--threads", String(threads)],
                        environment: OpenMPWaitPolicy.userEnvironment,
-                       what: "the peer (\(python) \(script) \(model.rawValue))")
+                       what: "the peer (\(python) \(script) \(model.name))")
     }
 
     private func runProcess(_ executable: String, _ arguments: [String], environment: [String: String],
