@@ -55,7 +55,7 @@ extension Mirage.Eval {
         @Option(help: ArgumentHelp("The anomaly class (default: the class the run was trained without).", valueName: "K"))
         var anomalyClass: Int?
 
-        @Option(help: ArgumentHelp("recon, elbo, nll, complexity or fanogan (default: the model's first: elbo for a VAE, nll for flows, PixelCNN and the DDPM, recon for autoencoders, fanogan for GANs).",
+        @Option(help: ArgumentHelp("recon, elbo, nll, complexity or fanogan (default: the first the model offers, its natural score: the bound it trains on, its likelihood, its reconstruction error, or f-AnoGAN's for a GAN).",
                                    valueName: "name"))
         var score: AnomalyScore?
 
@@ -63,7 +63,7 @@ extension Mirage.Eval {
                                    valueName: "split"))
         var anomalies: AnomalySplit = .test
 
-        @Option(help: "Importance samples per image for --score nll or complexity of a VAE (and a DDPM's bound terms).")
+        @Option(help: "Importance samples per image for --score nll or complexity of a model whose likelihood is a bound that tightens with them.")
         var samples: Int = 100
 
         @Option(help: "Training steps of the f-AnoGAN encoder.")

@@ -8,12 +8,11 @@ import MirageTensor
 extension Mirage.Eval {
     /// `mirage eval nll <run>`: test likelihood of any model with a likelihood or a bound on it.
     struct NLL: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static var configuration: CommandConfiguration { CommandConfiguration(
             commandName: "nll",
             abstract: "Test negative log-likelihood of a trained model, in nats and bits/dim.",
             discussion: """
-            For models with a likelihood or a bound on it (the VAE, the DDPM, Glow, RealNVP and \
-            PixelCNN), on the test split of the run's dataset. Binary models' test images (the \
+            For models with a likelihood or a bound on it (\(ModelRegistry.names { $0 is any LikelihoodModel.Type }.joined(separator: ", "))), on the test split of the run's dataset. Binary models' test images (the \
             VAE's, a Bernoulli PixelCNN's) are binarised by one seeded draw (each pixel a \
             Bernoulli of its intensity, --seed), the same for every model. A VAE's ELBO is the \
             bound with one draw, and the importance-weighted bound (Burda et al., 2016) with \
@@ -32,7 +31,7 @@ extension Mirage.Eval {
               mirage eval nll runs/glow --json
               mirage eval nll runs/pixelcnn
             """
-        )
+        ) }
 
         @Argument(help: ArgumentHelp("The run folder or checkpoint file.", valueName: "run"))
         var runPath: String

@@ -8,9 +8,9 @@ import MirageTensor
 extension Mirage.Eval {
     /// `mirage eval reconstruction <run>`: test reconstruction error of any model that reconstructs.
     struct Reconstruction: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static var configuration: CommandConfiguration { CommandConfiguration(
             commandName: "reconstruction",
-            abstract: "Test reconstruction error of a trained autoencoder or VAE (MSE, PSNR; for a denoising one, the PSNR gain on corrupted digits).",
+            abstract: "Test reconstruction error of a model that reconstructs (\(ModelRegistry.names { $0 is any ReconstructionModel.Type }.joined(separator: ", "))): MSE, PSNR, and for a denoising one the PSNR gain on corrupted digits.",
             discussion: """
             PSNR = 10·log10(1 / MSE) for pixels in [0, 1]. For a denoising autoencoder the test \
             digits are corrupted with the run's own noise (seeded) and the PSNR of the corrupted \
@@ -20,7 +20,7 @@ extension Mirage.Eval {
               mirage eval reconstruction runs/ae
               mirage eval reconstruction runs/dae --json
             """
-        )
+        ) }
 
         @Argument(help: ArgumentHelp("The run folder or checkpoint file.", valueName: "run"))
         var runPath: String

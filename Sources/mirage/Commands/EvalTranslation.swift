@@ -9,9 +9,9 @@ import MirageTensor
 extension Mirage.Eval {
     /// `mirage eval translation`: how well a translation run (or another program's outputs) does on the test split.
     struct Translation: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static var configuration: CommandConfiguration { CommandConfiguration(
             commandName: "translation",
-            abstract: "Score a pix2pix or CycleGAN run on its test split: the judge's accuracy, L1, PSNR, Fréchet distance, cycle L1.",
+            abstract: "Score a translation run (\(ModelRegistry.names { $0 is any TranslationModel.Type }.joined(separator: ", "))) on its test split: the judge's accuracy, L1, PSNR, Fréchet distance, cycle L1.",
             discussion: """
             Translates the first --count test images of each domain the run takes, in each \
             direction it translates, and reports per direction: the judge's accuracy on the \
@@ -31,7 +31,7 @@ extension Mirage.Eval {
               mirage eval translation --outputs peer-pix2pix --dataset mnist-edges
               mirage eval translation --outputs peer-cyclegan --domain-a mnist --domain-b mnist-colored
             """
-        )
+        ) }
 
         @Argument(help: ArgumentHelp("The run folder or checkpoint file.", valueName: "run"))
         var runPath: String?

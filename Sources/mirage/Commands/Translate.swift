@@ -8,16 +8,17 @@ import MirageTensor
 extension Mirage {
     /// `mirage translate <run> <input>`: images of one domain through a trained translation model.
     struct Translate: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Translate images with a trained pix2pix or CycleGAN run (.npy, a PNG, or a folder of PNGs).",
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: "Translate images with a trained translation run (\(ModelRegistry.names { $0 is any TranslationModel.Type }.joined(separator: ", "))) from a .npy, a PNG, or a folder of PNGs.",
             discussion: """
             INPUT is a float32 .npy of N×C×H×W values in [0, 1] (what mirage data export and \
             mirage sample write), one PNG, or a folder of PNGs (read in name order). The images \
             must have the size and channels the run translates (a gray PNG for an RGB model is an \
             error, not a silent conversion). OUT ending in .npy gets float32 N×C×H×W in [0, 1]; \
             any other OUT is a folder that gets one PNG per image, named as the inputs (or \
-            00000.png, … for a .npy input). A pix2pix run translates in the direction it was \
-            trained; a CycleGAN run in either (--direction, default a-to-b).
+            00000.png, … for a .npy input). A run translates in the directions its model \
+            learned (--direction; default the run's own, or a-to-b for a model that learned \
+            both).
 
             Examples:
               mirage data export mnist-edges --split test --count 64 --domain a --out edges.npy
@@ -25,7 +26,7 @@ extension Mirage {
               mirage translate runs/cyclegan colored/ --direction b-to-a --out gray/
               mirage translate runs/facades photo.png --out facades-out/
             """
-        )
+        ) }
 
         @Argument(help: ArgumentHelp("The run folder (its checkpoints/last.safetensors is used) or a checkpoint file.", valueName: "run"))
         var runPath: String
@@ -36,7 +37,7 @@ extension Mirage {
         @Option(help: "Where to write: a .npy file, or a folder for PNGs.")
         var out: String
 
-        @Option(help: ArgumentHelp("Which way to translate (default: the run's direction; a-to-b for CycleGAN).", valueName: "a-to-b|b-to-a"))
+        @Option(help: ArgumentHelp("Which way to translate (default: the direction the run learned, or a-to-b if it learned both).", valueName: "a-to-b|b-to-a"))
         var direction: TranslationDirection?
 
         @Option(help: "Also write input | output for the first images (up to 32) as a PNG sheet here.")
