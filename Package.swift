@@ -66,8 +66,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(
-            name: "mirage",
+        // The `mirage` commands as a library, so that tests run them in process on models they
+        // register (the executable is only its entry point).
+        .target(
+            name: "MirageCLI",
             dependencies: [
                 "CDNNL",
                 "MirageTensor",
@@ -77,6 +79,10 @@ let package = Package(
                 "MirageModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "mirage",
+            dependencies: ["MirageCLI"]
         ),
         // Fuzz targets for the file readers: a corpus replayer in a plain build, libFuzzer targets
         // when built by scripts/fuzz (-sanitize=fuzzer,address -DFUZZING).
@@ -107,7 +113,8 @@ let package = Package(
         ),
         .testTarget(
             name: "MirageModelsTests",
-            dependencies: ["MirageModels", "MirageEval", "MirageTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MirageModels", "MirageEval", "MirageCLI", "MirageTestSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             exclude: ["Fixtures"]
         ),
         .testTarget(

@@ -150,6 +150,18 @@ enum ClassGaussianKind: ModelKind {
         }
     }
 
+    /// `mirage bench class_gaussian`: one training step on 64 random digits-sized images.
+    static var benchmarks: [ModelBenchmark] {
+        [ModelBenchmark("class_gaussian", "class-conditional diagonal Gaussian: one Adam step on the NLL") { seed in
+            let g = RandomGenerator(seed: seed)
+            let images = Tensor.rand([ModelBenchmark.batchSize, 1, 28, 28], generator: g)
+            let labels = Tensor((0..<ModelBenchmark.batchSize).map { Float($0 % 10) })
+            let model = ClassGaussian(ClassGaussian.Config(imageShape: [1, 28, 28], classCount: 10, learningRate: 0.02,
+                                                           emaDecay: 0.9, seed: seed))
+            return ModelBenchmark.trainingStep(model, StepInput(images: images, labels: labels), loss: "nll")
+        }]
+    }
+
     static func sample(_ model: ClassGaussian, _ request: SampleRequest, options: SamplingOptions) throws -> Tensor {
         guard let label = try options.label.checked(for: model) else { return model.sample(count: request.count, generator: request.generator) }
         return model.sample(count: request.count, class: label, spread: options.spread, generator: request.generator)

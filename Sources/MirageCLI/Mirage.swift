@@ -2,16 +2,27 @@ import ArgumentParser
 import Foundation
 
 /// The `mirage` command: train, sample, evaluate and benchmark generative models.
-@main
-struct Mirage: ParsableCommand {
-    static let configuration = CommandConfiguration(
+///
+/// The executable calls ``main()``; a program or test that registers its own models can run any
+/// command in process:
+///
+/// ```swift
+/// ModelRegistry.register(MyModelKind.self)
+/// var command = try Mirage.parseAsRoot(["sample", "runs/mine", "--count", "16", "--out", "mine.npy"])
+/// try command.run()
+/// ```
+public struct Mirage: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "mirage",
         abstract: "Deep generative models in Swift: train, sample, evaluate, benchmark.",
         version: "0.1.0",
         subcommands: [Train.self, Sample.self, Translate.self, Eval.self, Import.self, Report.self, Bench.self, DataCommand.self]
     )
 
-    static func main() {
+    public init() {}
+
+    /// Runs the command line this process was started with, and exits.
+    public static func main() {
         OpenMPWaitPolicy.applyBeforeStart()
         let arguments = Array(CommandLine.arguments.dropFirst())
         // `mirage sample RUN --help`: the options of the run's own model, which the parser cannot

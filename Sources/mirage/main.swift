@@ -1,0 +1,3 @@
+import MirageCLI
+
+Mirage.main()
