@@ -98,19 +98,15 @@ public final class ConditionalGAN: GenerativeModel, ConditionalSampling {
         let real = Packing.pack(input.batches.map { labelled($0.images, labels: $0.labels.scalars.map { Int($0) }) })
         let n = real.shape[0], m = config.pack
         let fakeLabels = (0..<m * n).map { _ in noise.nextIndex(below: config.classes) }
-        let ones = Tensor.ones([n, 1]), zeros = Tensor.zeros([n, 1])
         let fake = Packing.pack(labelled(generate(Tensor.randn([m * n, config.noise], generator: noise), labels: fakeLabels),
                                          labels: fakeLabels), into: m)
 
         let dReal = discriminator(real), dFake = discriminator(fake.detached())
-        let lossD = binaryCrossEntropyWithLogits(dReal, ones) + binaryCrossEntropyWithLogits(dFake, zeros)
+        let lossD = AdversarialLoss.discriminator(real: dReal, fake: dFake)
         context.updater.minimize(lossD, with: optimizerD)
-
-        // The discriminator judges the generator's step without being trained by it.
-        discriminator.freeze()
-        defer { discriminator.freeze(false) }
-        let lossG = binaryCrossEntropyWithLogits(discriminator(fake), ones)
-        context.updater.minimize(lossG, with: optimizerG)
+        let lossG = context.updater.minimize(with: optimizerG, judgedBy: [discriminator]) {
+            AdversarialLoss.generator(discriminator(fake))
+        }
         return ["loss_d": lossD.item, "loss_g": lossG.item,
                 "d_real": dReal.sigmoid().mean().item, "d_fake": dFake.sigmoid().mean().item]
     }

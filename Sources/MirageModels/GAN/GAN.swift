@@ -98,19 +98,14 @@ public final class GAN: GenerativeModel, NoiseToImageModel, LatentDecoding {
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let real = Packing.pack(input.batches.map(\.images))
         let n = real.shape[0]
-        let ones = Tensor.ones([n, 1]), zeros = Tensor.zeros([n, 1])
         let fake = Packing.pack(generator(Tensor.randn([config.pack * n, config.noise], generator: noise)), into: config.pack)
 
         let dReal = discriminator(real), dFake = discriminator(fake.detached())
-        let lossD = binaryCrossEntropyWithLogits(dReal, ones) + binaryCrossEntropyWithLogits(dFake, zeros)
+        let lossD = AdversarialLoss.discriminator(real: dReal, fake: dFake)
         context.updater.minimize(lossD, with: optimizerD)
-
-        // The discriminator judges the generator's step without being trained by it, so its
-        // parameters' gradients are not even computed.
-        discriminator.freeze()
-        defer { discriminator.freeze(false) }
-        let lossG = binaryCrossEntropyWithLogits(discriminator(fake), ones)
-        context.updater.minimize(lossG, with: optimizerG)
+        let lossG = context.updater.minimize(with: optimizerG, judgedBy: [discriminator]) {
+            AdversarialLoss.generator(discriminator(fake))
+        }
         return ["loss_d": lossD.item, "loss_g": lossG.item,
                 "d_real": dReal.sigmoid().mean().item, "d_fake": dFake.sigmoid().mean().item]
     }

@@ -110,7 +110,6 @@ public final class InfoGAN: GenerativeModel, ConditionalSampling {
 
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let real = input.images, n = real.shape[0]
-        let ones = Tensor.ones([n, 1]), zeros = Tensor.zeros([n, 1])
         func draw() -> (z: Tensor, categories: [Int], continuous: Tensor) {
             (Tensor.randn([n, config.noise], generator: noise), (0..<n).map { _ in noise.nextIndex(below: config.categories) },
              Tensor.rand([n, config.continuous], low: -1, high: 1, generator: noise))
@@ -119,14 +118,11 @@ public final class InfoGAN: GenerativeModel, ConditionalSampling {
         let fake = generator(latent(codes.z, categories: codes.categories, continuous: codes.continuous))
 
         let dReal = discriminator(real), dFake = discriminator(fake.detached())
-        let lossD = binaryCrossEntropyWithLogits(dReal, ones) + binaryCrossEntropyWithLogits(dFake, zeros)
+        let lossD = AdversarialLoss.discriminator(real: dReal, fake: dFake)
         context.updater.minimize(lossD, with: optimizerD)
-
-        // The generator's GAN step, with the discriminator frozen as the judge.
-        discriminator.freeze()
-        let lossG = binaryCrossEntropyWithLogits(discriminator(fake), ones)
-        context.updater.minimize(lossG, with: optimizerG)
-        discriminator.freeze(false)
+        let lossG = context.updater.minimize(with: optimizerG, judgedBy: [discriminator]) {
+            AdversarialLoss.generator(discriminator(fake))
+        }
 
         // The information step, on fresh codes: the generator and the whole discriminator (body
         // and Q) make the codes recoverable from the image.

@@ -89,30 +89,27 @@ public final class LAPGAN: GenerativeModel, NoiseToImageModel {
             fakes.append(up + band(up, noise: plane))
             conditions.append(up)
         }
-        let ones = Tensor.ones([n, 1]), zeros = Tensor.zeros([n, 1])
         var metrics: [String: Float] = [:]
 
         var lossesD: [Tensor] = []
         for (k, d) in discriminator.levels.enumerated() {
             let dReal = d(pyramid.images[k], condition: conditions[k]), dFake = d(fakes[k].detached(), condition: conditions[k])
-            let loss = binaryCrossEntropyWithLogits(dReal, ones) + binaryCrossEntropyWithLogits(dFake, zeros)
+            let loss = AdversarialLoss.discriminator(real: dReal, fake: dFake)
             metrics["loss_d_\(sizes[k])"] = loss.item
             lossesD.append(loss)
         }
         let lossD = lossesD.dropFirst().reduce(lossesD[0], +)
         context.updater.minimize(lossD, with: optimizerD)
 
-        // The discriminators judge the generators' step without being trained by it.
-        discriminator.freeze()
-        defer { discriminator.freeze(false) }
-        var lossesG: [Tensor] = []
-        for (k, d) in discriminator.levels.enumerated() {
-            let loss = binaryCrossEntropyWithLogits(d(fakes[k], condition: conditions[k]), ones)
-            metrics["loss_g_\(sizes[k])"] = loss.item
-            lossesG.append(loss)
+        // Every level's generator against its discriminator, in one update.
+        let lossG = context.updater.minimize(with: optimizerG, judgedBy: [discriminator]) {
+            let lossesG = discriminator.levels.enumerated().map { k, d in
+                let loss = AdversarialLoss.generator(d(fakes[k], condition: conditions[k]))
+                metrics["loss_g_\(sizes[k])"] = loss.item
+                return loss
+            }
+            return lossesG.dropFirst().reduce(lossesG[0], +)
         }
-        let lossG = lossesG.dropFirst().reduce(lossesG[0], +)
-        context.updater.minimize(lossG, with: optimizerG)
         metrics["loss_d"] = lossD.item
         metrics["loss_g"] = lossG.item
         return metrics

@@ -125,13 +125,11 @@ public final class WGAN: GenerativeModel, NoiseToImageModel, LatentDecoding {
             lossD = loss.item
             distance = dReal.item - dFake.item
         }
-        // The generator's step: the critic is a fixed judge here, so it is frozen (no gradients
-        // are computed for it) and thawed for the next step's critic updates.
-        critic.freeze()
-        defer { critic.freeze(false) }
+        // The generator's step, judged by the critic as it now stands.
         let n = input.images.shape[0]
-        let lossG = -critic(Packing.pack(generator(Tensor.randn([m * n, config.noise], generator: noise)), into: m)).mean()
-        context.updater.minimize(lossG, with: optimizerG)
+        let lossG = context.updater.minimize(with: optimizerG, judgedBy: [critic]) {
+            -critic(Packing.pack(generator(Tensor.randn([m * n, config.noise], generator: noise)), into: m)).mean()
+        }
         var losses = ["loss_d": lossD, "loss_g": lossG.item, "w_distance": distance]
         if case .gradientPenalty = config.constraint { losses["penalty"] = penaltyValue }
         return losses

@@ -48,4 +48,18 @@ public final class Updater: @unchecked Sendable {
         optimizer.zeroGrad()
         return norm
     }
+
+    /// Minimises the loss `judges` score without being trained by it (a generator's against its
+    /// discriminators): they are frozen, so that no gradient is even computed for them, while
+    /// `loss` is built and back-propagated, and thawed afterwards.
+    ///
+    /// - Returns: The loss.
+    @discardableResult
+    public func minimize(with optimizer: Optimizer, judgedBy judges: [Module], _ loss: () -> Tensor) -> Tensor {
+        for judge in judges { judge.freeze() }
+        defer { for judge in judges { judge.freeze(false) } }
+        let value = loss()
+        minimize(value, with: optimizer)
+        return value
+    }
 }

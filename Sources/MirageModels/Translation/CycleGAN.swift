@@ -145,22 +145,22 @@ public final class CycleGAN: GenerativeModel, TranslationModel {
         // The generators, judged by discriminators that this step does not train.
         let fakeB = generatorAB(a), fakeA = generatorBA(b)
         let cycleA = l1Loss(generatorBA(fakeB), a), cycleB = l1Loss(generatorAB(fakeA), b)
-        discriminatorA.freeze()
-        discriminatorB.freeze()
-        let ganAB = leastSquares(discriminatorB(fakeB), 1), ganBA = leastSquares(discriminatorA(fakeA), 1)
-        let (lambdaA, lambdaB) = (config.cycleWeight, config.resolvedCycleWeightB)
-        var lossG = ganAB + ganBA + lambdaA * cycleA + lambdaB * cycleB
+        var ganAB = Tensor(0), ganBA = Tensor(0)
         var identity: Float?
-        if config.usesIdentityLoss {
-            // As the reference code: each generator's identity term is weighted by the λ of the
-            // domain it is fed (G: A → B sees b, so λ_B).
-            let idtA = l1Loss(generatorBA(a), a), idtB = l1Loss(generatorAB(b), b)
-            lossG = lossG + config.identityWeight * (lambdaA * idtA + lambdaB * idtB)
-            identity = (idtA + idtB).item
+        context.updater.minimize(with: optimizerG, judgedBy: [discriminatorA, discriminatorB]) {
+            ganAB = leastSquares(discriminatorB(fakeB), 1)
+            ganBA = leastSquares(discriminatorA(fakeA), 1)
+            let (lambdaA, lambdaB) = (config.cycleWeight, config.resolvedCycleWeightB)
+            var lossG = ganAB + ganBA + lambdaA * cycleA + lambdaB * cycleB
+            if config.usesIdentityLoss {
+                // As the reference code: each generator's identity term is weighted by the λ of the
+                // domain it is fed (G: A → B sees b, so λ_B).
+                let idtA = l1Loss(generatorBA(a), a), idtB = l1Loss(generatorAB(b), b)
+                lossG = lossG + config.identityWeight * (lambdaA * idtA + lambdaB * idtB)
+                identity = (idtA + idtB).item
+            }
+            return lossG
         }
-        context.updater.minimize(lossG, with: optimizerG)
-        discriminatorA.freeze(false)
-        discriminatorB.freeze(false)
 
         // The discriminators, on real images and on fakes from the history pools.
         let shownB = poolB.query(fakeB.detached()), shownA = poolA.query(fakeA.detached())

@@ -84,18 +84,15 @@ public final class Pix2Pix: GenerativeModel, TranslationModel {
         let fake = generator(x)
         let dReal = discriminator(Tensor.concat([x, y], axis: 1))
         let dFake = discriminator(Tensor.concat([x, fake.detached()], axis: 1))
-        let lossD = 0.5 * (binaryCrossEntropyWithLogits(dReal, Tensor.ones(dReal.shape))
-            + binaryCrossEntropyWithLogits(dFake, Tensor.zeros(dFake.shape)))
+        // Halved, as the paper does, to slow the discriminator relative to the generator.
+        let lossD = 0.5 * AdversarialLoss.discriminator(real: dReal, fake: dFake)
         context.updater.minimize(lossD, with: optimizerD)
-
-        // The discriminator judges the generator's step without being trained by it.
-        discriminator.freeze()
-        defer { discriminator.freeze(false) }
-        let judged = discriminator(Tensor.concat([x, fake], axis: 1))
-        let lossGAN = binaryCrossEntropyWithLogits(judged, Tensor.ones(judged.shape))
-        let lossL1 = l1Loss(fake, y)
-        let lossG = lossGAN + config.l1Weight * lossL1
-        context.updater.minimize(lossG, with: optimizerG)
+        var lossGAN = Tensor(0), lossL1 = Tensor(0)
+        context.updater.minimize(with: optimizerG, judgedBy: [discriminator]) {
+            lossGAN = AdversarialLoss.generator(discriminator(Tensor.concat([x, fake], axis: 1)))
+            lossL1 = l1Loss(fake, y)
+            return lossGAN + config.l1Weight * lossL1
+        }
         return ["loss_d": lossD.item, "loss_g_gan": lossGAN.item, "loss_g_l1": lossL1.item,
                 "d_real": dReal.sigmoid().mean().item, "d_fake": dFake.sigmoid().mean().item]
     }
