@@ -24,7 +24,7 @@ struct LoadedRun {
         let checkpoint = try Checkpoint.read(from: URL(fileURLWithPath: file))
         let header = try TrainingCheckpoint.header(checkpoint, path: file)
         kindType = try ModelRegistry.kind(named: header.kind)
-        model = try kindType.make(json: header.config)
+        model = try kindType.make(json: header.config, version: header.configVersion)
         try TrainingCheckpoint.restore(model, from: checkpoint, path: file)
         kind = header.kind
         step = header.step

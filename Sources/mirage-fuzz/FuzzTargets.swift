@@ -18,7 +18,7 @@ enum FuzzTarget: String, CaseIterable {
             // What `mirage sample` does with a run's checkpoint: parse, rebuild, restore, sample.
             guard let file = try? Checkpoint.parse(Data(bytes), path: "fuzz.safetensors"),
                   let header = try? TrainingCheckpoint.header(file, path: "fuzz.safetensors"),
-                  let model = try? ModelRegistry.make(kind: header.kind, configuration: header.config),
+                  let model = try? TrainingCheckpoint.makeModel(header),
                   (try? TrainingCheckpoint.restore(model, from: file, path: "fuzz.safetensors")) != nil else { return }
             model.setTraining(false)
             _ = (model as? any Sampling)?.sample(count: 1, generator: RandomGenerator(seed: 0))

@@ -53,6 +53,18 @@ public protocol ModelKind {
     /// - Throws: ``ModelConfigurationError`` for a configuration the model cannot take.
     static func make(_ config: Config) throws -> Model
 
+    /// The version of ``Config``'s stored form, written beside it in `config.json` and in
+    /// checkpoints. Raise it when the stored form changes (a field added, a meaning changed) and
+    /// teach ``upgrade(_:from:)`` to bring older runs' configurations to the new form, so that
+    /// `Config` itself carries no history. 1 by default; runs from before versions were
+    /// written are version 0.
+    static var configurationVersion: Int { get }
+
+    /// Brings a stored configuration written at `version` (below ``configurationVersion``) to
+    /// the current form, in place: fills in fields added since with the values those runs
+    /// were trained with. Does nothing by default.
+    static func upgrade(_ configuration: inout [String: Any], from version: Int)
+
     /// New samples, as `mirage sample` draws them: `[count, C, H, W]` in [0, 1] (`[count, 2]`
     /// points for a 2-D model). By default a ``Sampling`` model's
     /// ``Sampling/sample(count:generator:)``; a model that takes sampling options reads them here.
@@ -76,15 +88,40 @@ extension ModelKind {
         try make(configuration(Options.parse([]), seed: seed, data: data))
     }
 
-    /// The model for a configuration stored as JSON.
+    public static var configurationVersion: Int { 1 }
+    public static func upgrade(_ configuration: inout [String: Any], from version: Int) {}
+
+    /// The model for a configuration stored as JSON at `version` of its form (the current one
+    /// by default), upgraded first if it is older.
     ///
-    /// - Throws: ``ModelConfigurationError/badConfiguration(kind:reason:)`` when it does not decode.
-    public static func make(json: Data) throws -> Model {
+    /// - Throws: ``ModelConfigurationError/badConfiguration(kind:reason:)`` when it does not
+    ///   decode or was written by a newer Mirage.
+    public static func make(json: Data, version: Int? = nil) throws -> Model {
         let config: Config
-        do { config = try JSONDecoder().decode(Config.self, from: json) } catch {
+        do { config = try JSONDecoder().decode(Config.self, from: upgraded(json, from: version ?? configurationVersion)) } catch let error as ModelConfigurationError {
+            throw error
+        } catch {
             throw ModelConfigurationError.badConfiguration(kind: name, reason: "\(error)")
         }
         return try make(config)
+    }
+
+    /// A stored configuration in the current form: as it is at ``configurationVersion``, through
+    /// ``upgrade(_:from:)`` when older.
+    ///
+    /// - Throws: ``ModelConfigurationError/badConfiguration(kind:reason:)`` for a version from a
+    ///   newer Mirage, or an old configuration that is not a JSON object.
+    public static func upgraded(_ json: Data, from version: Int) throws -> Data {
+        guard version <= configurationVersion else {
+            throw ModelConfigurationError.badConfiguration(
+                kind: name, reason: "it is of configuration version \(version), written by a newer Mirage; this one reads \(name) configurations up to version \(configurationVersion)")
+        }
+        guard version < configurationVersion else { return json }
+        guard var object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else {
+            throw ModelConfigurationError.badConfiguration(kind: name, reason: "it is not a JSON object")
+        }
+        upgrade(&object, from: version)
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 
     /// The long option names of ``Options`` (without dashes).

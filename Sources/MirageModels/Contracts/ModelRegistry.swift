@@ -59,12 +59,13 @@ public enum ModelRegistry {
         return kind
     }
 
-    /// A model of `kind`: from a stored configuration (JSON), or with the kind's default options.
+    /// A model of `kind`: from a stored configuration (JSON, at `version` of its form; the
+    /// current one by default), or with the kind's default options.
     ///
     /// - Throws: ``ModelConfigurationError`` for an unknown kind or a configuration that does not decode.
-    public static func make(kind name: String, configuration: Data? = nil, seed: UInt64 = 0) throws -> any GenerativeModel {
+    public static func make(kind name: String, configuration: Data? = nil, version: Int? = nil, seed: UInt64 = 0) throws -> any GenerativeModel {
         let kind = try kind(named: name)
-        if let configuration { return try kind.make(json: configuration) }
+        if let configuration { return try kind.make(json: configuration, version: version) }
         return try kind.makeDefault(seed: seed)
     }
 

@@ -34,8 +34,8 @@ public final class DDPM: GenerativeModel, ConditionalSampling, AveragedWeights {
 
     public struct Config: Codable, Equatable, Sendable {
         public var imageShape = [1, 28, 28]
-        /// The network (`nil` in runs from before the choice existed, which used the TimeUNet).
-        public var architecture: Architecture? = .residualUNet
+        /// The network.
+        public var architecture: Architecture = .residualUNet
         /// T.
         public var timesteps = 1000
         public var schedule = NoiseSchedule.Kind.linear
@@ -83,7 +83,7 @@ public final class DDPM: GenerativeModel, ConditionalSampling, AveragedWeights {
     }
 
     static func network(_ config: Config, generator g: RandomGenerator) -> any NoisePredictor {
-        switch config.architecture ?? .timeUNet {
+        switch config.architecture {
         case .residualUNet: ResidualUNet(channels: config.imageShape[0], width: config.width, classes: config.classes, generator: g)
         case .timeUNet: TimeUNet(channels: config.imageShape[0], width: config.width, classes: config.classes, generator: g)
         }

@@ -92,6 +92,12 @@ public enum DDPMKind: ModelKind {
         return c
     }
 
+    /// Version 0 (runs from before configuration versions): from before the choice of network,
+    /// which was the TimeUNet.
+    public static func upgrade(_ configuration: inout [String: Any], from version: Int) {
+        if version < 1, configuration["architecture"] == nil { configuration["architecture"] = DDPM.Architecture.timeUNet.rawValue }
+    }
+
     public static func make(_ config: DDPM.Config) throws -> DDPM {
         try validateConfiguration(kind: name, imageShape: config.imageShape, sizes: [("width", config.width)],
                                   learningRate: config.learningRate)

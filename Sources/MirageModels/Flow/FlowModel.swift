@@ -23,9 +23,9 @@ public protocol FlowConfiguration: Codable {
     var gradientClip: Float { get set }
     /// The temperature of the default sampler.
     var temperature: Float { get set }
-    /// The decay of the moving average of the weights that sampling and likelihoods use; `nil`
-    /// (runs from before the average existed) or 0 uses the trained weights themselves.
-    var emaDecay: Float? { get set }
+    /// The decay of the moving average of the weights that sampling and likelihoods use; 0 uses
+    /// the trained weights themselves.
+    var emaDecay: Float { get set }
     var seed: UInt64 { get set }
 }
 
@@ -80,7 +80,8 @@ public class FlowModel: GenerativeModel, LikelihoodModel, Sampling, AveragedWeig
         self.kind = kind
         configuration = (try? JSONEncoder().encode(config)) ?? Data()
         flow = makeFlow()
-        if let decay = config.emaDecay, decay > 0 {
+        if config.emaDecay > 0 {
+            let decay = config.emaDecay
             average = (ExponentialMovingAverage(of: flow, decay: decay), makeFlow())
         } else {
             average = nil

@@ -42,9 +42,16 @@ public struct FlowTrainingOptions: ParsableArguments {
                 kind: kind, reason: "\(squeezes) \(option) halve the image \(squeezes) times, so its sides must divide by \(side), and the data are "
                     + config.imageShape.map(String.init).joined(separator: "×") + " (try --\(option) 1, or data whose sides are even)")
         }
-        guard config.warmupSteps >= 0, config.temperature > 0, config.temperature.isFinite, (0..<1).contains(config.emaDecay ?? 0) else {
+        guard config.warmupSteps >= 0, config.temperature > 0, config.temperature.isFinite, (0..<1).contains(config.emaDecay) else {
             throw ModelConfigurationError.unsuitable(
-                kind: kind, reason: "warm-up \(config.warmupSteps), temperature \(config.temperature) or EMA decay \(config.emaDecay ?? 0) out of range")
+                kind: kind, reason: "warm-up \(config.warmupSteps), temperature \(config.temperature) or EMA decay \(config.emaDecay) out of range")
         }
     }
+}
+
+/// Version 0 of a flow's configuration (runs from before configuration versions): written before
+/// the moving average of the weights existed, so without `emaDecay`; those runs sample from the
+/// trained weights, which decay 0 means.
+func upgradeAddingAverage(_ configuration: inout [String: Any], from version: Int) {
+    if version < 1, configuration["emaDecay"] == nil { configuration["emaDecay"] = 0 }
 }

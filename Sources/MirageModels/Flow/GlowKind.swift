@@ -55,6 +55,10 @@ public enum GlowKind: ModelKind {
         return c
     }
 
+    public static func upgrade(_ configuration: inout [String: Any], from version: Int) {
+        upgradeAddingAverage(&configuration, from: version)
+    }
+
     public static func make(_ config: Glow.Config) throws -> Glow {
         try FlowTrainingOptions.validate(kind: name, config, squeezes: config.levels, option: "levels", sizes: [("hidden", config.hidden), ("depth", config.depth)])
         return Glow(config)

@@ -35,9 +35,8 @@ public final class RealNVP: FlowModel {
         public var gradientClip: Float = 50
         /// The temperature of the default sampler.
         public var temperature: Float = 1
-        /// The decay of the weights' moving average that samples and likelihoods use (`nil` in
-        /// runs from before it existed: none).
-        public var emaDecay: Float? = 0.999
+        /// The decay of the weights' moving average that samples and likelihoods use (0: none).
+        public var emaDecay: Float = 0.999
         public var seed: UInt64 = 0
         public init() {}
     }

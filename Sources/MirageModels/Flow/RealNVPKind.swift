@@ -57,6 +57,10 @@ public enum RealNVPKind: ModelKind {
         return c
     }
 
+    public static func upgrade(_ configuration: inout [String: Any], from version: Int) {
+        upgradeAddingAverage(&configuration, from: version)
+    }
+
     public static func make(_ config: RealNVP.Config) throws -> RealNVP {
         try FlowTrainingOptions.validate(kind: name, config, squeezes: config.scales, option: "scales", sizes: [("hidden", config.hidden), ("scales", config.scales)])
         guard config.blocks >= 0, config.alpha > 0, config.alpha < 0.5 else {

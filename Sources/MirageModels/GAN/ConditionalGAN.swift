@@ -29,21 +29,6 @@ public final class ConditionalGAN: GenerativeModel, ConditionalSampling {
         public var pack = 1
         public var seed: UInt64 = 0
         public init() {}
-
-        private enum CodingKeys: String, CodingKey { case imageShape, classes, noise, learningRate, beta1, beta2, pack, seed }
-
-        /// Decodes a stored configuration; one written before packing existed has `pack` 1.
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            imageShape = try c.decode([Int].self, forKey: .imageShape)
-            classes = try c.decode(Int.self, forKey: .classes)
-            noise = try c.decode(Int.self, forKey: .noise)
-            learningRate = try c.decode(Float.self, forKey: .learningRate)
-            beta1 = try c.decode(Float.self, forKey: .beta1)
-            beta2 = try c.decode(Float.self, forKey: .beta2)
-            pack = try c.decodeIfPresent(Int.self, forKey: .pack) ?? 1
-            seed = try c.decode(UInt64.self, forKey: .seed)
-        }
     }
 
     public let config: Config

@@ -34,6 +34,10 @@ public enum ConditionalGANKind: ModelKind {
         return c
     }
 
+    public static func upgrade(_ configuration: inout [String: Any], from version: Int) {
+        upgradeAddingPack(&configuration, from: version)
+    }
+
     public static func make(_ config: ConditionalGAN.Config) throws -> ConditionalGAN {
         try validateConfiguration(kind: name, imageShape: config.imageShape, sizes: [("noise size", config.noise)],
                                   learningRate: config.learningRate)

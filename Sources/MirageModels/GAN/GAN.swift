@@ -49,21 +49,6 @@ public final class GAN: GenerativeModel, NoiseToImageModel, LatentDecoding {
                 (imageShape, noise, learningRate, beta1) = ([2], 2, 1e-4, 0.8)
             }
         }
-
-        private enum CodingKeys: String, CodingKey { case architecture, imageShape, noise, learningRate, beta1, beta2, pack, seed }
-
-        /// Decodes a stored configuration; one written before packing existed has `pack` 1.
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            architecture = try c.decode(Architecture.self, forKey: .architecture)
-            imageShape = try c.decode([Int].self, forKey: .imageShape)
-            noise = try c.decode(Int.self, forKey: .noise)
-            learningRate = try c.decode(Float.self, forKey: .learningRate)
-            beta1 = try c.decode(Float.self, forKey: .beta1)
-            beta2 = try c.decode(Float.self, forKey: .beta2)
-            pack = try c.decodeIfPresent(Int.self, forKey: .pack) ?? 1
-            seed = try c.decode(UInt64.self, forKey: .seed)
-        }
     }
 
     public let config: Config

@@ -91,6 +91,10 @@ public enum GANKind: ModelKind {
     }
 
     public static func make(_ config: GAN.Config) throws -> GAN { try GAN.checked(config, kind: name) }
+
+    public static func upgrade(_ configuration: inout [String: Any], from version: Int) {
+        upgradeAddingPack(&configuration, from: version)
+    }
 }
 
 /// `mirage train dcgan`: the DCGAN for 28×28 images.
@@ -120,6 +124,10 @@ public enum DCGANKind: ModelKind {
     }
 
     public static func make(_ config: GAN.Config) throws -> GAN { try GAN.checked(config, kind: name) }
+
+    public static func upgrade(_ configuration: inout [String: Any], from version: Int) {
+        upgradeAddingPack(&configuration, from: version)
+    }
 }
 
 extension GAN {
@@ -131,6 +139,12 @@ extension GAN {
         if config.architecture == .dcgan { try requireDCGANImageSize(config.imageShape, kind: kind, otherwise: "use gan, or 28×28 data") }
         return GAN(config)
     }
+}
+
+/// Version 0 (runs from before configuration versions): written before packing existed, so
+/// without `pack`, which was 1.
+func upgradeAddingPack(_ configuration: inout [String: Any], from version: Int) {
+    if version < 1, configuration["pack"] == nil { configuration["pack"] = 1 }
 }
 
 /// The sample shape, noise size, pack and learning rate of a GAN-family configuration: images

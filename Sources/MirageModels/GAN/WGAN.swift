@@ -47,21 +47,6 @@ public final class WGAN: GenerativeModel, NoiseToImageModel, LatentDecoding {
             self.constraint = constraint
             if case .weightClipping = constraint { learningRate = 5e-5 }
         }
-
-        private enum CodingKeys: String, CodingKey { case architecture, imageShape, noise, constraint, criticSteps, learningRate, pack, seed }
-
-        /// Decodes a stored configuration; one written before packing existed has `pack` 1.
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            architecture = try c.decode(GAN.Architecture.self, forKey: .architecture)
-            imageShape = try c.decode([Int].self, forKey: .imageShape)
-            noise = try c.decode(Int.self, forKey: .noise)
-            constraint = try c.decode(Constraint.self, forKey: .constraint)
-            criticSteps = try c.decode(Int.self, forKey: .criticSteps)
-            learningRate = try c.decode(Float.self, forKey: .learningRate)
-            pack = try c.decodeIfPresent(Int.self, forKey: .pack) ?? 1
-            seed = try c.decode(UInt64.self, forKey: .seed)
-        }
     }
 
     public let config: Config

@@ -81,6 +81,10 @@ public enum WGANKind: ModelKind {
     }
 
     public static func make(_ config: WGAN.Config) throws -> WGAN { try WGAN.checked(config, kind: name) }
+
+    public static func upgrade(_ configuration: inout [String: Any], from version: Int) {
+        upgradeAddingPack(&configuration, from: version)
+    }
 }
 
 /// `mirage train wgan-gp`: the Wasserstein GAN with a gradient penalty.
@@ -124,6 +128,10 @@ public enum WGANGPKind: ModelKind {
     }
 
     public static func make(_ config: WGAN.Config) throws -> WGAN { try WGAN.checked(config, kind: name) }
+
+    public static func upgrade(_ configuration: inout [String: Any], from version: Int) {
+        upgradeAddingPack(&configuration, from: version)
+    }
 }
 
 extension WGAN {

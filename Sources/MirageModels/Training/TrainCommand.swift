@@ -57,9 +57,10 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
                 conflicts += keepStoredRunOptions(stored, into: &options)
             }
             data = try loadData(seed: options.seed)
-            conflicts += try modelOptionConflicts(storedConfig: header.config, seed: options.seed, data: data.description)
+            let stored = try Kind.upgraded(header.config, from: header.configVersion)
+            conflicts += try modelOptionConflicts(storedConfig: stored, seed: options.seed, data: data.description)
             guard conflicts.isEmpty else { throw TrainingError.resumeConflict(run: folder.root.path, conflicts: conflicts) }
-            model = try Kind.make(json: header.config)
+            model = try Kind.make(json: stored)
             checkpoint = file
         } else {
             data = try loadData(seed: options.seed)

@@ -200,6 +200,7 @@ public final class Trainer {
     private func writeConfig() throws {
         var config: [String: Any] = [
             "kind": kind,
+            "config_version": (try? ModelRegistry.kind(named: kind))?.configurationVersion ?? 1,
             "model": (try? JSONSerialization.jsonObject(with: model.configuration)) ?? [:],
             "training": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(options))) ?? [:],
             "dataset": data.name,

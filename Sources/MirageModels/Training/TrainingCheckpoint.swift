@@ -15,6 +15,8 @@ public enum TrainingCheckpoint {
         file.insert(model.state.map { ($0.key, $0.value) }, under: "state")
         var metadata = ["mirage.kind": kind, "mirage.step": String(step),
                         "mirage.config": String(decoding: canonicalJSON(model.configuration), as: UTF8.self)]
+        // A kind outside the registry (a test's model) has its form's first version.
+        metadata["mirage.config_version"] = String((try? ModelRegistry.kind(named: kind))?.configurationVersion ?? 1)
         for (name, g) in model.generators {
             metadata["mirage.rng.\(name)"] = g.state.map(String.init).joined(separator: ",")
         }
@@ -22,13 +24,44 @@ public enum TrainingCheckpoint {
         try file.write(to: url)
     }
 
+    /// What a checkpoint's metadata says of its model: enough to rebuild it.
+    public struct Header {
+        /// The model kind's name.
+        public var kind: String
+        /// The configuration, as JSON, in the form of ``configVersion``.
+        public var config: Data
+        /// The training step the checkpoint was saved at.
+        public var step: Int
+        /// The version of the configuration's form (``ModelKind/configurationVersion``); 0 for
+        /// checkpoints from before versions were written.
+        public var configVersion: Int
+    }
+
     /// The kind and configuration stored in a checkpoint, to rebuild its model.
-    public static func header(_ file: Checkpoint, path: String) throws -> (kind: String, config: Data, step: Int) {
+    ///
+    /// - Throws: `CheckpointError` for a file without them, or with a version that is not a
+    ///   number.
+    public static func header(_ file: Checkpoint, path: String) throws -> Header {
         guard let kind = file.metadata["mirage.kind"], let config = file.metadata["mirage.config"],
               let step = file.metadata["mirage.step"].flatMap(Int.init) else {
             throw CheckpointError(path: path, problem: "not a Mirage training checkpoint (no mirage.kind, mirage.config or mirage.step metadata)")
         }
-        return (kind, Data(config.utf8), step)
+        var version = 0
+        if let stored = file.metadata["mirage.config_version"] {
+            guard let v = Int(stored), v >= 0 else {
+                throw CheckpointError(path: path, problem: "configuration version '\(stored)' is not a whole number")
+            }
+            version = v
+        }
+        return Header(kind: kind, config: Data(config.utf8), step: step, configVersion: version)
+    }
+
+    /// The model a checkpoint holds the configuration of, built by its registered kind
+    /// (upgrading an older configuration), without its weights.
+    ///
+    /// - Throws: ``ModelConfigurationError`` for an unknown kind or a configuration that does not decode.
+    public static func makeModel(_ header: Header) throws -> any GenerativeModel {
+        try ModelRegistry.make(kind: header.kind, configuration: header.config, version: header.configVersion)
     }
 
     /// Restores networks, optimizers, the model's other state and generators into `model`.

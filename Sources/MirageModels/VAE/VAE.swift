@@ -40,8 +40,8 @@ public final class VAE: GenerativeModel, Sampling, LatentDecoding, LikelihoodMod
 
     public struct Config: Codable, Equatable, Sendable {
         public var imageShape = [1, 28, 28]
-        /// The networks (`nil` in runs from before the choice existed, which used the MLP).
-        public var architecture: Architecture? = .mlp
+        /// The networks.
+        public var architecture: Architecture = .mlp
         public var hidden = 400
         public var latent = 20
         public var learningRate: Float = 1e-3

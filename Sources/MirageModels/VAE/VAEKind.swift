@@ -57,6 +57,12 @@ public enum VAEKind: ModelKind {
         return c
     }
 
+    /// Version 0 (runs from before configuration versions): from before the choice of networks,
+    /// which were the MLP's.
+    public static func upgrade(_ configuration: inout [String: Any], from version: Int) {
+        if version < 1, configuration["architecture"] == nil { configuration["architecture"] = VAE.Architecture.mlp.rawValue }
+    }
+
     public static func make(_ config: VAE.Config) throws -> VAE {
         try validateConfiguration(kind: name, imageShape: config.imageShape, sizes: [("hidden", config.hidden), ("latent", config.latent)],
                                   denseInputs: config.denseInputs, learningRate: config.learningRate)

@@ -121,8 +121,8 @@ import Testing
         #expect(DDPM(config).unet is ResidualUNet)
         var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(config)) as! [String: Any]
         json["architecture"] = nil
-        let old = try JSONDecoder().decode(DDPM.Config.self, from: JSONSerialization.data(withJSONObject: json))
-        #expect(old.architecture == nil && DDPM(old).unet is TimeUNet)
+        let old = try DDPMKind.make(json: JSONSerialization.data(withJSONObject: json), version: 0)
+        #expect(old.config.architecture == .timeUNet && old.unet is TimeUNet)
     }
 
     /// The moving average forgets the initial weights at first: after one update its decay is

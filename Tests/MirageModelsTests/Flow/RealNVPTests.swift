@@ -8,7 +8,7 @@ import Testing
 
 @Suite struct RealNVPTests {
     static func small(hidden: Int = 16, blocks: Int = 1, imageShape: [Int] = [1, 28, 28], warmupSteps: Int = 200,
-                      emaDecay: Float? = 0.999) -> RealNVP {
+                      emaDecay: Float = 0.999) -> RealNVP {
         var config = RealNVP.Config()
         config.emaDecay = emaDecay
         config.warmupSteps = warmupSteps
@@ -61,7 +61,7 @@ import Testing
     /// a 1×4×4 image's latents (two scales and the last checkerboard level), plus 16·log 256.
     @Test func likelihoodIsTheChangeOfVariables() throws {
         // Without a moving average, so that the likelihood is the perturbed flow's.
-        let model = Self.small(hidden: 8, imageShape: [1, 4, 4], emaDecay: nil)
+        let model = Self.small(hidden: 8, imageShape: [1, 4, 4], emaDecay: 0)
         GlowTests.perturb(model.flow, seed: 7)
         let x0 = Tensor.rand([1, 1, 4, 4], low: 0.02, high: 0.98, generator: RandomGenerator(seed: 5))
         let x = x0.requiringGrad()

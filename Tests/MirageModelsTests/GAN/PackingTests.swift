@@ -62,14 +62,18 @@ import Testing
 
     func points(_ x: Tensor) -> Batch { Batch(images: x, labels: Tensor.zeros([x.shape[0]]), indices: Array(0..<x.shape[0])) }
 
-    /// A configuration stored before packing existed still loads, with pack 1.
+    /// A configuration stored before packing existed (version 0) still loads, with pack 1; the
+    /// current form requires the field.
     @Test func configurationsWithoutPackDecode() throws {
-        let json = #"{"architecture":"mlp","imageShape":[1,28,28],"noise":100,"learningRate":0.0002,"beta1":0.5,"beta2":0.999,"seed":3}"#
-        let c = try JSONDecoder().decode(GAN.Config.self, from: Data(json.utf8))
+        let json = Data(#"{"architecture":"mlp","imageShape":[1,28,28],"noise":100,"learningRate":0.0002,"beta1":0.5,"beta2":0.999,"seed":3}"#.utf8)
+        let c = try GANKind.make(json: json, version: 0).config
         #expect(c.pack == 1 && c.seed == 3)
-        let conditional = #"{"imageShape":[1,28,28],"classes":10,"noise":100,"learningRate":0.0002,"beta1":0.5,"beta2":0.999,"seed":4}"#
-        let k = try JSONDecoder().decode(ConditionalGAN.Config.self, from: Data(conditional.utf8))
+        #expect(throws: ModelConfigurationError.self) { try GANKind.make(json: json) }
+        let conditional = Data(#"{"imageShape":[1,28,28],"classes":10,"noise":100,"learningRate":0.0002,"beta1":0.5,"beta2":0.999,"seed":4}"#.utf8)
+        let k = try ConditionalGANKind.make(json: conditional, version: 0).config
         #expect(k.pack == 1 && k.seed == 4)
+        let critic = Data(#"{"architecture":"dcgan","constraint":{"gradientPenalty":{"weight":10}},"criticSteps":5,"imageShape":[1,28,28],"noise":100,"learningRate":0.0001,"beta1":0,"beta2":0.9,"seed":5}"#.utf8)
+        #expect(try WGANGPKind.make(json: critic, version: 0).config.pack == 1)
     }
 }
 
