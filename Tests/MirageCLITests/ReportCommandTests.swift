@@ -4,8 +4,6 @@ import Testing
 
 /// `mirage report` and the run pages, opened in a real headless browser (Debian's chromium).
 @Suite struct ReportCommandTests {
-    typealias CLI = CommandLineTests
-
     /// The browser, if one is installed: chromium, or chromium-browser elsewhere.
     static let browser: String? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"

@@ -4,8 +4,6 @@ import Testing
 
 /// `mirage eval anomaly` and `mirage eval augment` as a user runs them, on briefly trained runs.
 @Suite struct UsesCommandTests {
-    typealias CLI = CommandLineTests
-
     @Test func anomalyScoresAHeldOutClass() throws {
         let dir = CLI.temporaryDirectory("anomaly")
         defer { try? FileManager.default.removeItem(at: dir) }
