@@ -236,11 +236,3 @@ public class FlowModel: GenerativeModel, LikelihoodModel, Sampling, AveragedWeig
         return LikelihoodEstimate(nll: withNoGrad { discreteNLL(x, flow: flow) }, method: "exact, uniform dequantisation")
     }
 }
-
-extension ModelKind where Model: FlowModel, SamplingOptions == TemperatureOption {
-    /// Samples at `--temperature`, or at the run's own.
-    public static func sample(_ model: Model, _ request: SampleRequest, options: SamplingOptions) throws -> Tensor {
-        guard let temperature = options.temperature else { return model.sample(count: request.count, generator: request.generator) }
-        return model.sample(count: request.count, temperature: temperature, generator: request.generator)
-    }
-}

@@ -48,10 +48,3 @@ public struct FlowTrainingOptions: ParsableArguments {
         }
     }
 }
-
-/// Version 0 of a flow's configuration (runs from before configuration versions): written before
-/// the moving average of the weights existed, so without `emaDecay`; those runs sample from the
-/// trained weights, which decay 0 means.
-func upgradeAddingAverage(_ configuration: inout [String: Any], from version: Int) {
-    if version < 1, configuration["emaDecay"] == nil { configuration["emaDecay"] = 0 }
-}

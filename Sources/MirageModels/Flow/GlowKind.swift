@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 /// `mirage train glow`: the Glow flow.
-public enum GlowKind: ModelKind {
+public enum GlowKind: FlowKind {
     public static let name = "glow"
     public static let summary = "Glow: actnorm, invertible 1×1 convolutions, affine couplings; exact likelihood"
     public static let discussion = """
@@ -21,46 +21,41 @@ public enum GlowKind: ModelKind {
           mirage sample runs/glow --temperature 0.7 --count 64 --out glow.npy --grid glow.png
         """
 
+    public typealias Model = Glow
+    public typealias Config = Glow.Config
+    public typealias ArchitectureOptions = GlowArchitecture
+    public typealias Options = FlowOptions<GlowArchitecture>
     public typealias SamplingOptions = TemperatureOption
 
-    public struct Options: ParsableArguments {
-        @Option(help: "Scales of the multi-scale architecture (the image sides must divide by 2^levels).")
-        public var levels: Int = 2
+    public static var defaultConfiguration: Glow.Config { Glow.Config() }
 
-        @Option(help: "Flow steps per scale.")
-        public var depth: Int = 8
-
-        @Option(help: "Channels of each coupling's network.")
-        public var hidden: Int = 128
-
-        @OptionGroup public var training: FlowTrainingOptions
-
-        public init() {}
-
-        public func validate() throws {
-            guard (1...6).contains(levels) else { throw ValidationError("--levels must lie in 1...6, got \(levels)") }
-            guard (1...64).contains(depth) else { throw ValidationError("--depth must lie in 1...64, got \(depth)") }
-            guard (1...1024).contains(hidden) else { throw ValidationError("--hidden must lie in 1...1024, got \(hidden)") }
-        }
+    public static func configure(_ c: inout Glow.Config, _ o: GlowArchitecture) {
+        (c.levels, c.depth, c.hidden) = (o.levels, o.depth, o.hidden)
     }
 
-    public static func configuration(_ o: Options, seed: UInt64, data: DataDescription) throws -> Glow.Config {
-        var c = Glow.Config()
-        c.imageShape = data.sampleShape
-        c.levels = o.levels
-        c.depth = o.depth
-        c.hidden = o.hidden
-        o.training.apply(to: &c)
-        c.seed = seed
-        return c
+    public static func squeezes(_ c: Glow.Config) -> (count: Int, option: String, sizes: [(String, Int)]) {
+        (c.levels, "levels", [("hidden", c.hidden), ("depth", c.depth)])
     }
 
-    public static func upgrade(_ configuration: inout [String: Any], from version: Int) {
-        upgradeAddingAverage(&configuration, from: version)
-    }
+    public static func build(_ config: Glow.Config) -> Glow { Glow(config) }
+}
 
-    public static func make(_ config: Glow.Config) throws -> Glow {
-        try FlowTrainingOptions.validate(kind: name, config, squeezes: config.levels, option: "levels", sizes: [("hidden", config.hidden), ("depth", config.depth)])
-        return Glow(config)
+/// Glow's architecture on `mirage train glow`: scales, steps per scale, coupling width.
+public struct GlowArchitecture: ParsableArguments {
+    @Option(help: "Scales of the multi-scale architecture (the image sides must divide by 2^levels).")
+    public var levels: Int = 2
+
+    @Option(help: "Flow steps per scale.")
+    public var depth: Int = 8
+
+    @Option(help: "Channels of each coupling's network.")
+    public var hidden: Int = 128
+
+    public init() {}
+
+    public func validate() throws {
+        guard (1...6).contains(levels) else { throw ValidationError("--levels must lie in 1...6, got \(levels)") }
+        guard (1...64).contains(depth) else { throw ValidationError("--depth must lie in 1...64, got \(depth)") }
+        guard (1...1024).contains(hidden) else { throw ValidationError("--hidden must lie in 1...1024, got \(hidden)") }
     }
 }

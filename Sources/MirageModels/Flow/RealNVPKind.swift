@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 /// `mirage train realnvp`: the RealNVP flow.
-public enum RealNVPKind: ModelKind {
+public enum RealNVPKind: FlowKind {
     public static let name = "realnvp"
     public static let summary = "RealNVP: checkerboard and channel-wise affine couplings; exact likelihood"
     public static let discussion = """
@@ -23,49 +23,47 @@ public enum RealNVPKind: ModelKind {
           mirage sample runs/realnvp --temperature 0.7 --count 64 --out realnvp.npy --grid realnvp.png
         """
 
+    public typealias Model = RealNVP
+    public typealias Config = RealNVP.Config
+    public typealias ArchitectureOptions = RealNVPArchitecture
+    public typealias Options = FlowOptions<RealNVPArchitecture>
     public typealias SamplingOptions = TemperatureOption
 
-    public struct Options: ParsableArguments {
-        @Option(help: "Squeezing scales before the last level (the image sides must divide by 2^scales).")
-        public var scales: Int = 2
+    public static var defaultConfiguration: RealNVP.Config { RealNVP.Config() }
 
-        @Option(help: "Channels of each coupling's residual network.")
-        public var hidden: Int = 32
-
-        @Option(help: "Residual blocks in each coupling's network.")
-        public var blocks: Int = 1
-
-        @OptionGroup public var training: FlowTrainingOptions
-
-        public init() {}
-
-        public func validate() throws {
-            guard (1...6).contains(scales) else { throw ValidationError("--scales must lie in 1...6, got \(scales)") }
-            guard (1...1024).contains(hidden) else { throw ValidationError("--hidden must lie in 1...1024, got \(hidden)") }
-            guard (0...32).contains(blocks) else { throw ValidationError("--blocks must lie in 0...32, got \(blocks)") }
-        }
+    public static func configure(_ c: inout RealNVP.Config, _ o: RealNVPArchitecture) {
+        (c.scales, c.hidden, c.blocks) = (o.scales, o.hidden, o.blocks)
     }
 
-    public static func configuration(_ o: Options, seed: UInt64, data: DataDescription) throws -> RealNVP.Config {
-        var c = RealNVP.Config()
-        c.imageShape = data.sampleShape
-        c.scales = o.scales
-        c.hidden = o.hidden
-        c.blocks = o.blocks
-        o.training.apply(to: &c)
-        c.seed = seed
-        return c
+    public static func squeezes(_ c: RealNVP.Config) -> (count: Int, option: String, sizes: [(String, Int)]) {
+        (c.scales, "scales", [("hidden", c.hidden), ("scales", c.scales)])
     }
 
-    public static func upgrade(_ configuration: inout [String: Any], from version: Int) {
-        upgradeAddingAverage(&configuration, from: version)
-    }
-
-    public static func make(_ config: RealNVP.Config) throws -> RealNVP {
-        try FlowTrainingOptions.validate(kind: name, config, squeezes: config.scales, option: "scales", sizes: [("hidden", config.hidden), ("scales", config.scales)])
+    public static func validateArchitecture(_ config: RealNVP.Config) throws {
         guard config.blocks >= 0, config.alpha > 0, config.alpha < 0.5 else {
             throw ModelConfigurationError.unsuitable(kind: name, reason: "blocks \(config.blocks) or α \(config.alpha) out of range")
         }
-        return RealNVP(config)
+    }
+
+    public static func build(_ config: RealNVP.Config) -> RealNVP { RealNVP(config) }
+}
+
+/// RealNVP's architecture on `mirage train realnvp`: scales, and each coupling's residual network.
+public struct RealNVPArchitecture: ParsableArguments {
+    @Option(help: "Squeezing scales before the last level (the image sides must divide by 2^scales).")
+    public var scales: Int = 2
+
+    @Option(help: "Channels of each coupling's residual network.")
+    public var hidden: Int = 32
+
+    @Option(help: "Residual blocks in each coupling's network.")
+    public var blocks: Int = 1
+
+    public init() {}
+
+    public func validate() throws {
+        guard (1...6).contains(scales) else { throw ValidationError("--scales must lie in 1...6, got \(scales)") }
+        guard (1...1024).contains(hidden) else { throw ValidationError("--hidden must lie in 1...1024, got \(hidden)") }
+        guard (0...32).contains(blocks) else { throw ValidationError("--blocks must lie in 0...32, got \(blocks)") }
     }
 }
