@@ -56,6 +56,14 @@ public struct RunOptions: ParsableArguments {
     @Option(help: "Threads for the kernels (default: OMP_NUM_THREADS, else every core).")
     public var threads: Int?
 
+    @Option(help: ArgumentHelp("Save and stop cleanly before this much time has passed (exit status 75; continue with --resume), e.g. 45m, 3h50m, 1d, or seconds.",
+                               valueName: "duration"))
+    public var timeLimit: String?
+
+    @Option(help: ArgumentHelp("Also save and stop cleanly on this signal (SIGINT and SIGTERM always do), e.g. SIGUSR1 for SLURM's --signal=USR1@120; repeatable.",
+                               valueName: "signal"))
+    public var checkpointOn: [String] = []
+
     public init() {}
 
     public func validate() throws {
@@ -71,6 +79,12 @@ public struct RunOptions: ParsableArguments {
             throw ValidationError("--dataset names one dataset (a paired one splits into its two domains); --domain-a and --domain-b name the two domains apart: pass one or the other")
         }
         guard !(resume && overwrite) else { throw ValidationError("--resume continues a run and --overwrite replaces it; pass one of them") }
+        if let timeLimit, parseDuration(timeLimit) == nil {
+            throw ValidationError("--time-limit \(timeLimit) is not a duration: write e.g. 90s, 45m, 3h50m, 1d, or a number of seconds")
+        }
+        for name in checkpointOn where StopSignals.signal(named: name) == nil {
+            throw ValidationError("--checkpoint-on \(name) is not a signal it takes: \(StopSignals.names.keys.sorted().map { "SIG\($0)" }.joined(separator: ", "))")
+        }
     }
 
     /// The loop's options these describe.
@@ -85,6 +99,28 @@ public struct RunOptions: ParsableArguments {
         o.trainingSubset = subset
         o.excludedClass = excludedClass
         o.overwrite = overwrite
+        o.timeLimit = timeLimit.flatMap(parseDuration)
+        o.checkpointSignals = checkpointOn.compactMap(StopSignals.signal(named:))
         return o
     }
+}
+
+/// Seconds in a duration written as `90`, `90s`, `45m`, `3h50m`, `1d12h` or `1.5h`; `nil` for
+/// anything else, or a duration that is not positive.
+public func parseDuration(_ text: String) -> Double? {
+    if let seconds = Double(text) { return seconds > 0 && seconds.isFinite ? seconds : nil }
+    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+    var total = 0.0, number = ""
+    for c in text.lowercased() {
+        if c.isNumber || c == "." {
+            number.append(c)
+        } else if let unit = units[c], let value = Double(number) {
+            total += value * unit
+            number = ""
+        } else {
+            return nil
+        }
+    }
+    guard number.isEmpty, total > 0, total.isFinite else { return nil }
+    return total
 }

@@ -38,15 +38,18 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
             return try TrainingData.load(datasetName, shape: shape, dataDirectory: runOptions.dataDir, seed: seed)
         }
         var options = runOptions.trainingOptions
+        if runOptions.resume, !FileManager.default.fileExists(atPath: folder.lastCheckpoint.path) {
+            throw TrainingError.nothingToResume(path: folder.lastCheckpoint.path)
+        }
+        // The folder's writer lock first: the checkpoint a resume starts from is read under it,
+        // so that no other writer can replace it in between.
+        let lock = try RunLock(folder)
         let model: Kind.Model
         let data: TrainingData
         var checkpoint: Checkpoint?
         if runOptions.resume {
             // A resumed run is the same model on the same batches: the stored configuration wins,
             // and an option that would change it is refused rather than ignored.
-            guard FileManager.default.fileExists(atPath: folder.lastCheckpoint.path) else {
-                throw TrainingError.nothingToResume(path: folder.lastCheckpoint.path)
-            }
             let file = try Checkpoint.read(from: folder.lastCheckpoint)
             let header = try TrainingCheckpoint.header(file, path: folder.lastCheckpoint.path)
             guard header.kind == Kind.name else {
@@ -71,13 +74,21 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
         print("training \(Kind.name) (\(sizes)) on \(data.name) into \(folder.root.path)")
         let losses: [String: Float]
         do {
-            losses = try trainer.run(resume: runOptions.resume, checkpoint: checkpoint)
+            losses = try trainer.run(resume: runOptions.resume, checkpoint: checkpoint, lock: lock)
         } catch let stop as TrainingError {
-            guard case .interrupted = stop else { throw stop }
-            // Ctrl-C is not a failure of the run, but scripts must be able to tell it from a
-            // finished one: the shell's convention for SIGINT, 128 + 2.
-            FileHandle.standardError.write(Data("\(stop)\n".utf8))
-            throw ExitCode(130)
+            // A stop that saved the run is not a failure of it, but scripts must be able to tell
+            // it from a finished run: the shell's 128 + signal for a signal (130 for Ctrl-C, 143
+            // for SIGTERM), and EX_TEMPFAIL, 75, "try again", for the time limit.
+            switch stop {
+            case .interrupted(_, _, let signal):
+                FileHandle.standardError.write(Data("\(stop)\n".utf8))
+                throw ExitCode(128 + signal)
+            case .timeLimitReached:
+                FileHandle.standardError.write(Data("\(stop)\n".utf8))
+                throw ExitCode(75)
+            default:
+                throw stop
+            }
         }
         print("done: \(losses.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: ", "))")
         print("samples: \(folder.samples.path)/, curves: \(folder.lossPlot.path), checkpoint: \(folder.lastCheckpoint.path)")

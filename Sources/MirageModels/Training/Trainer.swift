@@ -79,18 +79,31 @@ public final class Trainer {
     /// refuses a folder that already holds a run unless ``TrainingOptions/overwrite`` is set.
     ///
     /// - Returns: The last logged losses.
-    /// - Throws: ``TrainingError`` for a diverging loss, a mismatched resume, an occupied run folder
-    ///   or Ctrl-C (``TrainingError/interrupted(step:checkpoint:)``, after the checkpoint is saved), ``TrainingDataError``
-    ///   for data that cannot feed the model, `CheckpointError` and file errors for unreadable or
-    ///   unwritable files.
+    /// - Throws: ``TrainingError`` for a diverging loss, a mismatched resume, an occupied run folder,
+    ///   a folder another process is training into (``TrainingError/runLocked(run:pid:)``), a stop
+    ///   signal (``TrainingError/interrupted(step:checkpoint:signal:)``) or the time limit
+    ///   (``TrainingError/timeLimitReached(step:checkpoint:limit:)``), both after the checkpoint
+    ///   is saved; ``TrainingDataError`` for data that cannot feed the model, `CheckpointError` and
+    ///   file errors for unreadable or unwritable files.
     @discardableResult
     public func run(resume: Bool = false) throws -> [String: Float] {
-        try run(resume: resume, checkpoint: nil)
+        if resume, !FileManager.default.fileExists(atPath: run.lastCheckpoint.path) {
+            throw TrainingError.nothingToResume(path: run.lastCheckpoint.path)
+        }
+        return try run(resume: resume, checkpoint: nil, lock: RunLock(run))
     }
 
-    /// ``run(resume:)`` with the checkpoint to resume from already read (by `mirage train`, which
-    /// needs its configuration to build the model), so that it is not read and parsed twice.
-    func run(resume: Bool, checkpoint: Checkpoint?) throws -> [String: Float] {
+    /// ``run(resume:)`` with the folder's lock already taken and the checkpoint to resume from
+    /// already read under it (by `mirage train`, which needs its configuration to build the model),
+    /// so that it is not read and parsed twice.
+    func run(resume: Bool, checkpoint: Checkpoint?, lock: RunLock) throws -> [String: Float] {
+        defer { lock.release() }
+        let started = Date()
+        // Caught from the start, so that a signal while the data load stops the run cleanly too
+        // (after its first step, saved) rather than killing it.
+        let signals = [SIGINT, SIGTERM] + options.checkpointSignals
+        StopSignals.install(signals)
+        defer { StopSignals.uninstall(signals) }
         let need = model.data
         guard need.shape == data.train.shape else {
             throw TrainingDataError.wrongShape(dataset: data.name, has: data.train.shape, wanted: need.shape)
@@ -144,12 +157,21 @@ public final class Trainer {
         var history = try readHistory()
         var last: [String: Float] = [:]
         var running: [String: Float] = [:]
-        InterruptSignal.install()
-        defer { InterruptSignal.uninstall() }
+        if let pid = lock.tookOverFrom { progress.message("took over \(lock.file.path) from process \(pid), which is no longer running") }
         if step > 0 { progress.message("resuming \(kind) at step \(step) of \(total) from \(run.lastCheckpoint.path)") }
+        // What the time limit must leave room for, measured as the run goes: the slowest recent
+        // step, a checkpoint (2 s until one is timed) and the sheets (once drawn).
+        let deadline = options.timeLimit.map { started.addingTimeInterval($0) }
+        var recentSteps: [Double] = [], checkpointSeconds = 2.0, sheetSeconds = 0.0
+        func saveCheckpoint() throws {
+            let t0 = Date()
+            try TrainingCheckpoint.save(model, kind: kind, step: step, to: run.lastCheckpoint)
+            checkpointSeconds = Date().timeIntervalSince(t0)
+        }
 
         model.setTraining(true)
         while step < total {
+            let stepStarted = Date()
             // Batches depend only on (seed, batch number), so a resumed run sees exactly the data
             // and augmentation an uninterrupted one would.
             let input = StepInput(batches: (0..<perStep).map { _ in main.next() },
@@ -158,6 +180,7 @@ public final class Trainer {
             let context = StepContext(step: step, epoch: step / perEpoch, stepsPerEpoch: perEpoch, totalSteps: total, updater: updater)
             let losses = model.trainStep(input, context: context)
             step += 1
+            recentSteps = (recentSteps + [Date().timeIntervalSince(stepStarted)]).suffix(20)
             if let bad = losses.first(where: { !$0.value.isFinite }) {
                 let saved = FileManager.default.fileExists(atPath: run.lastCheckpoint.path) ? run.lastCheckpoint.path : nil
                 throw TrainingError.nonFinite(loss: bad.key, step: step, checkpoint: saved)
@@ -172,16 +195,28 @@ public final class Trainer {
                 try events.scalar("steps_per_s", Float(rate), step: step)
                 for (k, v) in losses { history[k, default: []].append((step, v)) }
             }
-            if step % options.checkpointEvery == 0 || step == total || InterruptSignal.requested {
-                try TrainingCheckpoint.save(model, kind: kind, step: step, to: run.lastCheckpoint)
-            }
-            if InterruptSignal.requested {
-                throw TrainingError.interrupted(step: step, checkpoint: run.lastCheckpoint.path)
+            let saved = step % options.checkpointEvery == 0 || step == total || StopSignals.requested
+            if saved { try saveCheckpoint() }
+            if StopSignals.requested {
+                throw TrainingError.interrupted(step: step, checkpoint: run.lastCheckpoint.path, signal: StopSignals.received)
             }
             if step % perEpoch == 0 || step == total {
+                let t0 = Date()
                 try writeSheets(epoch: (step - 1) / perEpoch + 1, step: step, fixed: fixed, events: events)
                 try PNG.write(LossCurve.render(history.sorted { $0.key < $1.key }), to: run.lossPlot.path)
                 try RunReport.write(for: run)
+                sheetSeconds = max(sheetSeconds, Date().timeIntervalSince(t0))
+            }
+            if let deadline, let limit = options.timeLimit, step < total {
+                // Room for the next step, its checkpoint and, if it ends an epoch, its sheets,
+                // then the checkpoint of stopping.
+                let next = step + 1
+                let endsEpoch = next % perEpoch == 0 || next == total
+                let needed = recentSteps.max()! + 2 * checkpointSeconds + (endsEpoch ? sheetSeconds : 0)
+                if Date().addingTimeInterval(needed) > deadline {
+                    if !saved { try saveCheckpoint() }
+                    throw TrainingError.timeLimitReached(step: step, checkpoint: run.lastCheckpoint.path, limit: limit)
+                }
             }
         }
         return last

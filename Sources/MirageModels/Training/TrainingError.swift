@@ -10,8 +10,13 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case runExists(run: String, kind: String?)
     /// `--resume` with options that would make it another run (a new seed, batch size or model option).
     case resumeConflict(run: String, conflicts: [String])
-    /// Ctrl-C: the step was finished and saved.
-    case interrupted(step: Int, checkpoint: String)
+    /// A stop signal (Ctrl-C's SIGINT, SIGTERM, or a `--checkpoint-on` signal): the step was
+    /// finished and saved.
+    case interrupted(step: Int, checkpoint: String, signal: Int32)
+    /// `--time-limit` would have been passed by another step: the run was saved and stopped.
+    case timeLimitReached(step: Int, checkpoint: String, limit: Double)
+    /// Another process is training into the run folder.
+    case runLocked(run: String, pid: Int32?)
 
     public var description: String {
         switch self {
@@ -29,8 +34,29 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             "--resume continues the run in \(run) as it was configured, but "
                 + conflicts.joined(separator: "; ")
                 + ". Drop these options to continue it, or start a new run with another --out"
-        case .interrupted(let step, let checkpoint):
-            "interrupted at step \(step), checkpoint saved to \(checkpoint); continue with --resume"
+        case .interrupted(let step, let checkpoint, let signal):
+            "stopped by \(signalName(signal)) at step \(step), checkpoint saved to \(checkpoint); continue with --resume"
+        case .timeLimitReached(let step, let checkpoint, let limit):
+            "stopped at step \(step) to stay within --time-limit \(formatDuration(limit)), checkpoint saved to \(checkpoint); continue with --resume"
+        case .runLocked(let run, let pid):
+            "\(run) is being trained by another process\(pid.map { " (process \($0))" } ?? ""); wait for it to finish or stop it, or pick another --out"
         }
     }
+}
+
+/// The name of a signal number: `SIGTERM` for 15, `signal 42` for one without a name here.
+public func signalName(_ signal: Int32) -> String {
+    StopSignals.names.first { $0.value == signal }.map { "SIG\($0.key)" } ?? "signal \(signal)"
+}
+
+/// A duration in seconds as the shortest of `45s`, `90m`, `3h`, `1h30m`, `2d`.
+public func formatDuration(_ seconds: Double) -> String {
+    var rest = Int(seconds.rounded())
+    guard rest > 0 else { return "0s" }
+    var parts: [String] = []
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] where rest >= size {
+        parts.append("\(rest / size)\(unit)")
+        rest %= size
+    }
+    return parts.joined()
 }

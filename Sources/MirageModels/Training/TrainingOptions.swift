@@ -19,6 +19,13 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// Let a fresh run replace the run already in its folder (else it refuses). An action, not a
     /// property of the run: `config.json` does not record it.
     public var overwrite = false
+    /// Stop cleanly, with a checkpoint, before this many seconds of training have passed: the
+    /// loop leaves room for the slowest step it has seen, a checkpoint and, at an epoch's end, the
+    /// sheets. Of this invocation, not the run: `config.json` does not record it.
+    public var timeLimit: Double?
+    /// Signals besides SIGINT and SIGTERM that stop the run cleanly with a checkpoint (a
+    /// scheduler's warning before it kills). Of this invocation, like ``timeLimit``.
+    public var checkpointSignals: [Int32] = []
     public init() {}
 
     enum CodingKeys: String, CodingKey {
