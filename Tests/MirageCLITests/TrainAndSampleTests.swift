@@ -153,4 +153,30 @@ import Testing
         #expect(dcgan.status != 0 && dcgan.stderr.contains("holds 2-D points"), "\(dcgan.stderr)")
     }
 
+
+    /// Sampling of any size: a count past one chunk is drawn and written a chunk at a time (its
+    /// first samples are those of a smaller count with the same seed), and a count whose file
+    /// would not fit the free disk is refused before anything is drawn, with the numbers.
+    @Test func samplingOfAnySizeIsChunkedAndChecksTheDisk() throws {
+        let dir = CLI.temporaryDirectory("large-sample")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = dir.appendingPathComponent("gan").path
+        let trained = try CLI.run(["train", "gan", "--steps", "2", "--batch-size", "16", "--subset", "32", "--out", run])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let large = dir.appendingPathComponent("large.npy").path, small = dir.appendingPathComponent("small.npy").path
+        let many = try CLI.run(["sample", run, "--count", "9000", "--out", large])
+        #expect(many.status == 0 && many.stderr.contains("sampled 9000/9000"), "\(many.stderr)")
+        let few = try CLI.run(["sample", run, "--count", "100", "--out", small])
+        #expect(few.status == 0, "\(few.stderr)")
+        let a = try NPY.read(large), b = try NPY.read(small)
+        #expect(a.shape == [9000, 1, 28, 28] && b.shape == [100, 1, 28, 28])
+        guard case let .float32(va) = a.values, case let .float32(vb) = b.values else { Issue.record("not float32"); return }
+        #expect(Array(va.prefix(vb.count)) == vb)
+        #expect(Set(va.suffix(784)).count > 10, "the last chunk holds images, not zeros")
+
+        let huge = try CLI.run(["sample", run, "--count", "100000000000", "--out", dir.appendingPathComponent("huge.npy").path])
+        #expect(huge.status == 64 && huge.stderr.contains("--count 100000000000 samples of 1×28×28 float32 need 313.6 TB and \(dir.path) has"),
+                "\(huge.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("huge.npy").path))
+    }
 }

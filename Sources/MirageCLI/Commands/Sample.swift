@@ -81,33 +81,109 @@ extension Mirage {
                 throw MissingCapability(subject: "\(runPath) (\(run.kind))", capability: "sampling from noise\(how)",
                                         modelsWithIt: ModelRegistry.names { $0 is any Sampling.Type })
             }
-            let samples = try withProgress { progress in
-                do {
-                    return try run.kindType.sample(model, SampleRequest(count: count, seed: seed, progress: progress), arguments: modelArguments)
-                } catch {
-                    throw Self.explainSamplingOption(error, kind: run.kindType, run: runPath) ?? error
+            let sampler = model as! any Sampling
+            let shape = [count] + sampler.sampleShape
+            let chunk = Self.chunkSize(sampleShape: sampler.sampleShape, classCount: (model as? any ConditionalSampling)?.classCount ?? 0)
+            if count > chunk { try Self.checkFreeDisk(for: shape, out: out) }
+            // Large counts are drawn and written a chunk at a time, so that memory stays flat.
+            var writer: NPYWriter?
+            var shown: Tensor?, points: [Tensor] = [], pointCount = 0
+            let generator = RandomGenerator(seed: seed)
+            let chunks = (count + chunk - 1) / chunk
+            let started = Date()
+            var lastReport = Date.distantPast
+            for c in 0..<chunks {
+                let n = min(chunk, count - c * chunk)
+                let samples = try withProgress(report: chunks == 1) { progress in
+                    do {
+                        return try run.kindType.sample(model, SampleRequest(count: n, generator: generator, progress: progress), arguments: modelArguments)
+                    } catch {
+                        throw Self.explainSamplingOption(error, kind: run.kindType, run: runPath) ?? error
+                    }
+                }
+                if writer == nil {
+                    // A model option may set the count itself (a file of latents: one sample a row).
+                    guard samples.shape[0] == n || chunks == 1 else {
+                        throw ValidationError("this run's sampling options made \(samples.shape[0]) samples where \(n) were asked; leave out --count")
+                    }
+                    writer = try NPYWriter(path: out, shape: [chunks == 1 ? samples.shape[0] : count] + samples.shape.dropFirst())
+                }
+                try writer!.append(samples)
+                if shown == nil { shown = samples.sliced(axis: 0, 0..<min(samples.shape[0], 256)) }
+                if samples.rank == 2, pointCount < Self.scatterLimit {
+                    let kept = samples.sliced(axis: 0, 0..<min(samples.shape[0], Self.scatterLimit - pointCount))
+                    points.append(kept)
+                    pointCount += kept.shape[0]
+                }
+                if chunks > 1, Date().timeIntervalSince(lastReport) > 1 || c == chunks - 1 {
+                    lastReport = Date()
+                    let done = c * chunk + n, elapsed = Date().timeIntervalSince(started)
+                    FileHandle.standardError.write(Data(String(format: "sampled %d/%d  %.0f s  ETA %.0f s  %.1f images/s\n", done, count, elapsed,
+                                                               elapsed * Double(count - done) / Double(done), Double(done) / max(elapsed, 1e-9)).utf8))
                 }
             }
-            try NPY.write(NPYArray(samples), to: out)
-            print("wrote \(samples.shape.map(String.init).joined(separator: "×")) samples to \(out)")
-            if let grid {
-                if samples.rank == 2 && samples.shape[1] == 2 {
-                    // 2-D points: a scatter plot of all of them rather than a sheet of images.
-                    try PNG.write(ScatterPlot.render(samples), to: grid)
-                } else {
-                    let shown = samples.sliced(axis: 0, 0..<min(samples.shape[0], 256))
-                    try ImageGrid.save(shown, to: grid, nrow: Int(Double(shown.shape[0]).squareRoot().rounded(.up)))
-                }
-                print("wrote sheet \(grid)")
+            try writer!.finish()
+            print("wrote \(writer!.shape.map(String.init).joined(separator: "×")) samples to \(out)")
+            try finishSheet(shown!, points: points)
+        }
+
+        /// The most 2-D points a scatter sheet plots.
+        static let scatterLimit = 100_000
+
+        /// Samples drawn and written at a time: at most 2^24 values (64 MB), a multiple of the
+        /// class count so that a conditional model's classes keep their turns across chunks.
+        static func chunkSize(sampleShape: [Int], classCount: Int) -> Int {
+            var chunk = max(1, min(4096, (1 << 24) / max(1, sampleShape.reduce(1, *))))
+            if classCount > 1, chunk > classCount { chunk -= chunk % classCount }
+            return chunk
+        }
+
+        /// Refuses, before drawing anything, an output that would not fit the free space of its folder.
+        static func checkFreeDisk(for shape: [Int], out: String) throws {
+            let (elements, overflow) = shape.reduce((1, false)) { acc, d in
+                let (p, o) = acc.0.multipliedReportingOverflow(by: d)
+                return (p, acc.1 || o)
             }
+            let needed = overflow || elements > Int.max / 8 ? Double.infinity : Double(NPYWriter.fileSize(shape: shape))
+            let folder = URL(fileURLWithPath: out).deletingLastPathComponent().path
+            var stats = statvfs()
+            guard statvfs(folder, &stats) == 0 else { return }
+            let free = Double(stats.f_bavail) * Double(stats.f_frsize)
+            guard needed <= free else {
+                throw ValidationError("--count \(shape[0]) samples of \(shape.dropFirst().map(String.init).joined(separator: "×")) float32 need \(Self.bytes(needed)) "
+                                      + "and \(folder) has \(Self.bytes(free)) free; ask for fewer or write elsewhere")
+            }
+        }
+
+        /// A byte count for people: 313.6 TB, 20.1 GB.
+        static func bytes(_ n: Double) -> String {
+            guard n.isFinite else { return "more bytes than a file can hold" }
+            let units = ["bytes", "KB", "MB", "GB", "TB", "PB", "EB"]
+            var value = n, unit = 0
+            while value >= 1000 && unit < units.count - 1 { value /= 1000; unit += 1 }
+            return unit == 0 ? "\(Int(value)) bytes" : String(format: "%.1f %@", value, units[unit])
+        }
+
+        /// The PNG sheet of `--grid`: the first samples as images, or a scatter plot of the points.
+        func finishSheet(_ shown: Tensor, points: [Tensor]) throws {
+            guard let grid else { return }
+            if shown.rank == 2 && shown.shape[1] == 2 {
+                // 2-D points: a scatter plot of them (up to scatterLimit) rather than a sheet of images.
+                try PNG.write(ScatterPlot.render(Tensor.concat(points, axis: 0)), to: grid)
+            } else {
+                let first = shown.sliced(axis: 0, 0..<min(shown.shape[0], 256))
+                try ImageGrid.save(first, to: grid, nrow: Int(Double(first.shape[0]).squareRoot().rounded(.up)))
+            }
+            print("wrote sheet \(grid)")
         }
 
         /// Runs `draw`, reporting on standard error the progress of a sampler that reports it
         /// (a chain of network passes) and then its images/s.
-        func withProgress(_ draw: (_ progress: @escaping (Int, Int) -> Void) throws -> Tensor) throws -> Tensor {
+        func withProgress(report: Bool, _ draw: (_ progress: @escaping (Int, Int) -> Void) throws -> Tensor) throws -> Tensor {
             let started = Date()
             var lastReport = Date.distantPast, reported = false
             let samples = try draw { done, total in
+                guard report else { return }
                 reported = true
                 guard Date().timeIntervalSince(lastReport) > 1 || done == total else { return }
                 lastReport = Date()

@@ -99,16 +99,7 @@ public enum NPY {
         case .uint8: descr = "|u1"
         case .int64: descr = "<i8"
         }
-        let dims = array.shape.map(String.init)
-        let shape = dims.count == 1 ? "(\(dims[0]),)" : "(" + dims.joined(separator: ", ") + ")"
-        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
-        // NumPy leaves room for the first axis to grow to 21 digits without rewriting the data.
-        if let first = dims.first { header += String(repeating: " ", count: max(0, 21 - first.count)) }
-        let unpadded = magic.count + 2 + 2 + header.utf8.count + 1
-        header += String(repeating: " ", count: 64 - unpadded % 64) + "\n"   // NumPy pads 1 to 64 spaces
-        let length = header.utf8.count
-        precondition(length <= Int(UInt16.max), "NPY.encode: header of \(length) bytes does not fit version 1.0")
-        var out = magic + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8)
+        var out = header(descr: descr, shape: array.shape)
         switch array.values {
         case let .float32(v):
             out.reserveCapacity(out.count + 4 * v.count)
@@ -123,6 +114,21 @@ public enum NPY {
             for x in v { withUnsafeBytes(of: x.littleEndian) { out += $0 } }
         }
         return out
+    }
+
+    /// The magic, version and header of a `.npy` file of `descr` values in `shape`, as
+    /// `numpy.save` writes them (the data follow).
+    static func header(descr: String, shape: [Int]) -> [UInt8] {
+        let dims = shape.map(String.init)
+        let shape = dims.count == 1 ? "(\(dims[0]),)" : "(" + dims.joined(separator: ", ") + ")"
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
+        // NumPy leaves room for the first axis to grow to 21 digits without rewriting the data.
+        if let first = dims.first { header += String(repeating: " ", count: max(0, 21 - first.count)) }
+        let unpadded = magic.count + 2 + 2 + header.utf8.count + 1
+        header += String(repeating: " ", count: 64 - unpadded % 64) + "\n"   // NumPy pads 1 to 64 spaces
+        let length = header.utf8.count
+        precondition(length <= Int(UInt16.max), "NPY.encode: header of \(length) bytes does not fit version 1.0")
+        return magic + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8)
     }
 
     /// Decodes the bytes of a `.npy` file.

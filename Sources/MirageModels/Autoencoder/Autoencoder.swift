@@ -84,6 +84,8 @@ public final class Autoencoder: GenerativeModel, Sampling, ReconstructionModel {
     /// Reconstructions in [0, 1].
     public func reconstruct(_ x: Tensor) -> Tensor { reconstructionLogits(x).sigmoid() }
 
+    public var sampleShape: [Int] { config.imageShape }
+
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let images = input.images
         let logits = reconstructionLogits(corrupted(images))

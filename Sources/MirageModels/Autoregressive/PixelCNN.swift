@@ -89,6 +89,8 @@ public final class PixelCNN: GenerativeModel, ConditionalSampling, LikelihoodMod
         }
     }
 
+    public var sampleShape: [Int] { config.imageShape }
+
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let nll = negativeLogLikelihood(quantised(input.images), labels: input.labels).mean()
         context.updater.minimize(nll, with: optimizer, clippingNorm: config.gradientClip)

@@ -10,6 +10,10 @@ import MirageTensor
 /// }
 /// ```
 public protocol Sampling: GenerativeModel {
+    /// The shape of one sample: `[C, H, W]`, or `[2]` for a 2-D model's points. `mirage sample`
+    /// sizes its output (and checks the free disk) from it before drawing.
+    var sampleShape: [Int] { get }
+
     /// New samples, `[count, C, H, W]` in [0, 1] (`[count, 2]` points for a 2-D model).
     func sample(count: Int, generator: RandomGenerator) -> Tensor
 }

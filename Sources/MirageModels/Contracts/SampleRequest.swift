@@ -17,9 +17,15 @@ public struct SampleRequest {
     public var progress: (Int, Int) -> Void
 
     public init(count: Int, seed: UInt64, progress: @escaping (Int, Int) -> Void = { _, _ in }) {
+        self.init(count: count, generator: RandomGenerator(seed: seed), progress: progress)
+    }
+
+    /// A request that draws from `generator` where an earlier one stopped (the next chunk of a
+    /// large draw).
+    public init(count: Int, generator: RandomGenerator, progress: @escaping (Int, Int) -> Void = { _, _ in }) {
         precondition(count > 0, "SampleRequest: count must be positive, got \(count)")
         self.count = count
-        self.generator = RandomGenerator(seed: seed)
+        self.generator = generator
         self.progress = progress
     }
 }

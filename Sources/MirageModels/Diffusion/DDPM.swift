@@ -118,6 +118,8 @@ public final class DDPM: GenerativeModel, ConditionalSampling, AveragedWeights {
         emaUpdates = 0
     }
 
+    public var sampleShape: [Int] { config.imageShape }
+
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let x0 = input.images, b = x0.shape[0]
         let t = (0..<b).map { _ in noise.nextIndex(below: schedule.steps) }

@@ -66,6 +66,8 @@ public class FlowModel: GenerativeModel, LikelihoodModel, Sampling, AveragedWeig
     var averageUpdates = 0
     public let input: FlowInput
     public let training: Training
+    /// `[C, H, W]` of the images it models.
+    public let sampleShape: [Int]
     public let configuration: Data
     /// The kind's name, for error messages.
     let kind: String
@@ -78,6 +80,7 @@ public class FlowModel: GenerativeModel, LikelihoodModel, Sampling, AveragedWeig
     /// - Parameter makeFlow: Builds the flow; called a second time for the averaged copy.
     init(kind: String, config: some FlowConfiguration, input: FlowInput, makeFlow: () -> MultiScaleFlow) {
         self.kind = kind
+        sampleShape = config.imageShape
         configuration = (try? JSONEncoder().encode(config)) ?? Data()
         flow = makeFlow()
         if config.emaDecay > 0 {

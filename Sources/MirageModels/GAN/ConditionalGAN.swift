@@ -79,6 +79,8 @@ public final class ConditionalGAN: GenerativeModel, ConditionalSampling {
         return Tensor.concat([x, maps], axis: 1)
     }
 
+    public var sampleShape: [Int] { config.imageShape }
+
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let real = Packing.pack(input.batches.map { labelled($0.images, labels: $0.labels.scalars.map { Int($0) }) })
         let n = real.shape[0], m = config.pack

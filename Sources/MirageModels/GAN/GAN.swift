@@ -80,6 +80,8 @@ public final class GAN: GenerativeModel, NoiseToImageModel, LatentDecoding {
                         range: -1...1, minimumBatchSize: config.architecture == .mlp ? 1 : 2)
     }
 
+    public var sampleShape: [Int] { config.imageShape }
+
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let real = Packing.pack(input.batches.map(\.images))
         let n = real.shape[0]

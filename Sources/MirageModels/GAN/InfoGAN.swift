@@ -108,6 +108,8 @@ public final class InfoGAN: GenerativeModel, ConditionalSampling {
         Tensor.concat([z, Tensor.oneHot(categories, classes: config.categories), continuous], axis: 1)
     }
 
+    public var sampleShape: [Int] { config.imageShape }
+
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let real = input.images, n = real.shape[0]
         func draw() -> (z: Tensor, categories: [Int], continuous: Tensor) {

@@ -75,6 +75,8 @@ public final class LAPGAN: GenerativeModel, NoiseToImageModel {
     public var generator: any Layer { laplacianGenerator }
     public var noiseSize: Int { laplacianGenerator.noiseSize }
 
+    public var sampleShape: [Int] { config.imageShape }
+
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let real = input.images, n = real.shape[0]
         let sizes = laplacianGenerator.sizes

@@ -90,6 +90,8 @@ public final class WGAN: GenerativeModel, NoiseToImageModel, LatentDecoding {
                         range: -1...1, minimumBatchSize: config.architecture == .mlp ? 1 : 2)
     }
 
+    public var sampleShape: [Int] { config.imageShape }
+
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         var lossD: Float = 0, distance: Float = 0, penaltyValue: Float = 0
         let m = config.pack

@@ -166,6 +166,8 @@ public final class VAE: GenerativeModel, Sampling, LatentDecoding, LikelihoodMod
     /// the reconstruction error.
     public static var anomalyScores: [AnomalyScore] { [.elbo, .nll, .complexity, .reconstruction] }
 
+    public var sampleShape: [Int] { config.imageShape }
+
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let (rec, kl) = elboTerms(input.images)
         let loss = (kl - rec).mean()

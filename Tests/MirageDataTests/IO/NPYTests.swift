@@ -83,3 +83,30 @@ import Testing
         }
     }
 }
+
+/// The streamed writer: a file written in pieces is byte for byte `numpy.save`'s of the whole,
+/// appears only when finished, and a dropped writer leaves nothing behind.
+@Suite struct NPYWriterTests {
+    @Test func piecesMakeTheWholeFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mirage-npywriter-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("a.npy").path
+        let whole = Tensor((0..<5 * 2 * 3).map { Float($0) * 0.5 - 3 }, shape: [5, 2, 3])
+        let writer = try NPYWriter(path: path, shape: [5, 2, 3])
+        try writer.append(whole.sliced(axis: 0, 0..<2))
+        #expect(!FileManager.default.fileExists(atPath: path))
+        try writer.append(whole.sliced(axis: 0, 2..<5))
+        try writer.finish()
+        #expect(try FileBytes.read(path) == NPY.encode(NPYArray(whole)))
+        #expect(NPYWriter.fileSize(shape: [5, 2, 3]) == NPY.encode(NPYArray(whole)).count)
+        #expect(try NPY.read(path).tensor.scalars == whole.scalars)
+
+        let dropped = dir.appendingPathComponent("b.npy").path
+        do {
+            let unfinished = try NPYWriter(path: dropped, shape: [4, 1])
+            try unfinished.append(Tensor([1, 2], shape: [2, 1]))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["a.npy"])
+    }
+}

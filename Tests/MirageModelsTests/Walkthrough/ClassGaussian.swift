@@ -81,6 +81,7 @@ final class ClassGaussian: GenerativeModel, ConditionalSampling, LikelihoodModel
     }
 
     var classCount: Int { config.classCount }
+    var sampleShape: [Int] { config.imageShape }
 
     func sample(count: Int, class label: Int, generator: RandomGenerator) -> Tensor {
         sample(count: count, class: label, spread: 1, generator: generator)
