@@ -98,4 +98,37 @@ import Testing
         }
     }
 
+
+    /// An input of any size is read, translated and written a chunk at a time: 2,500 images (three
+    /// chunks) translate to what the same images give one chunk at a time, row for row, and a
+    /// bad value deep in the file is named by its index in the whole file.
+    @Test func largeInputsAreTranslatedInChunks() throws {
+        let dir = CLI.temporaryDirectory("translate-chunks")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = dir.appendingPathComponent("p2p").path
+        let trained = try CLI.run(["train", "pix2pix", "--dataset", "mnist-edges", "--steps", "2", "--batch-size", "8", "--subset", "16",
+                                   "--filters", "8", "--discriminator-filters", "8", "--out", run])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let edges = dir.appendingPathComponent("edges.npy").path
+        let exported = try CLI.run(["data", "export", "mnist-edges", "--split", "test", "--count", "2500", "--domain", "a", "--out", edges])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let all = dir.appendingPathComponent("all.npy").path, head = dir.appendingPathComponent("head.npy").path
+        #expect(try CLI.run(["translate", run, edges, "--out", all]).status == 0)
+        var first = try NPY.read(edges)
+        guard case let .float32(values) = first.values else { Issue.record("not float32"); return }
+        first = NPYArray(shape: [40, 1, 28, 28], values: .float32(Array(values.suffix(40 * 784))))
+        let tail = dir.appendingPathComponent("tail.npy").path
+        try NPY.write(first, to: tail)
+        #expect(try CLI.run(["translate", run, tail, "--out", head]).status == 0)
+        let a = try NPY.read(all), b = try NPY.read(head)
+        #expect(a.shape == [2500, 1, 28, 28] && b.shape == [40, 1, 28, 28])
+        guard case let .float32(va) = a.values, case let .float32(vb) = b.values else { Issue.record("not float32"); return }
+        #expect(Array(va.suffix(40 * 784)) == vb, "the last chunk's rows differ from the same images translated alone")
+
+        var bad = values
+        bad[2100 * 784 + 5] = 1.5
+        try NPY.write(NPYArray(shape: [2500, 1, 28, 28], values: .float32(bad)), to: edges)
+        let refused = try CLI.run(["translate", run, edges, "--out", all])
+        #expect(refused.status != 0 && refused.stderr.contains("value 1.5 at flat index \(2100 * 784 + 5) is outside [0, 1]"), "\(refused.stderr)")
+    }
 }

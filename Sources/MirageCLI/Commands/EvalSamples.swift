@@ -77,14 +77,30 @@ extension Mirage.Eval {
         func run() throws {
             threads.apply()
             let started = Date()
-            let samples = try loadSamples()
-            if let save {
-                try NPY.write(NPYArray(samples), to: save)
-                if !json { print("wrote \(samples.shape[0]) images to \(save)") }
-            }
             let judgeModel = try MNISTJudge.load(path: judge)
             let reference = try SampleQualityReference.mnist(split: against.split, judge: judgeModel, dataDirectory: dataDir)
-            let report = SampleQuality.evaluate(samples: samples, judge: judgeModel, reference: reference)
+            let report: SampleQualityReport
+            if let file {
+                // A file is read and judged a chunk at a time: only the judge's features of every
+                // sample are held, never all the images.
+                var writer: NPYWriter?
+                report = try SampleQuality.evaluate(file: file, count: count, judge: judgeModel, reference: reference) { images in
+                    guard let save else { return }
+                    if writer == nil { writer = try NPYWriter(path: save, shape: [try SampleQuality.sampleCount(file, count: count)] + MNISTJudge.imageShape) }
+                    try writer!.append(images)
+                }
+                if let writer, let save {
+                    try writer.finish()
+                    if !json { print("wrote \(writer.shape[0]) images to \(save)") }
+                }
+            } else {
+                let samples = try loadSamples()
+                if let save {
+                    try NPY.write(NPYArray(samples), to: save)
+                    if !json { print("wrote \(samples.shape[0]) images to \(save)") }
+                }
+                report = SampleQuality.evaluate(samples: samples, judge: judgeModel, reference: reference)
+            }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -101,7 +117,6 @@ extension Mirage.Eval {
         }
 
         private func loadSamples() throws -> Tensor {
-            if let file { return try SampleQuality.readSamples(file, count: count) }
             let n = count ?? 10_000
             if let real {
                 let data = try ImageDataset.mnist(split: real.split, dataDirectory: dataDir)

@@ -82,7 +82,7 @@ extension Mirage.Eval {
                 func file(_ name: String, of source: ImageDataset, into target: ImageDataset) throws -> Tensor? {
                     let path = (outputs as NSString).appendingPathComponent(name)
                     guard FileManager.default.fileExists(atPath: path) else { return nil }
-                    let images = try TranslationInput.read(path, shape: [target.channels, target.height, target.width]).0
+                    let images = try TranslationInput.read(path, shape: [target.channels, target.height, target.width])
                     guard images.shape[0] >= source.count else {
                         throw ValidationError("\(path) holds \(images.shape[0]) images; the test split has \(source.count) (use --count)")
                     }

@@ -58,20 +58,35 @@ extension Mirage {
                 throw ValidationError("\(runPath) (\(run.kind)) translates \(model.directions.map(\.rawValue).joined(separator: " and ")) only, not \(way.rawValue); train it with --direction \(way.rawValue) for that")
             }
             let shape = model.inputShape(way)
-            let (images, names) = try TranslationInput.read(input, shape: shape)
+            let source = try TranslationInput.open(input, shape: shape)
+            // Read, translated and written a chunk at a time, so that memory stays flat for inputs
+            // of any size.
+            let chunk = max(1, min(1024, (1 << 24) / shape.reduce(1, *)))
+            let toNPY = out.lowercased().hasSuffix(".npy")
+            var writer: NPYWriter?, sheet: (Tensor, Tensor)?, outputShape: [Int] = []
             let start = Date()
-            let outputs = model.translate(images, direction: way)
-            let seconds = Date().timeIntervalSince(start)
-            if out.lowercased().hasSuffix(".npy") {
-                try NPY.write(NPYArray(outputs), to: out)
-            } else {
-                try TranslationInput.writePNGs(outputs, names: names, folder: out)
+            for first in stride(from: 0, to: source.count, by: chunk) {
+                let range = first..<min(first + chunk, source.count)
+                let images = try source.images(range)
+                let outputs = model.translate(images, direction: way)
+                outputShape = [source.count] + outputs.shape.dropFirst()
+                if toNPY {
+                    if writer == nil { writer = try NPYWriter(path: out, shape: outputShape) }
+                    try writer!.append(outputs)
+                } else {
+                    try TranslationInput.writePNGs(outputs, names: Array(source.names[range]), folder: out)
+                }
+                if sheet == nil {
+                    let n = min(32, images.shape[0])
+                    sheet = (images.sliced(axis: 0, 0..<n), outputs.sliced(axis: 0, 0..<n))
+                }
             }
-            let size = outputs.shape.map(String.init).joined(separator: "×")
-            print("translated \(images.shape[0]) images \(way.rawValue) into \(size) at \(out) (\(String(format: "%.1f", Double(images.shape[0]) / max(seconds, 1e-9))) images/s)")
-            if let grid {
-                let n = min(32, images.shape[0])
-                let sheet = sideBySide([images.sliced(axis: 0, 0..<n), outputs.sliced(axis: 0, 0..<n)], perRow: 4)
+            try writer?.finish()
+            let seconds = Date().timeIntervalSince(start)
+            let size = outputShape.map(String.init).joined(separator: "×")
+            print("translated \(source.count) images \(way.rawValue) into \(size) at \(out) (\(String(format: "%.1f", Double(source.count) / max(seconds, 1e-9))) images/s)")
+            if let grid, let (inputs, outputs) = sheet {
+                let sheet = sideBySide([inputs, outputs], perRow: 4)
                 try ImageGrid.save(sheet.images, to: grid, nrow: sheet.columns)
                 print("wrote sheet \(grid) (input | output)")
             }
@@ -81,12 +96,20 @@ extension Mirage {
 
 /// Reading the images `mirage translate` is given and writing its PNG outputs.
 enum TranslationInput {
-    /// The images of a `.npy`, a PNG or a folder of PNGs as `[N, C, H, W]` in [0, 1], with a file
-    /// name for each (for PNG outputs).
+    /// Where the images come from: their number, a file name for each (for PNG outputs), and the
+    /// images of a range of them, `[n, C, H, W]` in [0, 1], read when asked for.
+    struct Source {
+        var count: Int
+        var names: [String]
+        var images: (Range<Int>) throws -> Tensor
+    }
+
+    /// The images of a `.npy`, a PNG or a folder of PNGs, checked against `shape` as far as can
+    /// be without reading them all (a `.npy` file's type and shape; each image's values as read).
     ///
     /// - Throws: A ``ValidationError`` or ``DataError`` naming the file whose shape, channels or
     ///   values do not fit `shape`, or an empty folder.
-    static func read(_ path: String, shape: [Int]) throws -> (Tensor, [String]) {
+    static func open(_ path: String, shape: [Int]) throws -> Source {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ValidationError("\(path) does not exist; INPUT is a .npy file, a PNG or a folder of PNGs")
@@ -94,27 +117,39 @@ enum TranslationInput {
         let expected = shape.map(String.init).joined(separator: "×")
         if isDirectory.boolValue {
             let files = try ImageFolder.pngFiles(in: path)
-            let images = try files.map { try png($0, shape: shape) }
-            return (Tensor.concat(images, axis: 0), files.map { ($0 as NSString).lastPathComponent })
+            return Source(count: files.count, names: files.map { ($0 as NSString).lastPathComponent }) { range in
+                try Tensor.concat(files[range].map { try png($0, shape: shape) }, axis: 0)
+            }
         }
         if path.lowercased().hasSuffix(".png") {
-            return (try png(path, shape: shape), [(path as NSString).lastPathComponent])
+            let image = try png(path, shape: shape)
+            return Source(count: 1, names: [(path as NSString).lastPathComponent]) { _ in image }
         }
         guard path.lowercased().hasSuffix(".npy") else {
             throw ValidationError("\(path) is neither a .npy file nor a PNG; INPUT is a .npy file, a PNG or a folder of PNGs")
         }
-        let array = try NPY.read(path)
-        guard case .float32 = array.values else {
-            throw DataError.badValue(file: path, reason: "holds \(array.values) values; translate takes float32 N×\(expected) in [0, 1]")
+        let reader = try NPYReader(path)
+        guard reader.isFloat32 else {
+            throw DataError.badValue(file: path, reason: "does not hold float32 values; translate takes float32 N×\(expected) in [0, 1]")
         }
-        guard array.shape.count == 4, Array(array.shape.dropFirst()) == shape, array.shape[0] > 0 else {
-            throw DataError.badValue(file: path, reason: "has shape \(array.shape), but the model translates N×\(expected) images")
+        guard reader.shape.count == 4, Array(reader.shape.dropFirst()) == shape, reader.rows > 0 else {
+            throw DataError.badValue(file: path, reason: "has shape \(reader.shape), but the model translates N×\(expected) images")
         }
-        let images = array.tensor
-        if let bad = images.scalars.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
-            throw DataError.badValue(file: path, reason: "value \(images.scalars[bad]) at flat index \(bad) is outside [0, 1]")
+        let rowSize = shape.reduce(1, *)
+        return Source(count: reader.rows, names: (0..<reader.rows).map { String(format: "%05d.png", $0) }) { range in
+            let images = try reader.read(rows: range)
+            if let bad = images.scalars.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+                throw DataError.badValue(file: path, reason: "value \(images.scalars[bad]) at flat index \(range.lowerBound * rowSize + bad) is outside [0, 1]")
+            }
+            return images
         }
-        return (images, (0..<array.shape[0]).map { String(format: "%05d.png", $0) })
+    }
+
+    /// All the images of ``open(_:shape:)``'s source at once, for inputs known to be small (a
+    /// test split's worth).
+    static func read(_ path: String, shape: [Int]) throws -> Tensor {
+        let source = try open(path, shape: shape)
+        return try source.images(0..<source.count)
     }
 
     /// One PNG as `[1, C, H, W]`, refusing a colour model's gray image and the other way round.

@@ -139,6 +139,33 @@ public enum NPY {
     /// - Returns: The array.
     /// - Throws: ``DataError/npy(file:reason:)``.
     public static func decode(_ bytes: [UInt8], file: String) throws -> NPYArray {
+        let (shape, itemSize, count, start) = try parseHeader(bytes, fileSize: bytes.count, file: file)
+        if itemSize == 1 { return NPYArray(shape: shape, values: .uint8(Array(bytes[start...]))) }
+        if itemSize == 8 {
+            let values = bytes.withUnsafeBytes { raw in
+                (0..<count).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * $0, as: Int64.self)) }
+            }
+            return NPYArray(shape: shape, values: .int64(values))
+        }
+        var values = [Float](repeating: 0, count: count)
+        bytes.withUnsafeBytes { raw in
+            for i in 0..<count {
+                values[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
+            }
+        }
+        return NPYArray(shape: shape, values: .float32(values))
+    }
+
+    /// The shape, item size, element count and data offset a `.npy` file's header declares,
+    /// checked against the file's size: what ``decode(_:file:)`` and ``NPYReader`` share.
+    ///
+    /// - Parameters:
+    ///   - bytes: The file's first bytes (at least the whole header).
+    ///   - fileSize: The size of the whole file.
+    ///   - file: The name to use in error messages.
+    /// - Throws: ``DataError/npy(file:reason:)``, ``DataError/truncated(file:expected:found:)``,
+    ///   ``DataError/trailingBytes(file:expected:found:)``.
+    static func parseHeader(_ bytes: [UInt8], fileSize: Int, file: String) throws -> (shape: [Int], itemSize: Int, count: Int, start: Int) {
         func fail(_ reason: String) -> DataError { .npy(file: file, reason: reason) }
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
             throw fail("not a .npy file (missing the \\x93NUMPY magic)")
@@ -178,22 +205,9 @@ public enum NPY {
         let (bytesNeeded, tooLarge) = count.multipliedReportingOverflow(by: itemSize)
         guard !tooLarge, bytesNeeded <= Int.max - start else { throw fail("shape \(shape) is implausibly large") }
         let expected = start + bytesNeeded
-        if bytes.count < expected { throw DataError.truncated(file: file, expected: expected, found: bytes.count) }
-        if bytes.count > expected { throw DataError.trailingBytes(file: file, expected: expected, found: bytes.count) }
-        if itemSize == 1 { return NPYArray(shape: shape, values: .uint8(Array(bytes[start...]))) }
-        if itemSize == 8 {
-            let values = bytes.withUnsafeBytes { raw in
-                (0..<count).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * $0, as: Int64.self)) }
-            }
-            return NPYArray(shape: shape, values: .int64(values))
-        }
-        var values = [Float](repeating: 0, count: count)
-        bytes.withUnsafeBytes { raw in
-            for i in 0..<count {
-                values[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
-            }
-        }
-        return NPYArray(shape: shape, values: .float32(values))
+        if fileSize < expected { throw DataError.truncated(file: file, expected: expected, found: fileSize) }
+        if fileSize > expected { throw DataError.trailingBytes(file: file, expected: expected, found: fileSize) }
+        return (shape, itemSize, count, start)
     }
 
     /// The text after `'key':`, with leading spaces removed.

@@ -30,10 +30,43 @@ public enum SampleQuality {
     public static func evaluate(samples: Tensor, judge: MNISTJudge, reference: SampleQualityReference,
                                 confidenceThreshold: Double = 0.9, neighbours: Int = 3) -> SampleQualityReport {
         let (features, probabilities) = judge.evaluate(samples)
+        return report(features: features, probabilities: probabilities, reference: reference,
+                      confidenceThreshold: confidenceThreshold, neighbours: neighbours)
+    }
+
+    /// ``evaluate(samples:judge:reference:confidenceThreshold:neighbours:)`` of the samples in a
+    /// float32 `.npy` file, read and judged `chunk` images at a time, so that only the judge's
+    /// features (a fraction of the images' size) are ever held for the whole file.
+    ///
+    /// - Parameters:
+    ///   - path: The `.npy` file, `[N, 1, 28, 28]` float32 in [0, 1].
+    ///   - count: Score only the first `count` samples (all when `nil`).
+    ///   - each: Called with every chunk of images, in order (to copy them elsewhere).
+    /// - Throws: What ``readSamples(_:count:)`` throws, naming the file.
+    public static func evaluate(file path: String, count: Int? = nil, judge: MNISTJudge, reference: SampleQualityReference,
+                                confidenceThreshold: Double = 0.9, neighbours: Int = 3, chunk: Int = 4096,
+                                each: (Tensor) throws -> Void = { _ in }) throws -> SampleQualityReport {
+        let (reader, n) = try openSamples(path, count: count)
+        var features: [Tensor] = [], probabilities: [Tensor] = []
+        for start in stride(from: 0, to: n, by: chunk) {
+            let images = try reader.read(rows: start..<min(start + chunk, n))
+            try validateValues(images, file: path)
+            try each(images)
+            let judged = judge.evaluate(images)
+            features.append(judged.features)
+            probabilities.append(judged.probabilities)
+        }
+        return report(features: Tensor.concat(features, axis: 0), probabilities: Tensor.concat(probabilities, axis: 0),
+                      reference: reference, confidenceThreshold: confidenceThreshold, neighbours: neighbours)
+    }
+
+    /// The report of samples the judge has seen: their features and class probabilities.
+    private static func report(features: Tensor, probabilities: Tensor, reference: SampleQualityReference,
+                               confidenceThreshold: Double, neighbours: Int) -> SampleQualityReport {
         let classes = ClassPredictionSummary(probabilities: probabilities, confidenceThreshold: confidenceThreshold)
         let (precision, recall) = PrecisionRecall.compute(real: reference.features, generated: features, k: neighbours)
         return SampleQualityReport(
-            sampleCount: samples.shape[0], reference: reference.name, referenceCount: reference.statistics.count,
+            sampleCount: features.shape[0], reference: reference.name, referenceCount: reference.statistics.count,
             frechetDistance: FrechetDistance.between(reference.statistics.gaussian, Gaussian(fitting: features)),
             confidentShare: classes.confidentShare, confidenceThreshold: confidenceThreshold,
             classesCovered: classes.classesCovered, classHistogram: classes.classHistogram,
@@ -50,12 +83,22 @@ public enum SampleQuality {
     ///   `[N, 1, 28, 28]` with N ≥ 4, or for NaN, ∞ or values outside [0, 1] (beyond a 10⁻⁴
     ///   rounding allowance).
     public static func validate(_ samples: Tensor, file: String) throws {
-        guard samples.rank == 4, Array(samples.shape.dropFirst()) == MNISTJudge.imageShape else {
-            throw EvalError.badSamples(file: file, reason: "holds an array of shape \(samples.shape); expected [N, 1, 28, 28] (float32, values in [0, 1])")
+        try validateShape(samples.shape, file: file)
+        try validateValues(samples, file: file)
+    }
+
+    /// Checks that an array of `shape` holds at least 4 MNIST-shaped images.
+    static func validateShape(_ shape: [Int], file: String) throws {
+        guard shape.count == 4, Array(shape.dropFirst()) == MNISTJudge.imageShape else {
+            throw EvalError.badSamples(file: file, reason: "holds an array of shape \(shape); expected [N, 1, 28, 28] (float32, values in [0, 1])")
         }
-        guard samples.shape[0] >= 4 else {
-            throw EvalError.badSamples(file: file, reason: "holds \(samples.shape[0]) images; at least 4 are needed (10,000 for numbers comparable with the README)")
+        guard shape[0] >= 4 else {
+            throw EvalError.badSamples(file: file, reason: "holds \(shape[0]) images; at least 4 are needed (10,000 for numbers comparable with the README)")
         }
+    }
+
+    /// Checks that images hold finite values in [0, 1].
+    static func validateValues(_ samples: Tensor, file: String) throws {
         let (low, high) = samples.withUnsafeBufferPointer { v in v.reduce((Float.infinity, -Float.infinity)) { (Swift.min($0.0, $1), Swift.max($0.1, $1)) } }
         guard samples.withUnsafeBufferPointer({ $0.allSatisfy(\.isFinite) }) else {
             throw EvalError.badSamples(file: file, reason: "holds NaN or infinite values")
@@ -74,18 +117,31 @@ public enum SampleQuality {
     /// - Throws: MirageData's `DataError` for a missing or corrupt file,
     ///   ``EvalError/badSamples(file:reason:)`` for the wrong type, shape or values.
     public static func readSamples(_ path: String, count: Int? = nil) throws -> Tensor {
-        let array = try NPY.read(path)
-        guard case .float32 = array.values else {
+        let (reader, n) = try openSamples(path, count: count)
+        let samples = try reader.read(rows: 0..<n)
+        try validateValues(samples, file: path)
+        return samples
+    }
+
+    /// The number of samples ``evaluate(file:count:judge:reference:confidenceThreshold:neighbours:chunk:each:)``
+    /// scores in a file: `count`, or all of them.
+    ///
+    /// - Throws: What ``readSamples(_:count:)`` throws for the file's type, shape or `count`.
+    public static func sampleCount(_ path: String, count: Int?) throws -> Int { try openSamples(path, count: count).1 }
+
+    /// The file opened for reading and the number of samples to read, after checking its type,
+    /// its shape and `count` against it; no image is read yet.
+    static func openSamples(_ path: String, count: Int?) throws -> (NPYReader, Int) {
+        let reader = try NPYReader(path)
+        guard reader.isFloat32 else {
             throw EvalError.badSamples(file: path, reason: "holds uint8 values; expected float32 in [0, 1] (divide by 255 and save as float32)")
         }
-        var samples = array.tensor
-        try validate(samples, file: path)
+        try validateShape(reader.shape, file: path)
         if let count {
-            guard count >= 4 && count <= samples.shape[0] else {
-                throw EvalError.badSamples(file: path, reason: "--count \(count) is outside 4...\(samples.shape[0]), the images in the file")
+            guard count >= 4 && count <= reader.rows else {
+                throw EvalError.badSamples(file: path, reason: "--count \(count) is outside 4...\(reader.rows), the images in the file")
             }
-            samples = samples.sliced(axis: 0, 0..<count)
         }
-        return samples
+        return (reader, count ?? reader.rows)
     }
 }
