@@ -119,13 +119,14 @@ import Testing
         #expect(try CLI.run(common + ["--out", reference]).status == 0)
         let checkpoint = URL(fileURLWithPath: victim + "/checkpoints/last.safetensors")
         var seed: UInt64 = 0x9E3779B97F4A7C15
-        var kills = 0, finished = false
+        var kills = 0, finished = false, resumedWithProgress = 0
         // Twelve attempts may be killed, the thirteenth runs to the end: on a loaded machine a
         // process can take longer to start than any kill delay, and the test must still end.
         for attempt in 0..<13 where !finished {
             let process = Process()
             process.executableURL = CLI.binary
             let resume = FileManager.default.fileExists(atPath: checkpoint.path)
+            let stepBefore = resume ? try Self.checkpointStep(checkpoint.path) : 0
             process.arguments = common + ["--out", victim, resume ? "--resume" : "--overwrite"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
@@ -142,10 +143,15 @@ import Testing
             finished = process.terminationReason == .exit && process.terminationStatus == 0
             if FileManager.default.fileExists(atPath: checkpoint.path) {
                 #expect(CLI.isCompleteSafetensors(checkpoint), "a kill left a half-written checkpoint")
+                // A resume that went on from a saved step and saved later ones.
+                if resume, stepBefore > 0, CLI.isCompleteSafetensors(checkpoint), try Self.checkpointStep(checkpoint.path) > stepBefore {
+                    resumedWithProgress += 1
+                }
             }
         }
         #expect(finished, "the run did not finish when left alone")
         #expect(kills >= 2, "only \(kills) kills landed: the test did not test anything")
+        #expect(resumedWithProgress >= 2, "only \(resumedWithProgress) attempts resumed from a checkpoint and went on: the resume path was not tested")
         let a = try Data(contentsOf: URL(fileURLWithPath: reference + "/checkpoints/last.safetensors")), b = try Data(contentsOf: checkpoint)
         #expect(a == b, "the resumed run's final checkpoint differs from the uninterrupted run's (after \(kills) kills)")
     }
