@@ -1,5 +1,6 @@
 import Foundation
 import MirageData
+import MirageTensor
 import Testing
 
 /// pix2pix and CycleGAN through the commands: training on PNG folders, `mirage translate`,
@@ -17,10 +18,28 @@ import Testing
         try write("a-to-b.npy", channels: 3)
         try write("a-to-b-to-a.npy", channels: 1)
         try write("b-to-a.npy", channels: 1)
-        let ok = try CLI.run(["eval", "translation", "--outputs", dir.path, "--domain-a", "mnist", "--domain-b", "mnist-colored",
-                               "--count", "8", "--json"])
-        #expect(ok.status == 0, "\(ok.stderr)")
-        #expect(ok.stdout.contains("\"b-to-a\"") && ok.stdout.contains("\"a-to-b\"") && ok.stdout.contains("cycle"))
+        func score() throws -> [String: [String: Double]] {
+            let result = try CLI.run(["eval", "translation", "--outputs", dir.path, "--domain-a", "mnist", "--domain-b", "mnist-colored",
+                                      "--count", "8", "--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: [String: Double]] ?? [:]
+        }
+        // The numbers, not just their names: the cycle's L1 is the mean absolute difference from
+        // the first 8 test digits, computed here.
+        let digits = try ImageDataset.mnist(split: .test).tensor(indices: Array(0..<8)).scalars
+        let pattern = (0..<(8 * 784)).map { Float($0 % 97) / 96 }
+        let expectedL1 = zip(pattern, digits).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) } / Double(digits.count)
+        let patterned = try score()
+        #expect(patterned["a-to-b"]?["count"] == 8 && patterned["b-to-a"]?["count"] == 8)
+        #expect(abs((patterned["a-to-b"]?["cycle_l1"] ?? -1) - expectedL1) < 1e-5, "\(patterned)")
+        // Outputs that are the digits themselves: no cycle error, every digit read back as its
+        // class, and a Fréchet distance far below the patterns'.
+        try NPY.write(NPYArray(shape: [8, 1, 28, 28], values: .float32(digits)), to: dir.appendingPathComponent("a-to-b-to-a.npy").path)
+        try NPY.write(NPYArray(shape: [8, 1, 28, 28], values: .float32(digits)), to: dir.appendingPathComponent("b-to-a.npy").path)
+        let perfect = try score()
+        #expect(perfect["a-to-b"]?["cycle_l1"] == 0 && perfect["a-to-b"]?["round_trip_accuracy"] == 1, "\(perfect)")
+        #expect(perfect["b-to-a"]?["judge_accuracy"] == 1, "\(perfect)")
+        #expect((perfect["b-to-a"]?["frechet_distance"] ?? .infinity) < (patterned["b-to-a"]?["frechet_distance"] ?? 0) / 2, "\(perfect) \(patterned)")
         // A gray file where colour outputs belong is refused, naming the file.
         try write("a-to-b.npy", channels: 1)
         let wrong = try CLI.run(["eval", "translation", "--outputs", dir.path, "--domain-a", "mnist", "--domain-b", "mnist-colored", "--count", "8"])
