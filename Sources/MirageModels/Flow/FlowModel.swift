@@ -116,12 +116,25 @@ public class FlowModel: GenerativeModel, LikelihoodModel, Sampling, AveragedWeig
             throw ModelConfigurationError.unsuitable(kind: kind, reason: "the checkpoint has no state.updates")
         }
         updates = Int(value.item)
+        try checkInvertible(flow, "weights")
         guard let average else { return }
         guard let count = state["ema_updates"], count.count == 1 else {
             throw ModelConfigurationError.unsuitable(kind: kind, reason: "the checkpoint has no state.ema_updates for its moving average")
         }
         try average.ema.restore(from: state)
         averageUpdates = Int(count.item)
+        try average.ema.copy(to: average.flow)
+        try checkInvertible(average.flow, "moving average of the weights")
+    }
+
+    /// Refuses restored weights that no flow could have trained to: a 1×1 convolution that is
+    /// not invertible would trap when sampling inverts it.
+    private func checkInvertible(_ flow: MultiScaleFlow, _ what: String) throws {
+        for (name, module) in flow.namedModules() {
+            if let conv = module as? InvertibleConv1x1, let reason = conv.invalidReason {
+                throw ModelConfigurationError.unsuitable(kind: kind, reason: "the checkpoint's \(what) at \(name): \(reason)")
+            }
+        }
     }
 
     /// Restarts the moving average at the flow's weights (after an import), with the warm-up of

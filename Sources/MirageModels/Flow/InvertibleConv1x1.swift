@@ -42,6 +42,19 @@ public final class InvertibleConv1x1: Module, FlowLayer {
         identity = Tensor(zip(rows, columns).map { $0 == $1 ? 1 : 0 }, shape: [channels, channels])
     }
 
+    /// Why the stored values cannot be this layer's (a damaged checkpoint), or `nil`: `P` must be
+    /// a permutation matrix, the signs ±1, and the scales such that `W` stays invertible in
+    /// single precision (log s above −80).
+    public var invalidReason: String? {
+        let p = permutation.scalars, c = channels
+        let isPermutation = p.allSatisfy { $0 == 0 || $0 == 1 }
+            && (0..<c).allSatisfy { i in (0..<c).reduce(0) { $0 + p[i * c + $1] } == 1 && (0..<c).reduce(0) { $0 + p[$1 * c + i] } == 1 }
+        if !isPermutation { return "its permutation is not a permutation matrix" }
+        if !sign.scalars.allSatisfy({ $0 == 1 || $0 == -1 }) { return "its signs are not all ±1" }
+        if !logScale.scalars.allSatisfy({ $0 > -80 && $0 < 80 }) { return "its log-scales leave the weight singular or unbounded" }
+        return nil
+    }
+
     /// The current `C×C` weight.
     public var weight: Tensor {
         let l = lower * lowerMask + identity

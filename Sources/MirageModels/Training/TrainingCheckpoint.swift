@@ -68,6 +68,13 @@ public enum TrainingCheckpoint {
     ///
     /// - Throws: `CheckpointError` naming the file and what does not fit.
     public static func restore(_ model: any GenerativeModel, from file: Checkpoint, path: String) throws {
+        // A run saves only finite weights (a loss that turns NaN stops it unsaved), so a NaN or an
+        // infinity here is damage, which a model would otherwise carry into samples or traps.
+        for name in model.networks.map(\.0) + ["state"] {
+            for (key, tensor) in file.tensors(under: name) where !tensor.withUnsafeBufferPointer({ $0.allSatisfy(\.isFinite) }) {
+                throw CheckpointError(path: path, problem: "tensor \(name).\(key) holds NaN or infinite values")
+            }
+        }
         do {
             for (name, net) in model.networks { try net.loadStateDict(file.tensors(under: name)) }
             for (name, opt) in model.optimizers { try opt.loadStateDict(file.tensors(under: "optimizer.\(name)")) }
