@@ -4,6 +4,18 @@ import Testing
 
 /// `mirage eval anomaly` and `mirage eval augment` as a user runs them, on briefly trained runs.
 @Suite struct UsesCommandTests {
+    /// The Mann–Whitney AUROC by its definition, every anomaly against every normal, ties one half:
+    /// the probability that an anomaly scores above a normal image.
+    static func auroc(_ scores: [Float], isAnomaly: [Bool]) -> Double {
+        let anomalies = zip(scores, isAnomaly).filter(\.1).map(\.0), normals = zip(scores, isAnomaly).filter { !$0.1 }.map(\.0)
+        var wins = 0.0
+        for a in anomalies { for n in normals { wins += a > n ? 1 : a == n ? 0.5 : 0 } }
+        return wins / Double(anomalies.count * normals.count)
+    }
+
+    /// The AUROC the command reports is the one its written scores give, recomputed here from the
+    /// scores and the test labels (sevens are the anomalies) in both protocols: the same pairs,
+    /// so equal up to the last bits of the division.
     @Test func anomalyScoresAHeldOutClass() throws {
         let dir = CLI.temporaryDirectory("anomaly")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -16,9 +28,11 @@ import Testing
         let result = try JSONSerialization.jsonObject(with: Data(scored.stdout.utf8)) as! [String: Any]
         #expect(result["anomaly_class"] as? Int == 7 && result["excluded_class"] as? Int == 7 && result["score"] as? String == "recon")
         let auroc = try #require(result["auroc"] as? Double)
-        #expect((0...1).contains(auroc))
         let written = try NPY.read(scores)
         #expect(written.shape == [500])
+        let sevens = try ImageDataset.mnist(split: .test).labels.prefix(500).map { $0 == 7 }
+        let recomputed = Self.auroc(written.tensor.scalars, isAnomaly: sevens)
+        #expect(Swift.abs(auroc - recomputed) < 1e-12, "reported AUROC \(auroc), the written scores give \(recomputed)")
         // The sevens among the first 500 test images are the anomalies.
         #expect(result["anomalies"] as? Int == MNISTCounts.sevensInFirst500)
 
@@ -30,11 +44,13 @@ import Testing
         #expect(trainResult["anomalies"] as? Int == MNISTCounts.trainingSevens && trainResult["anomalies_from"] as? String == "train")
         #expect(trainResult["normals"] as? Int == 500 - MNISTCounts.sevensInFirst500)
         // The normals' scores come first, the same as in the test-split protocol, image for image.
-        let sevens = try ImageDataset.mnist(split: .test).labels.prefix(500).map { $0 == 7 }
         let normalScores = zip(written.tensor.scalars, sevens).filter { !$1 }.map(\.0)
         let trainWritten = try NPY.read(trainScores).tensor.scalars
         #expect(trainWritten.count == 500 - MNISTCounts.sevensInFirst500 + MNISTCounts.trainingSevens)
         #expect(Array(trainWritten.prefix(normalScores.count)) == normalScores)
+        let trainAUROC = try #require(trainResult["auroc"] as? Double)
+        let trainRecomputed = Self.auroc(trainWritten, isAnomaly: trainWritten.indices.map { $0 >= normalScores.count })
+        #expect(Swift.abs(trainAUROC - trainRecomputed) < 1e-12, "reported AUROC \(trainAUROC), the written scores give \(trainRecomputed)")
 
         let wrongScore = try CLI.run(["eval", "anomaly", run, "--score", "fanogan"])
         #expect(wrongScore.status != 0 && wrongScore.stderr.contains("its scores: recon"), "\(wrongScore.stderr)")

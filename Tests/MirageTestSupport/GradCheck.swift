@@ -53,6 +53,7 @@ public enum GradCheck {
     }
 
     /// The first element whose gradient of `f` disagrees with central differences, or `nil`.
+    /// A gradient that is NaN or infinite, on either side, is a mismatch.
     public static func firstMismatch(_ inputs: [Tensor], eps: Float = 1e-2, atol: Double = 2e-3, rtol: Double = 1e-2,
                                      _ f: ([Tensor]) -> Tensor) -> Mismatch? {
         let leaves = inputs.map { $0.copy().requiringGrad() }
@@ -72,7 +73,10 @@ public enum GradCheck {
                 }
                 let numeric = (value(eps) - value(-eps)) / (2 * Double(eps))
                 let a = Double(analytic[k].scalars[i])
-                if Swift.abs(numeric - a) > atol + rtol * Swift.abs(numeric) {
+                // Written as "not within" so that a NaN on either side is a mismatch (every
+                // comparison with NaN is false), and a non-finite value is one even where both sides
+                // agree: an infinite or NaN derivative is never what a check here means to pass.
+                if !(a.isFinite && numeric.isFinite && Swift.abs(numeric - a) <= atol + rtol * Swift.abs(numeric)) {
                     return Mismatch(input: k, element: i, analytic: a, numeric: numeric)
                 }
             }

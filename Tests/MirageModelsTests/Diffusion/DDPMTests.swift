@@ -23,9 +23,11 @@ import Testing
             let (mean, variance) = (abar.squareRoot() * x0, 1 - abar)
             for sample in [x, direct.reshaped([n])] {
                 let m = sample.mean().item, v = ((sample - m) * (sample - m)).mean().item
-                // Standard errors: √(v/n) for the mean, v·√(2/n) for the variance; 5 of them.
-                #expect(Swift.abs(m - mean) < 5 * (variance / Float(n)).squareRoot() + 1e-4, "t = \(t): mean \(m), expected \(mean)")
-                #expect(Swift.abs(v - variance) < 5 * variance * (2 / Float(n)).squareRoot() + 1e-4, "t = \(t): variance \(v), expected \(variance)")
+                // Standard errors: √(v/n) for the mean, v·√(2/n) for the variance; 5 of them, and
+                // no more for Float's rounding than 1e-5 and 1e-7: at t = 0 the variance is β₁
+                // itself (1e-4 linear, 4e-5 cosine), so an absolute margin near it would pass 0.
+                #expect(Swift.abs(m - mean) < 5 * (variance / Float(n)).squareRoot() + 1e-5, "t = \(t): mean \(m), expected \(mean)")
+                #expect(Swift.abs(v - variance) < 5 * variance * (2 / Float(n)).squareRoot() + 1e-7, "t = \(t): variance \(v), expected \(variance)")
             }
         }
     }
@@ -148,6 +150,62 @@ import Testing
         let nll = DDPM.decoderNLL(values, mean: Tensor.full([256, 1], mean), std: std)
         let total = nll.scalars.reduce(0.0) { $0 + Foundation.exp(-Double($1)) }
         #expect(Swift.abs(total - 1) < 1e-4, "mean \(mean), std \(std): the bins hold \(total)")
+    }
+
+    /// The bound's terms against their definitions, computed here in Double from the β's alone:
+    /// with T = 4 and every middle term taken, the bound L_T + L₃ + L₂ + L₁ + L₀ on −log p(x₀) has, per image,
+    /// L_T = KL(N(√ᾱ_T·x₀, 1 − ᾱ_T) ‖ N(0, 1)) in closed form, each middle term the Gaussian KL
+    /// between q(x_{t−1} | x_t, x₀) and p_θ(x_{t−1} | x_t), and L₀ the discrete decoder (checked on
+    /// its own above) at the mean and spread defined here. The untrained ResidualUNet predicts no
+    /// noise at all, so x̂₀ is x_t/√ᾱ_t clipped to [−1, 1], and the x_t are the bound's own draws
+    /// (one normal per pixel for L₀, then one per middle term, from the same seed). The terms are
+    /// about 1,200 nats (L_T), 800 (L₀) and 15,000 (the middle ones) per image; their sum must agree
+    /// with the bound to 1e-6 of it, 0.02 nats (Float's sums of 784 pixels came within 3e-8), so
+    /// that a term off by a fraction of a nat per image fails.
+    @Test func theBoundsTermsMatchTheirDefinitions() {
+        var config = DDPM.Config()
+        config.width = 8
+        config.timesteps = 4
+        let ddpm = DDPM(config)
+        let x0 = ddpm.likelihoodInput(MNISTSubset.testImages(2), generator: RandomGenerator(seed: 0))
+        let bound = ddpm.negativeLogLikelihood(x0, samples: 3, generator: RandomGenerator(seed: 7))
+        #expect(bound.method == "variational bound, all 5 terms")
+        let betas = ddpm.schedule.betas.map(Double.init)
+        var alphaBars: [Double] = []
+        for b in betas { alphaBars.append((alphaBars.last ?? 1) * (1 - b)) }
+        func alphaBar(_ i: Int) -> Double { i < 0 ? 1 : alphaBars[i] }
+        let g = RandomGenerator(seed: 7), n = 784
+        let x = x0.scalars.map(Double.init)
+        /// x_t at index i from one draw, and x̂₀ with no predicted noise.
+        func noisedAndStart(_ i: Int) -> (xt: [Double], start: [Double]) {
+            let e = Tensor.randn(x0.shape, generator: g).scalars.map(Double.init)
+            let xt = zip(x, e).map { alphaBar(i).squareRoot() * $0 + (1 - alphaBar(i)).squareRoot() * $1 }
+            return (xt, xt.map { Swift.min(1, Swift.max(-1, $0 / alphaBar(i).squareRoot())) })
+        }
+        func perImage(_ values: [Double]) -> [Double] { (0..<2).map { values[($0 * n)..<(($0 + 1) * n)].reduce(0, +) } }
+        func gaussianKL(_ m1: Double, _ v1: Double, _ m2: Double, _ v2: Double) -> Double {
+            0.5 * (Foundation.log(v2 / v1) + (v1 + (m1 - m2) * (m1 - m2)) / v2 - 1)
+        }
+        func posteriorVariance(_ t: Int) -> Double { betas[t] * (1 - alphaBar(t - 1)) / (1 - alphaBar(t)) }
+        let last = alphaBar(3)
+        let lT = perImage(x.map { gaussianKL(last.squareRoot() * $0, 1 - last, 0, 1) })
+        let (_, decoderMean) = noisedAndStart(0)
+        let l0 = DDPM.decoderNLL(x0, mean: Tensor(decoderMean.map(Float.init), shape: x0.shape),
+                                 std: Float(posteriorVariance(1).squareRoot())).scalars.map(Double.init)
+        var middle = [0.0, 0.0]
+        for t in 1...3 {
+            let (xt, start) = noisedAndStart(t)
+            let c0 = alphaBar(t - 1).squareRoot() * betas[t] / (1 - alphaBar(t))
+            let ct = (1 - betas[t]).squareRoot() * (1 - alphaBar(t - 1)) / (1 - alphaBar(t))
+            let v = posteriorVariance(t)
+            let term = perImage((0..<x.count).map { j in gaussianKL(c0 * x[j] + ct * xt[j], v, c0 * start[j] + ct * xt[j], v) })
+            middle = zip(middle, term).map(+)
+        }
+        for i in 0..<2 {
+            let expected = lT[i] + l0[i] + middle[i], got = Double(bound.nll.scalars[i])
+            #expect(Swift.abs(got - expected) <= 1e-6 * expected,
+                    "image \(i): bound \(got), expected \(expected) = L_T \(lT[i]) + L₀ \(l0[i]) + middle \(middle[i])")
+        }
     }
 
     /// With fewer draws than middle terms the bound is estimated, without bias: averaged over

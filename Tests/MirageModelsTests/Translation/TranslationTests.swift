@@ -104,14 +104,33 @@ import Testing
         #expect(input.grad!.scalars == [2, 6, 2, 2, 6, 2])
     }
 
+    /// The pool passes its first `capacity` images through and keeps them; after that each image
+    /// is either passed through, leaving the pool as it was, or swapped: what comes back is an
+    /// image the pool held, hence one queried before, and the fresh image takes exactly its slot.
+    /// About half are swapped (50 expected of 100, standard deviation 5: 30 to 70 is 4σ).
     @Test func historyPoolFillsThenSwapsAboutHalf() throws {
         let pool = ImagePool(capacity: 4, imageShape: [1, 2, 2], generator: RandomGenerator(seed: 3))
         let first = Tensor((0..<16).map(Float.init), shape: [4, 1, 2, 2])
         #expect(pool.query(first).scalars == first.scalars)   // filling: passed through
+        #expect(pool.images.map(\.scalars) == (0..<4).map { first.sliced(axis: 0, $0..<($0 + 1)).squeezed(axis: 0).scalars })
+        var queried = Set((0..<4).map { first.sliced(axis: 0, $0..<($0 + 1)).scalars })
         var swapped = 0
         for i in 0..<100 {
             let fresh = Tensor.full([1, 1, 2, 2], Float(100 + i))
-            if pool.query(fresh).scalars != fresh.scalars { swapped += 1 }
+            let before = pool.images.map(\.scalars)
+            let shown = pool.query(fresh).scalars
+            let after = pool.images.map(\.scalars)
+            if shown == fresh.scalars {
+                #expect(after == before, "query \(i): passed through, yet the pool changed")
+            } else {
+                swapped += 1
+                #expect(queried.contains(shown), "query \(i): returned \(shown), never queried")
+                let slot = try #require(before.firstIndex(of: shown), "query \(i): returned an image the pool did not hold")
+                var expected = before
+                expected[slot] = fresh.scalars
+                #expect(after == expected, "query \(i): the fresh image did not take slot \(slot)")
+            }
+            queried.insert(fresh.scalars)
         }
         #expect((30...70).contains(swapped), "\(swapped) of 100 swapped")
         let restored = ImagePool(capacity: 4, imageShape: [1, 2, 2], generator: RandomGenerator(seed: 3))
@@ -162,6 +181,14 @@ import Testing
 
     /// 100 steps between digits and inverted digits lower the cycle L1 of test digits by more than 30%
     /// (0.47 → 0.29 here).
+    ///
+    /// A falling cycle L1 alone would also come from generators that learnt to copy their input,
+    /// so each direction is checked to translate: G_AB of a test digit x must be nearer its inverse
+    /// 1 − x than 0.4 of x's own distance from it (0.95), which the untrained generators (0.48)
+    /// and copying (all of it) are not, and here G_AB is at 0.32 and G_BA at 0.31. And the output
+    /// must be anti-correlated with the input, pixel by pixel (correlation below −0.1; −0.28 and
+    /// −0.20 here, about 0 untrained, +1 for a copy), which a bright image that ignored the digit,
+    /// near 1 − x in L1 as it would be, is not.
     @Test func cycleGANLearnsToComeBack() throws {
         var config = CycleGAN.Config()
         config.network.filters = 16
@@ -181,6 +208,19 @@ import Testing
         let after = cycleL1()
         #expect(after < 0.7 * before, "cycle L1 \(before) → \(after)")
         #expect(model.poolA.images.count == 50 && model.poolB.images.count == 50)
+        func correlation(_ a: Tensor, _ b: Tensor) -> Float {
+            let x = a - a.mean(), y = b - b.mean()
+            return (x * y).mean().item / ((x * x).mean().item * (y * y).mean().item).squareRoot()
+        }
+        let inverse = 1 - test
+        let copying = (test - inverse).abs().mean().item
+        for (input, target, direction) in [(test, inverse, TranslationDirection.aToB), (inverse, test, .bToA)] {
+            let output = model.translate(input, direction: direction)
+            let l1 = (output - target).abs().mean().item
+            #expect(l1 < 0.4 * copying, "\(direction.rawValue): L1 to the inverse \(l1), a copy's \(copying)")
+            let r = correlation(output, input)
+            #expect(r < -0.1, "\(direction.rawValue): correlation with the input \(r)")
+        }
     }
 
     /// `cycleWeightB` weighs the B → A → B cycle alone: unset, or set to λ, a step is the same to

@@ -118,6 +118,28 @@ import Testing
         #expect(GradCheck.firstMismatch([GradCheck.input([4], seed: 1)]) { $0[0] * $0[0] } == nil)
     }
 
+    /// A NaN compares false with everything, so a check written as `|a − n| > tol` passes a NaN
+    /// gradient; the checker must report it instead, on either side.
+    @Test func catchesANaNDerivative() throws {
+        // x + 0·√(x − stop(x)) has value x and true derivative 1, but the analytic chain goes through
+        // √ at 0: its backward 0·0.5/√0 is 0/0 = NaN, and x's gradient r + NaN is NaN.
+        let nanAnalytic = try #require(GradCheck.firstMismatch([GradCheck.input([4], seed: 3)]) { x in
+            x[0] + (x[0] - x[0].detached()).sqrt() * 0
+        })
+        #expect(nanAnalytic.analytic.isNaN)
+        #expect(nanAnalytic.numeric.isFinite)
+        // A value that is NaN makes the central difference NaN while the analytic gradient is fine.
+        let nanNumeric = try #require(GradCheck.firstMismatch([GradCheck.input([4], seed: 3)]) { x in
+            x[0] + Tensor.full([4], .nan)
+        })
+        #expect(nanNumeric.numeric.isNaN)
+        #expect(nanNumeric.analytic.isFinite)
+        // And through the second-order path, which a gradient penalty takes.
+        #expect(GradCheck.firstSecondOrderMismatch([GradCheck.input([4], seed: 3)]) { x in
+            x[0] * x[0] + (x[0] - x[0].detached()).sqrt() * 0
+        } != nil)
+    }
+
     @Test func catchesAWrongSecondDerivative() throws {
         // x·stop(x) + (x − stop(x))·stop(x) has value x² and first derivative 2x, right, but every
         // factor of that derivative is detached: its own derivative is lost (0 instead of 2).
