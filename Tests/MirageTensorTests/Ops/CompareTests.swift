@@ -21,6 +21,11 @@ import Testing
         #expect(y.scalars == [a.scalars[0], b.scalars[1], a.scalars[2], b.scalars[1]])
         GradCheck.check([a, b]) { Tensor.where(c, $0[0], $0[1]) }
         GradCheck.checkSecondOrder([a, b]) { Tensor.where(c, $0[0] * $0[0], $0[1] * $0[1]) }
+        // maximum and minimum: the two inputs at least 0.025 apart, more than eps, so ±eps never
+        // changes which is chosen.
+        let p = GradCheck.distinct([2, 3], seed: 6), q = GradCheck.distinct([2, 3], seed: 7) + 0.025
+        GradCheck.checkSecondOrder([p, q]) { Tensor.maximum($0[0], $0[1]).pow(3) }
+        GradCheck.checkSecondOrder([p, q]) { Tensor.minimum($0[0], $0[1]).pow(3) }
         // An infinite value in the branch not taken does not poison the gradient (c·a + (1−c)·b would give NaN).
         let inf = Tensor([Float.infinity, 1]).requiringGrad()
         Tensor.where(Tensor([0, 1]), inf, Tensor([2, 2])).sum().backward()

@@ -69,6 +69,9 @@ import Testing
         GradCheck.checkSecondOrder([x, w]) { conv2d($0[0], $0[1], stride: (2, 2), padding: (1, 1)).tanh() }
         let wt = GradCheck.input([2, 1, 4, 4], seed: 16)
         GradCheck.checkSecondOrder([x, wt]) { convTranspose2d($0[0], $0[1], stride: (2, 2), padding: (1, 1)).pow(2) }
+        // Grouped: two groups of two channels each, so each output sees only its group's inputs.
+        let xg = GradCheck.input([1, 4, 4, 4], seed: 17), wg = GradCheck.input([4, 2, 3, 3], seed: 18)
+        GradCheck.checkSecondOrder([xg, wg]) { conv2d($0[0], $0[1], padding: (1, 1), groups: 2).tanh() }
     }
 
     /// WGAN-GP's penalty: the gradient of ‖∂D(x)/∂x‖₂ with respect to the parameters of a conv

@@ -66,6 +66,10 @@ import Testing
         let w = GradCheck.input([2], seed: 21), b = GradCheck.input([2], seed: 22)
         GradCheck.checkSecondOrder([x, w, b]) { $0[0].batchNormalized(weight: $0[1], bias: $0[2], eps: 1e-5).output }
         GradCheck.checkSecondOrder([x, w, b]) { $0[0].groupNormalized(groups: 1, weight: $0[1], bias: $0[2], eps: 1e-5) }
+        // Several groups: statistics per group of two channels, not over all of them.
+        let x4 = GradCheck.input([2, 4, 2, 2], seed: 23)
+        let w4 = GradCheck.input([4], seed: 24), b4 = GradCheck.input([4], seed: 25)
+        GradCheck.checkSecondOrder([x4, w4, b4]) { $0[0].groupNormalized(groups: 2, weight: $0[1], bias: $0[2], eps: 1e-5) }
     }
 
     /// The three first-order gradients of a normalisation against each other: the fused backward

@@ -45,6 +45,8 @@ import Testing
         GradCheck.checkSecondOrder([a]) { ($0[0] * $0[0]).sum(axis: 1) }
         GradCheck.checkSecondOrder([a]) { $0[0].mean(axis: 0).pow(2) }
         GradCheck.checkSecondOrder([GradCheck.distinct([3, 4], seed: 5)]) { ($0[0] * $0[0]).max(axis: 1) }
+        // A power outside, so that the gradient min's backward receives depends on x.
+        GradCheck.checkSecondOrder([GradCheck.distinct([3, 4], seed: 6)]) { $0[0].min(axis: 1).pow(3) }
         GradCheck.checkSecondOrder([GradCheck.input([3, 1], seed: 4)]) { $0[0].expanded(to: [3, 5]).pow(2) }
     }
 }

@@ -29,6 +29,7 @@ import Testing
         let a = GradCheck.input([2, 5], seed: 2)
         GradCheck.checkSecondOrder([a]) { $0[0].logSumExp(axis: 1) }
         GradCheck.checkSecondOrder([a]) { $0[0].softmax(axis: 1) }
+        GradCheck.checkSecondOrder([a]) { $0[0].logSoftmax(axis: 1) }
         GradCheck.checkSecondOrder([a]) { $0[0].variance(axes: [1]) }
         GradCheck.checkSecondOrder([a]) { $0[0].norm(axis: 1) }
     }
