@@ -76,12 +76,11 @@ extension Mirage {
             let run = try LoadedRun(runPath)
             let model = run.model
             model.setTraining(false)
-            guard model is any Sampling else {
+            guard let sampler = model as? any Sampling else {
                 let how = model is any TranslationModel ? " (it translates images: mirage translate \(runPath) INPUT --out OUT.npy)" : ""
                 throw MissingCapability(subject: "\(runPath) (\(run.kind))", capability: "sampling from noise\(how)",
                                         modelsWithIt: ModelRegistry.names { $0 is any Sampling.Type })
             }
-            let sampler = model as! any Sampling
             let shape = [count] + sampler.sampleShape
             let chunk = Self.chunkSize(sampleShape: sampler.sampleShape, classCount: (model as? any ConditionalSampling)?.classCount ?? 0)
             if count > chunk { try Self.checkFreeDisk(for: shape, out: out) }
@@ -101,11 +100,13 @@ extension Mirage {
                         throw Self.explainSamplingOption(error, kind: run.kindType, run: runPath) ?? error
                     }
                 }
+                // A model option may set the count itself (a file of latents: one sample a row),
+                // which only a draw in one chunk can follow; every chunk is checked, since the
+                // writer holds the file to the shape of the first.
+                guard samples.shape[0] == n || chunks == 1 else {
+                    throw ValidationError("this run's sampling options made \(samples.shape[0]) samples where \(n) were asked; leave out --count")
+                }
                 if writer == nil {
-                    // A model option may set the count itself (a file of latents: one sample a row).
-                    guard samples.shape[0] == n || chunks == 1 else {
-                        throw ValidationError("this run's sampling options made \(samples.shape[0]) samples where \(n) were asked; leave out --count")
-                    }
                     writer = try NPYWriter(path: out, shape: [chunks == 1 ? samples.shape[0] : count] + samples.shape.dropFirst())
                 }
                 try writer!.append(samples)

@@ -97,10 +97,9 @@ extension ModelKind {
     /// - Throws: ``ModelConfigurationError/badConfiguration(kind:reason:)`` when it does not
     ///   decode or was written by a newer Mirage.
     public static func make(json: Data, version: Int? = nil) throws -> Model {
+        let current = try upgraded(json, from: version ?? configurationVersion)
         let config: Config
-        do { config = try JSONDecoder().decode(Config.self, from: upgraded(json, from: version ?? configurationVersion)) } catch let error as ModelConfigurationError {
-            throw error
-        } catch {
+        do { config = try JSONDecoder().decode(Config.self, from: current) } catch {
             throw ModelConfigurationError.badConfiguration(kind: name, reason: "\(error)")
         }
         return try make(config)

@@ -80,6 +80,12 @@ public enum ModelRegistry {
         kinds.filter { $0.optionNames.contains(name) }.map { $0.name }
     }
 
+    /// The configuration version a run of `kind` is written with: the kind's
+    /// ``ModelKind/configurationVersion``, or 1 (a form's first) for a kind outside the registry.
+    public static func configurationVersion(ofKind name: String) -> Int {
+        (try? kind(named: name))?.configurationVersion ?? 1
+    }
+
     /// The names of the kinds whose runs `mirage sample` takes the long option `--name` for.
     public static func kinds(takingSamplingOption name: String) -> [String] {
         kinds.filter { $0.samplingOptionNames.contains(name) }.map { $0.name }

@@ -38,12 +38,9 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
             return try TrainingData.load(datasetName, shape: shape, dataDirectory: runOptions.dataDir, seed: seed)
         }
         var options = runOptions.trainingOptions
-        if runOptions.resume, !FileManager.default.fileExists(atPath: folder.lastCheckpoint.path) {
-            throw TrainingError.nothingToResume(path: folder.lastCheckpoint.path)
-        }
         // The folder's writer lock first: the checkpoint a resume starts from is read under it,
         // so that no other writer can replace it in between.
-        let lock = try RunLock(folder)
+        let lock = try Trainer.lock(folder, resume: runOptions.resume)
         let model: Kind.Model
         let data: TrainingData
         var checkpoint: Checkpoint?

@@ -87,10 +87,16 @@ public final class Trainer {
     ///   file errors for unreadable or unwritable files.
     @discardableResult
     public func run(resume: Bool = false) throws -> [String: Float] {
+        try run(resume: resume, checkpoint: nil, lock: Self.lock(run, resume: resume))
+    }
+
+    /// The run folder's writer lock, once a resume is known to have a checkpoint to resume from
+    /// (checked first, so that a mistaken `--resume` does not create the folder to lock it).
+    static func lock(_ run: RunFolder, resume: Bool) throws -> RunLock {
         if resume, !FileManager.default.fileExists(atPath: run.lastCheckpoint.path) {
             throw TrainingError.nothingToResume(path: run.lastCheckpoint.path)
         }
-        return try run(resume: resume, checkpoint: nil, lock: RunLock(run))
+        return try RunLock(run)
     }
 
     /// ``run(resume:)`` with the folder's lock already taken and the checkpoint to resume from
@@ -119,9 +125,6 @@ public final class Trainer {
         }
         var step = 0
         if resume {
-            guard checkpoint != nil || FileManager.default.fileExists(atPath: run.lastCheckpoint.path) else {
-                throw TrainingError.nothingToResume(path: run.lastCheckpoint.path)
-            }
             let file = try checkpoint ?? Checkpoint.read(from: run.lastCheckpoint)
             let header = try TrainingCheckpoint.header(file, path: run.lastCheckpoint.path)
             guard header.kind == kind else {
@@ -161,7 +164,6 @@ public final class Trainer {
         if step > 0 { progress.message("resuming \(kind) at step \(step) of \(total) from \(run.lastCheckpoint.path)") }
         // What the time limit must leave room for, measured as the run goes: the slowest recent
         // step, a checkpoint (2 s until one is timed) and the sheets (once drawn).
-        let deadline = options.timeLimit.map { started.addingTimeInterval($0) }
         var recentSteps: [Double] = [], checkpointSeconds = 2.0, sheetSeconds = 0.0
         func saveCheckpoint() throws {
             let t0 = Date()
@@ -207,13 +209,13 @@ public final class Trainer {
                 try RunReport.write(for: run)
                 sheetSeconds = max(sheetSeconds, Date().timeIntervalSince(t0))
             }
-            if let deadline, let limit = options.timeLimit, step < total {
+            if let limit = options.timeLimit, step < total {
                 // Room for the next step, its checkpoint and, if it ends an epoch, its sheets,
                 // then the checkpoint of stopping.
                 let next = step + 1
                 let endsEpoch = next % perEpoch == 0 || next == total
                 let needed = recentSteps.max()! + 2 * checkpointSeconds + (endsEpoch ? sheetSeconds : 0)
-                if Date().addingTimeInterval(needed) > deadline {
+                if Date().addingTimeInterval(needed) > started.addingTimeInterval(limit) {
                     if !saved { try saveCheckpoint() }
                     throw TrainingError.timeLimitReached(step: step, checkpoint: run.lastCheckpoint.path, limit: limit)
                 }
@@ -235,7 +237,7 @@ public final class Trainer {
     private func writeConfig() throws {
         var config: [String: Any] = [
             "kind": kind,
-            "config_version": (try? ModelRegistry.kind(named: kind))?.configurationVersion ?? 1,
+            "config_version": ModelRegistry.configurationVersion(ofKind: kind),
             "model": (try? JSONSerialization.jsonObject(with: model.configuration)) ?? [:],
             "training": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(options))) ?? [:],
             "dataset": data.name,

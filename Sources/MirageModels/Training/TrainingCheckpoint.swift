@@ -15,8 +15,7 @@ public enum TrainingCheckpoint {
         file.insert(model.state.map { ($0.key, $0.value) }, under: "state")
         var metadata = ["mirage.kind": kind, "mirage.step": String(step),
                         "mirage.config": String(decoding: canonicalJSON(model.configuration), as: UTF8.self)]
-        // A kind outside the registry (a test's model) has its form's first version.
-        metadata["mirage.config_version"] = String((try? ModelRegistry.kind(named: kind))?.configurationVersion ?? 1)
+        metadata["mirage.config_version"] = String(ModelRegistry.configurationVersion(ofKind: kind))
         for (name, g) in model.generators {
             metadata["mirage.rng.\(name)"] = g.state.map(String.init).joined(separator: ",")
         }
