@@ -140,8 +140,8 @@ extension Mirage.Eval {
                 ("class histogram", r.classHistogram.map(String.init).joined(separator: " ")),
                 ("class KL to uniform", String(format: "%.4f nats", r.classKLToUniform)),
                 ("classifier score", String(format: "%.3f  (1 to %d)", r.classifierScore, r.classHistogram.count)),
-                ("precision", String(format: "%.4f  (k = %d)", r.precision, r.neighbours)),
-                ("recall", String(format: "%.4f  (k = %d)", r.recall, r.neighbours)),
+                ("precision", String(format: "%.4f  (k = %d, first %d samples)", r.precision, r.neighbours, r.neighbourSampleCount)),
+                ("recall", String(format: "%.4f  (k = %d, first %d samples)", r.recall, r.neighbours, r.neighbourSampleCount)),
             ]
             let width = rows.map(\.0.count).max()!
             return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }

@@ -38,29 +38,9 @@ public struct Gaussian: Equatable, Sendable {
     public init(fitting samples: Tensor) {
         precondition(samples.rank == 2 && samples.shape[0] >= 2,
                      "Gaussian(fitting:): expected samples [N, d] with N ≥ 2, got shape \(samples.shape)")
-        let (n, d) = (samples.shape[0], samples.shape[1])
-        var mean = [Double](repeating: 0, count: d)
-        // Feature-major, centred copy: each covariance entry is then one contiguous dot product.
-        var centred = [Double](repeating: 0, count: n * d)
-        samples.withUnsafeBufferPointer { x in
-            for i in 0..<n { for j in 0..<d { mean[j] += Double(x[i * d + j]) } }
-            for j in 0..<d { mean[j] /= Double(n) }
-            for i in 0..<n { for j in 0..<d { centred[j * n + i] = Double(x[i * d + j]) - mean[j] } }
-        }
-        var covariance = Matrix(zeros: d, d)
-        centred.withUnsafeBufferPointer { c in
-            for a in 0..<d {
-                for b in a..<d {
-                    var s = 0.0
-                    let pa = c.baseAddress! + a * n, pb = c.baseAddress! + b * n
-                    for i in 0..<n { s += pa[i] * pb[i] }
-                    s /= Double(n - 1)
-                    covariance[a, b] = s
-                    covariance[b, a] = s
-                }
-            }
-        }
-        self.init(mean: mean, covariance: covariance)
+        var fit = Accumulator(dimension: samples.shape[1])
+        fit.add(samples)
+        self = fit.gaussian
     }
 
     /// The number of dimensions d.

@@ -51,38 +51,77 @@ public struct ClassPredictionSummary: Equatable, Sendable {
     public init(probabilities: Tensor, confidenceThreshold: Double = 0.9) {
         precondition(probabilities.rank == 2 && probabilities.shape[0] > 0 && probabilities.shape[1] > 0,
                      "ClassPredictionSummary: expected probabilities [N, C] with N, C ≥ 1, got shape \(probabilities.shape)")
-        precondition(confidenceThreshold > 0 && confidenceThreshold <= 1,
-                     "ClassPredictionSummary: confidence threshold \(confidenceThreshold) is not in (0, 1]")
-        let (n, c) = (probabilities.shape[0], probabilities.shape[1])
-        let p = probabilities.scalars.map(Double.init)
-        var histogram = [Int](repeating: 0, count: c)
-        var confidentPerClass = [Int](repeating: 0, count: c)
-        var marginal = [Double](repeating: 0, count: c)
-        var confident = 0
-        for i in 0..<n {
-            var best = 0
-            for k in 0..<c {
-                marginal[k] += p[i * c + k]
-                if p[i * c + k] > p[i * c + best] { best = k }
-            }
-            histogram[best] += 1
-            if p[i * c + best] >= confidenceThreshold {
-                confident += 1
-                confidentPerClass[best] += 1
-            }
+        var summary = Accumulator(classes: probabilities.shape[1], confidenceThreshold: confidenceThreshold)
+        summary.add(probabilities)
+        self = summary.summary
+    }
+
+    /// Builds a ``ClassPredictionSummary`` from probabilities that arrive in chunks, in memory
+    /// that does not grow with their number: counts, the summed predictions and the summed
+    /// Σ_y p log p, since E_x KL(p(y | x) ‖ p(y)) = E_x Σ_y p(y | x) log p(y | x) − Σ_y p(y) log p(y).
+    public struct Accumulator: Sendable {
+        /// The confidence bar.
+        public let confidenceThreshold: Double
+        /// Rows added so far.
+        public private(set) var count = 0
+        private var histogram: [Int], confidentPerClass: [Int], confident = 0
+        private var marginal: [Double], negativeEntropy = 0.0
+
+        /// An empty accumulator for `classes` classes.
+        public init(classes: Int, confidenceThreshold: Double = 0.9) {
+            precondition(classes >= 1, "ClassPredictionSummary.Accumulator: \(classes) classes")
+            precondition(confidenceThreshold > 0 && confidenceThreshold <= 1,
+                         "ClassPredictionSummary: confidence threshold \(confidenceThreshold) is not in (0, 1]")
+            self.confidenceThreshold = confidenceThreshold
+            histogram = [Int](repeating: 0, count: classes)
+            confidentPerClass = histogram
+            marginal = [Double](repeating: 0, count: classes)
         }
-        marginal = marginal.map { $0 / Double(n) }
-        var meanKL = 0.0
-        for i in 0..<n {
-            for k in 0..<c where p[i * c + k] > 0 && marginal[k] > 0 {
-                meanKL += p[i * c + k] * log(p[i * c + k] / marginal[k])
+
+        /// Adds a chunk of predictions, `[N, C]`.
+        public mutating func add(_ probabilities: Tensor) {
+            let c = histogram.count
+            precondition(probabilities.rank == 2 && probabilities.shape[1] == c,
+                         "ClassPredictionSummary: expected probabilities [N, \(c)], got shape \(probabilities.shape)")
+            let n = probabilities.shape[0]
+            let p = probabilities.scalars.map(Double.init)
+            for i in 0..<n {
+                var best = 0
+                for k in 0..<c {
+                    let q = p[i * c + k]
+                    marginal[k] += q
+                    if q > 0 { negativeEntropy += q * log(q) }
+                    if q > p[i * c + best] { best = k }
+                }
+                histogram[best] += 1
+                if p[i * c + best] >= confidenceThreshold {
+                    confident += 1
+                    confidentPerClass[best] += 1
+                }
             }
+            count += n
         }
+
+        /// The summary of everything added (at least one row).
+        public var summary: ClassPredictionSummary {
+            precondition(count > 0, "ClassPredictionSummary: no probabilities were added")
+            let n = Double(count)
+            let marginalNegativeEntropy = marginal.map { $0 / n }.filter { $0 > 0 }.map { $0 * log($0) }.reduce(0, +)
+            return ClassPredictionSummary(
+                confidenceThreshold: confidenceThreshold, confidentShare: Double(confident) / n,
+                classHistogram: histogram, classesCovered: confidentPerClass.filter { $0 > 0 }.count,
+                classKLToUniform: KLDivergence.toUniform(histogram),
+                classifierScore: exp(Swift.max(0, negativeEntropy / n - marginalNegativeEntropy)))
+        }
+    }
+
+    private init(confidenceThreshold: Double, confidentShare: Double, classHistogram: [Int], classesCovered: Int,
+                 classKLToUniform: Double, classifierScore: Double) {
         self.confidenceThreshold = confidenceThreshold
-        confidentShare = Double(confident) / Double(n)
-        classHistogram = histogram
-        classesCovered = confidentPerClass.filter { $0 > 0 }.count
-        classKLToUniform = KLDivergence.toUniform(histogram)
-        classifierScore = exp(Swift.max(0, meanKL / Double(n)))
+        self.confidentShare = confidentShare
+        self.classHistogram = classHistogram
+        self.classesCovered = classesCovered
+        self.classKLToUniform = classKLToUniform
+        self.classifierScore = classifierScore
     }
 }

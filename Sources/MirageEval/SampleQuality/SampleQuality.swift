@@ -29,14 +29,16 @@ public enum SampleQuality {
     /// - Returns: The report.
     public static func evaluate(samples: Tensor, judge: MNISTJudge, reference: SampleQualityReference,
                                 confidenceThreshold: Double = 0.9, neighbours: Int = 3) -> SampleQualityReport {
-        let (features, probabilities) = judge.evaluate(samples)
-        return report(features: features, probabilities: probabilities, reference: reference,
-                      confidenceThreshold: confidenceThreshold, neighbours: neighbours)
+        var scores = Scores(reference: reference, confidenceThreshold: confidenceThreshold)
+        scores.add(judge.evaluate(samples))
+        return scores.report(reference: reference, neighbours: neighbours)
     }
 
     /// ``evaluate(samples:judge:reference:confidenceThreshold:neighbours:)`` of the samples in a
-    /// float32 `.npy` file, read and judged `chunk` images at a time, so that only the judge's
-    /// features (a fraction of the images' size) are ever held for the whole file.
+    /// float32 `.npy` file, read and judged `chunk` images at a time, in memory that does not grow
+    /// with the file: the Fréchet statistics and the class summary are accumulated chunk by
+    /// chunk, and precision and recall, which compare sets of equal size as Kynkäänniemi et al.
+    /// do, keep the features of the first samples only, as many as the reference has.
     ///
     /// - Parameters:
     ///   - path: The `.npy` file, `[N, 1, 28, 28]` float32 in [0, 1].
@@ -47,31 +49,53 @@ public enum SampleQuality {
                                 confidenceThreshold: Double = 0.9, neighbours: Int = 3, chunk: Int = 4096,
                                 each: (Tensor) throws -> Void = { _ in }) throws -> SampleQualityReport {
         let (reader, n) = try openSamples(path, count: count)
-        var features: [Tensor] = [], probabilities: [Tensor] = []
+        var scores = Scores(reference: reference, confidenceThreshold: confidenceThreshold)
         for start in stride(from: 0, to: n, by: chunk) {
             let images = try reader.read(rows: start..<min(start + chunk, n))
             try validateValues(images, file: path)
             try each(images)
-            let judged = judge.evaluate(images)
-            features.append(judged.features)
-            probabilities.append(judged.probabilities)
+            scores.add(judge.evaluate(images))
         }
-        return report(features: Tensor.concat(features, axis: 0), probabilities: Tensor.concat(probabilities, axis: 0),
-                      reference: reference, confidenceThreshold: confidenceThreshold, neighbours: neighbours)
+        return scores.report(reference: reference, neighbours: neighbours)
     }
 
-    /// The report of samples the judge has seen: their features and class probabilities.
-    private static func report(features: Tensor, probabilities: Tensor, reference: SampleQualityReference,
-                               confidenceThreshold: Double, neighbours: Int) -> SampleQualityReport {
-        let classes = ClassPredictionSummary(probabilities: probabilities, confidenceThreshold: confidenceThreshold)
-        let (precision, recall) = PrecisionRecall.compute(real: reference.features, generated: features, k: neighbours)
-        return SampleQualityReport(
-            sampleCount: features.shape[0], reference: reference.name, referenceCount: reference.statistics.count,
-            frechetDistance: FrechetDistance.between(reference.statistics.gaussian, Gaussian(fitting: features)),
-            confidentShare: classes.confidentShare, confidenceThreshold: confidenceThreshold,
-            classesCovered: classes.classesCovered, classHistogram: classes.classHistogram,
-            classKLToUniform: classes.classKLToUniform, classifierScore: classes.classifierScore,
-            precision: precision, recall: recall, neighbours: neighbours)
+    /// What the report is computed from, gathered a chunk of judged samples at a time.
+    private struct Scores {
+        var gaussian: Gaussian.Accumulator
+        var classes: ClassPredictionSummary.Accumulator
+        /// Features of the first samples, up to ``neighbourLimit``, for precision and recall.
+        var neighbourFeatures: [Tensor] = []
+        var neighbourCount = 0
+        let neighbourLimit: Int
+
+        init(reference: SampleQualityReference, confidenceThreshold: Double) {
+            gaussian = Gaussian.Accumulator(dimension: reference.features.shape[1])
+            classes = ClassPredictionSummary.Accumulator(classes: MNISTJudge.classCount, confidenceThreshold: confidenceThreshold)
+            neighbourLimit = reference.features.shape[0]
+        }
+
+        mutating func add(_ judged: (features: Tensor, probabilities: Tensor)) {
+            gaussian.add(judged.features)
+            classes.add(judged.probabilities)
+            let kept = Swift.min(judged.features.shape[0], neighbourLimit - neighbourCount)
+            if kept > 0 {
+                neighbourFeatures.append(kept == judged.features.shape[0] ? judged.features : judged.features.sliced(axis: 0, 0..<kept))
+                neighbourCount += kept
+            }
+        }
+
+        func report(reference: SampleQualityReference, neighbours: Int) -> SampleQualityReport {
+            let summary = classes.summary
+            let (precision, recall) = PrecisionRecall.compute(real: reference.features,
+                                                              generated: Tensor.concat(neighbourFeatures, axis: 0), k: neighbours)
+            return SampleQualityReport(
+                sampleCount: gaussian.count, reference: reference.name, referenceCount: reference.statistics.count,
+                frechetDistance: FrechetDistance.between(reference.statistics.gaussian, gaussian.gaussian),
+                confidentShare: summary.confidentShare, confidenceThreshold: summary.confidenceThreshold,
+                classesCovered: summary.classesCovered, classHistogram: summary.classHistogram,
+                classKLToUniform: summary.classKLToUniform, classifierScore: summary.classifierScore,
+                precision: precision, recall: recall, neighbours: neighbours, neighbourSampleCount: neighbourCount)
+        }
     }
 
     /// Checks that a tensor holds MNIST-shaped images in [0, 1].

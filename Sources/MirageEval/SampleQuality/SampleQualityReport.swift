@@ -27,12 +27,17 @@ public struct SampleQualityReport: Codable, Equatable, Sendable {
     public var recall: Double
     /// The k of precision and recall.
     public var neighbours: Int
+    /// The samples precision and recall were computed on: the first ones, at most as many as
+    /// the reference's neighbour set (the k-NN balls grow with a set's size, so the two sets are
+    /// kept equal, as Kynkäänniemi et al. do).
+    public var neighbourSampleCount: Int
 
     /// Creates a report from its numbers (``SampleQuality/evaluate(samples:judge:reference:confidenceThreshold:neighbours:)``
     /// is the usual source).
     public init(sampleCount: Int, reference: String, referenceCount: Int, frechetDistance: Double,
                 confidentShare: Double, confidenceThreshold: Double, classesCovered: Int, classHistogram: [Int],
-                classKLToUniform: Double, classifierScore: Double, precision: Double, recall: Double, neighbours: Int) {
+                classKLToUniform: Double, classifierScore: Double, precision: Double, recall: Double, neighbours: Int,
+                neighbourSampleCount: Int) {
         self.sampleCount = sampleCount
         self.reference = reference
         self.referenceCount = referenceCount
@@ -46,6 +51,7 @@ public struct SampleQualityReport: Codable, Equatable, Sendable {
         self.precision = precision
         self.recall = recall
         self.neighbours = neighbours
+        self.neighbourSampleCount = neighbourSampleCount
     }
 
     enum CodingKeys: String, CodingKey {
@@ -54,5 +60,6 @@ public struct SampleQualityReport: Codable, Equatable, Sendable {
         case confidenceThreshold = "confidence_threshold", classesCovered = "classes_covered"
         case classHistogram = "class_histogram", classKLToUniform = "class_kl_to_uniform"
         case classifierScore = "classifier_score", precision, recall, neighbours
+        case neighbourSampleCount = "neighbour_sample_count"
     }
 }

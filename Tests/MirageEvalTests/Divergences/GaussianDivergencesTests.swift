@@ -42,4 +42,22 @@ import Testing
         #expect(close(g.mean[0], 8.0 / 3, atol: 1e-12) && close(g.mean[1], 16.0 / 3, atol: 1e-12))
         #expect(g.covariance.maxAbsoluteDifference(Matrix([[7.0 / 3, 31.0 / 6], [31.0 / 6, 37.0 / 3]])) < 1e-12)
     }
+
+    /// Chunks of any size, the first of one row, give the fit of all rows at once; the features
+    /// sit at 10⁴ with a spread of 1, where a sum of squares would lose the covariance's digits.
+    @Test func accumulatedChunksMatchOneFit() {
+        let x = Tensor.randn([611, 5], generator: RandomGenerator(seed: 4)) + 10_000
+        let whole = Gaussian(fitting: x)
+        var fit = Gaussian.Accumulator(dimension: 5)
+        var start = 0
+        for size in [1, 0, 7, 300, 3, 300] {
+            fit.add(x.sliced(axis: 0, start..<start + size))
+            start += size
+        }
+        #expect(fit.count == 611)
+        let g = fit.gaussian
+        #expect(zip(g.mean, whole.mean).allSatisfy { Swift.abs($0 - $1) < 1e-9 })
+        #expect(g.covariance.maxAbsoluteDifference(whole.covariance) < 1e-9)
+        #expect(Swift.abs(g.covariance[0, 0] - 1) < 0.2, "variance \(g.covariance[0, 0])")
+    }
 }

@@ -40,4 +40,16 @@ import Testing
         let kl1 = 0.7 * log(0.7 / 0.45) + 0.3 * log(0.3 / 0.55), kl2 = 0.2 * log(0.2 / 0.45) + 0.8 * log(0.8 / 0.55)
         #expect(close(ClassPredictionSummary(probabilities: p).classifierScore, exp((kl1 + kl2) / 2), atol: 1e-6))
     }
+
+    /// Predictions added in chunks summarise exactly as all of them at once.
+    @Test func accumulatedChunksMatchOneSummary() {
+        let p = (Tensor.randn([500, 10], generator: RandomGenerator(seed: 5)) * 3).softmax(axis: 1)
+        let whole = ClassPredictionSummary(probabilities: p, confidenceThreshold: 0.8)
+        var summary = ClassPredictionSummary.Accumulator(classes: 10, confidenceThreshold: 0.8)
+        for range in [0..<1, 1..<250, 250..<500] { summary.add(p.sliced(axis: 0, range)) }
+        let chunked = summary.summary
+        #expect(chunked.classHistogram == whole.classHistogram && chunked.confidentShare == whole.confidentShare)
+        #expect(chunked.classesCovered == whole.classesCovered && close(chunked.classifierScore, whole.classifierScore, atol: 1e-9))
+        #expect(whole.classifierScore > 2 && whole.confidentShare > 0.1 && whole.confidentShare < 0.9)
+    }
 }

@@ -24,16 +24,42 @@ extension JudgeBackedTests {
             #expect(good.classHistogram.reduce(0, +) == 2000)
         }
 
+        /// A file scored a chunk at a time reports what the same images in memory do; precision and
+        /// recall use the first samples, as many as the reference's neighbour set holds (here 500
+        /// of 1,300), and nothing else about the samples is kept.
+        @Test func fileScoredInChunksMatchesMemory() throws {
+            let reference = SampleQualityReference(name: "mnist/test", features: Shipped.testOutputs.features.sliced(axis: 0, 0..<500),
+                                                   statistics: try ReferenceStatistics.mnistTest(judge: Shipped.judge))
+            let images = Shipped.mnistTrain.tensor(indices: Array(0..<1300))
+            let folder = TemporaryFolder()
+            let path = folder.file("samples.npy")
+            try NPY.write(NPYArray(images), to: path)
+            let inMemory = SampleQuality.evaluate(samples: images, judge: Shipped.judge, reference: reference)
+            let fromFile = try SampleQuality.evaluate(file: path, judge: Shipped.judge, reference: reference, chunk: 128)
+            #expect(fromFile.sampleCount == 1300 && fromFile.neighbourSampleCount == 500 && inMemory.neighbourSampleCount == 500)
+            #expect(Swift.abs(fromFile.frechetDistance - inMemory.frechetDistance) < 1e-6 * inMemory.frechetDistance)
+            // The judge's arithmetic may round differently in a batch of 128 than of 1,300: a point on
+            // a ball's edge may move, one in 500 (0.002).
+            #expect(zip(fromFile.classHistogram, inMemory.classHistogram).map { Swift.abs($0 - $1) }.reduce(0, +) <= 2)
+            let first = Shipped.judge.evaluate(images.sliced(axis: 0, 0..<500)).features
+            let expected = PrecisionRecall.compute(real: reference.features, generated: first)
+            for report in [fromFile, inMemory] {
+                #expect(Swift.abs(report.precision - expected.precision) <= 0.0041 && Swift.abs(report.recall - expected.recall) <= 0.0041)
+            }
+            #expect(fromFile.recall > 0.5, "recall \(fromFile.recall)")
+        }
+
         @Test func reportEncodesAsSnakeCaseJSON() throws {
             let report = SampleQualityReport(sampleCount: 4, reference: "r", referenceCount: 5, frechetDistance: 1.5,
                                              confidentShare: 0.5, confidenceThreshold: 0.9, classesCovered: 2,
                                              classHistogram: [2, 2], classKLToUniform: 0, classifierScore: 2,
-                                             precision: 1, recall: 0.25, neighbours: 3)
+                                             precision: 1, recall: 0.25, neighbours: 3, neighbourSampleCount: 4)
             let data = try JSONEncoder().encode(report)
             let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
             #expect(Set(object.keys) == ["sample_count", "reference", "reference_count", "frechet_distance", "confident_share",
                                          "confidence_threshold", "classes_covered", "class_histogram", "class_kl_to_uniform",
-                                         "classifier_score", "precision", "recall", "neighbours"])
+                                         "classifier_score", "precision", "recall", "neighbours",
+                                         "neighbour_sample_count"])
             #expect(try JSONDecoder().decode(SampleQualityReport.self, from: data) == report)
         }
 
