@@ -50,6 +50,18 @@ let package = Package(
             name: "MirageNN",
             dependencies: ["MirageTensor"]
         ),
+        // Open MPI for data-parallel training; only the `mirage` command links it, so that a
+        // package depending on the libraries above does not need MPI.
+        .systemLibrary(
+            name: "CMPI",
+            path: "Sources/CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
+        .target(
+            name: "MirageMPI",
+            dependencies: ["CMPI", "MirageNN"]
+        ),
         .target(
             name: "MirageData",
             dependencies: ["MirageTensor", "CZlib", "CPNG"]
@@ -77,6 +89,7 @@ let package = Package(
                 "MirageData",
                 "MirageEval",
                 "MirageModels",
+                "MirageMPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -119,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MirageCLITests",
-            dependencies: ["MirageData"],
+            dependencies: ["MirageData", "MirageNN"],
             exclude: ["Snapshots"]
         ),
         .testTarget(

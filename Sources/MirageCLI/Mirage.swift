@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import MirageModels
+import MirageMPI
 
 /// The `mirage` command: train, sample, evaluate and benchmark generative models.
 ///
@@ -24,6 +26,8 @@ public struct Mirage: ParsableCommand {
     /// Runs the command line this process was started with, and exits.
     public static func main() {
         OpenMPWaitPolicy.applyBeforeStart()
+        // Started by mpirun: `mirage train` trains with the processes it started.
+        if MPIProcessGroup.launchedByMPI { DistributedTraining.world = { try MPIProcessGroup.world() } }
         let arguments = Array(CommandLine.arguments.dropFirst())
         // `mirage sample RUN --help`: the options of the run's own model, which the parser cannot
         // know before the run is read.

@@ -15,10 +15,19 @@ enum CLI {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs `mirage` with `arguments`, through `launcher` (a command and its arguments, such as
+    /// `mpirun -np 2`) when one is given; or, with `executable`, that program (found on the PATH)
+    /// with `arguments` alone.
+    static func run(_ arguments: [String], environment: [String: String] = [:], launcher: [String] = [],
+                    executable: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        if let program = executable ?? launcher.first {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [program] + (executable == nil ? Array(launcher.dropFirst()) + [binary.path] : []) + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }

@@ -68,13 +68,16 @@ public final class Autoencoder: GenerativeModel, Sampling, ReconstructionModel {
     }
 
     /// `x` with the configured corruption applied (unchanged for a plain autoencoder), drawing
-    /// from `generator` or else the model's own corruption generator.
-    public func corrupted(_ x: Tensor, generator: RandomGenerator? = nil) -> Tensor {
+    /// from `generator` or else the model's own corruption generator, for the global batch of
+    /// which `x` is `shard`'s rows.
+    public func corrupted(_ x: Tensor, generator: RandomGenerator? = nil, shard: BatchShard = .whole) -> Tensor {
         let g = generator ?? corruption
+        let rows = x.shape[0], each = Array(x.shape.dropFirst())
         switch config.noise {
         case .none: return x
-        case .gaussian(let std): return (x + Tensor.randn(x.shape, std: std, generator: g)).clamped(min: 0, max: 1)
-        case .masking(let p): return x * Tensor.bernoulli(x.shape, probability: 1 - p, generator: g)
+        case .gaussian(let std):
+            return (x + shard.draw(rows) { Tensor.randn([$0] + each, std: std, generator: g) }).clamped(min: 0, max: 1)
+        case .masking(let p): return x * shard.draw(rows) { Tensor.bernoulli([$0] + each, probability: 1 - p, generator: g) }
         }
     }
 
@@ -88,7 +91,7 @@ public final class Autoencoder: GenerativeModel, Sampling, ReconstructionModel {
 
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let images = input.images
-        let logits = reconstructionLogits(corrupted(images))
+        let logits = reconstructionLogits(corrupted(images, shard: context.shard))
         let loss = binaryCrossEntropyWithLogits(logits, images, reduction: .sum) / Float(images.shape[0])
         context.updater.minimize(loss, with: optimizer)
         let mse = withNoGrad { mseLoss(logits.sigmoid(), images).item }

@@ -1,4 +1,5 @@
 import MirageData
+import MirageNN
 
 /// The kind of data a model trains on.
 public enum DataShape: String, Codable, Sendable, CaseIterable {
@@ -90,13 +91,19 @@ public struct StepContext: Sendable {
     public var totalSteps: Int
     /// Applies the step's updates: the trainer's, or a plain one outside a trainer.
     public var updater: Updater
+    /// This process's share of the step's batches in data-parallel training (``BatchShard/whole``
+    /// in one process): what the step draws per example is drawn through it, for the global
+    /// batch, so that the processes together take the single-process step.
+    public var shard: BatchShard
 
-    public init(step: Int, epoch: Int, stepsPerEpoch: Int, totalSteps: Int, updater: Updater = Updater()) {
+    public init(step: Int, epoch: Int, stepsPerEpoch: Int, totalSteps: Int, updater: Updater = Updater(),
+                shard: BatchShard = .whole) {
         self.step = step
         self.epoch = epoch
         self.stepsPerEpoch = stepsPerEpoch
         self.totalSteps = totalSteps
         self.updater = updater
+        self.shard = shard
     }
 
     /// How far the run is, in [0, 1): `step / totalSteps`.

@@ -122,11 +122,13 @@ public final class DDPM: GenerativeModel, ConditionalSampling, AveragedWeights {
 
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let x0 = input.images, b = x0.shape[0]
-        let t = (0..<b).map { _ in noise.nextIndex(below: schedule.steps) }
-        let epsilon = Tensor.randn(x0.shape, generator: noise)
+        let shard = context.shard
+        let t = shard.draw(b) { noise.nextIndex(below: schedule.steps) }
+        let epsilon = shard.draw(b) { Tensor.randn([$0] + x0.shape.dropFirst(), generator: noise) }
         var labels: Tensor?
         if config.classes > 0 {
-            labels = Tensor(input.labels.scalars.map { noise.nextUniform() < config.labelDropout ? Float(config.classes) : $0 })
+            let dropped = shard.draw(b) { noise.nextUniform() < config.labelDropout }
+            labels = Tensor(zip(input.labels.scalars, dropped).map { $1 ? Float(config.classes) : $0 })
         }
         let predicted = unet(schedule.noised(x0, at: t, noise: epsilon), timesteps: Tensor(t.map(Float.init)), labels: labels)
         let loss = mseLoss(predicted, epsilon)

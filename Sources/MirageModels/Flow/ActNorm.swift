@@ -18,6 +18,9 @@ public final class ActNorm: Module, FlowLayer {
     /// 1 once the data-dependent initialisation has run.
     @Buffer public var initialized: Tensor
     public let channels: Int
+    /// In data-parallel training, this process's share of the batch: the initial statistics are
+    /// those of the global batch, so that every process starts from the same parameters.
+    public var shard = BatchShard.whole
 
     public init(_ channels: Int) {
         self.channels = channels
@@ -26,13 +29,20 @@ public final class ActNorm: Module, FlowLayer {
         initialized = Tensor([0])
     }
 
-    /// Sets the bias to minus the per-channel mean of `x` and the scale to one over its
-    /// standard deviation.
+    /// Sets the bias to minus the per-channel mean of `x` (of the global batch, in data-parallel
+    /// training) and the scale to one over its standard deviation.
     func initialize(from x: Tensor) {
         withNoGrad {
-            let mean = x.mean(axes: [0, 2, 3], keepDims: true)
-            let centered = x - mean
-            let std = ((centered * centered).mean(axes: [0, 2, 3], keepDims: true)).sqrt()
+            let mean: Tensor, variance: Tensor
+            if shard.isWhole {
+                mean = x.mean(axes: [0, 2, 3], keepDims: true)
+                variance = ((x - mean) * (x - mean)).mean(axes: [0, 2, 3], keepDims: true)
+            } else {
+                let n = Float(shard.count * x.count / channels)
+                mean = shard.sum(x.sum(axes: [0, 2, 3], keepDims: true)) * (1 / n)
+                variance = shard.sum(((x - mean) * (x - mean)).sum(axes: [0, 2, 3], keepDims: true)) * (1 / n)
+            }
+            let std = variance.sqrt()
             bias = -mean
             logScale = -(std + 1e-6).log()
             initialized = Tensor([1])

@@ -154,10 +154,12 @@ public class FlowModel: GenerativeModel, LikelihoodModel, Sampling, AveragedWeig
         return average.flow
     }
 
-    /// `(k + u)/256` for images holding `k/255`, `u ~ U(0, 1)`.
-    func dequantize(_ images: Tensor, generator g: RandomGenerator) -> Tensor {
+    /// `(k + u)/256` for images holding `k/255`, `u ~ U(0, 1)`, `u` drawn for the global batch
+    /// of which `images` are `shard`'s rows.
+    func dequantize(_ images: Tensor, generator g: RandomGenerator, shard: BatchShard = .whole) -> Tensor {
         let levels = Tensor(images.scalars.map { ($0 * 255).rounded() }, shape: images.shape)
-        return (levels + Tensor.rand(images.shape, generator: g)) * (1 / Float(256))
+        let u = shard.draw(images.shape[0]) { Tensor.rand([$0] + images.shape.dropFirst(), generator: g) }
+        return (levels + u) * (1 / Float(256))
     }
 
     /// The flow's input for dequantised pixels `x̃` (as ``likelihoodInput(_:generator:)`` returns
@@ -194,7 +196,7 @@ public class FlowModel: GenerativeModel, LikelihoodModel, Sampling, AveragedWeig
     }
 
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
-        let x = dequantize(input.images, generator: noise)
+        let x = dequantize(input.images, generator: noise, shard: context.shard)
         let nll = discreteNLL(x, flow: flow).mean()
         // Bits per dimension as the loss: the same optimum, gradients of order 1.
         let loss = nll * (1 / Float(Double(flow.dimensions) * Foundation.log(2.0)))

@@ -84,9 +84,9 @@ public final class ConditionalGAN: GenerativeModel, ConditionalSampling {
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let real = Packing.pack(input.batches.map { labelled($0.images, labels: $0.labels.scalars.map { Int($0) }) })
         let n = real.shape[0], m = config.pack
-        let fakeLabels = (0..<m * n).map { _ in noise.nextIndex(below: config.classes) }
-        let fake = Packing.pack(labelled(generate(Tensor.randn([m * n, config.noise], generator: noise), labels: fakeLabels),
-                                         labels: fakeLabels), into: m)
+        let fakeLabels = context.shard.draw(n, blocks: m) { noise.nextIndex(below: config.classes) }
+        let z = context.shard.draw(n, blocks: m) { Tensor.randn([$0, config.noise], generator: noise) }
+        let fake = Packing.pack(labelled(generate(z, labels: fakeLabels), labels: fakeLabels), into: m)
 
         let dReal = discriminator(real), dFake = discriminator(fake.detached())
         let lossD = AdversarialLoss.discriminator(real: dReal, fake: dFake)

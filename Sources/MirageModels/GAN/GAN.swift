@@ -85,7 +85,8 @@ public final class GAN: GenerativeModel, NoiseToImageModel, LatentDecoding {
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let real = Packing.pack(input.batches.map(\.images))
         let n = real.shape[0]
-        let fake = Packing.pack(generator(Tensor.randn([config.pack * n, config.noise], generator: noise)), into: config.pack)
+        let z = context.shard.draw(n, blocks: config.pack) { Tensor.randn([$0, config.noise], generator: noise) }
+        let fake = Packing.pack(generator(z), into: config.pack)
 
         let dReal = discriminator(real), dFake = discriminator(fake.detached())
         let lossD = AdversarialLoss.discriminator(real: dReal, fake: dFake)

@@ -113,8 +113,10 @@ public final class InfoGAN: GenerativeModel, ConditionalSampling {
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
         let real = input.images, n = real.shape[0]
         func draw() -> (z: Tensor, categories: [Int], continuous: Tensor) {
-            (Tensor.randn([n, config.noise], generator: noise), (0..<n).map { _ in noise.nextIndex(below: config.categories) },
-             Tensor.rand([n, config.continuous], low: -1, high: 1, generator: noise))
+            let shard = context.shard
+            return (shard.draw(n) { Tensor.randn([$0, config.noise], generator: noise) },
+                    shard.draw(n) { noise.nextIndex(below: config.categories) },
+                    shard.draw(n) { Tensor.rand([$0, config.continuous], low: -1, high: 1, generator: noise) })
         }
         var codes = draw()
         let fake = generator(latent(codes.z, categories: codes.categories, continuous: codes.continuous))

@@ -83,11 +83,11 @@ public final class LAPGAN: GenerativeModel, NoiseToImageModel {
         let pyramid = LaplacianPyramid(real, levels: config.levels)
         // Each level's fakes: the coarse image from noise, and each finer image built on the
         // real coarser one, which also conditions that level's discriminator.
-        var fakes = [laplacianGenerator.coarse(Tensor.randn([n, config.noise], generator: noise))]
+        var fakes = [laplacianGenerator.coarse(context.shard.draw(n) { Tensor.randn([$0, config.noise], generator: noise) })]
         var conditions: [Tensor?] = [nil]
         for (k, band) in laplacianGenerator.bands.enumerated() {
             let up = LaplacianPyramid.expand(pyramid.images[k])
-            let plane = Tensor.randn([n, 1, sizes[k + 1], sizes[k + 1]], generator: noise)
+            let plane = context.shard.draw(n) { Tensor.randn([$0, 1, sizes[k + 1], sizes[k + 1]], generator: noise) }
             fakes.append(up + band(up, noise: plane))
             conditions.append(up)
         }

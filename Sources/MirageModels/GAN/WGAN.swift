@@ -98,12 +98,16 @@ public final class WGAN: GenerativeModel, NoiseToImageModel, LatentDecoding {
         for first in stride(from: 0, to: input.batches.count, by: m) {
             let real = Packing.pack(input.batches[first..<(first + m)].map(\.images))
             let fake = withNoGrad {
-                Packing.pack(generator(Tensor.randn([m * real.shape[0], config.noise], generator: noise)), into: m)
+                Packing.pack(generator(context.shard.draw(real.shape[0], blocks: m) { Tensor.randn([$0, config.noise], generator: noise) }),
+                             into: m)
             }
             let dReal = critic(real).mean(), dFake = critic(fake).mean()
             var loss = dFake - dReal
             if case let .gradientPenalty(weight) = config.constraint {
-                let penalty = GradientPenalty.penalty(critic: critic, real: real, fake: fake, generator: noise)
+                let epsilon = context.shard.draw(real.shape[0]) {
+                    Tensor.rand([$0] + Array(repeating: 1, count: real.rank - 1), generator: noise)
+                }
+                let penalty = GradientPenalty.penalty(critic: critic, real: real, fake: fake, epsilon: epsilon)
                 loss = loss + penalty * weight
                 penaltyValue = penalty.item
             }
@@ -115,7 +119,8 @@ public final class WGAN: GenerativeModel, NoiseToImageModel, LatentDecoding {
         // The generator's step, judged by the critic as it now stands.
         let n = input.images.shape[0]
         let lossG = context.updater.minimize(with: optimizerG, judgedBy: [critic]) {
-            -critic(Packing.pack(generator(Tensor.randn([m * n, config.noise], generator: noise)), into: m)).mean()
+            -critic(Packing.pack(generator(context.shard.draw(n, blocks: m) { Tensor.randn([$0, config.noise], generator: noise) }),
+                                 into: m)).mean()
         }
         var losses = ["loss_d": lossD, "loss_g": lossG.item, "w_distance": distance]
         if case .gradientPenalty = config.constraint { losses["penalty"] = penaltyValue }

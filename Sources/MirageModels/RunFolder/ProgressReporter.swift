@@ -11,10 +11,13 @@ final class ProgressReporter {
     private let totalSteps: Int
     private let stepsPerEpoch: Int
     private let plainEvery: Int
+    /// Prints nothing (the processes of a data-parallel run other than rank 0).
+    private let quiet: Bool
     private var lastDraw = Date.distantPast
     private var rateStart: (step: Int, time: Date)
 
-    init(totalSteps: Int, stepsPerEpoch: Int, firstStep: Int, plainEvery: Int = 100) {
+    init(totalSteps: Int, stepsPerEpoch: Int, firstStep: Int, plainEvery: Int = 100, quiet: Bool = false) {
+        self.quiet = quiet
         self.totalSteps = totalSteps
         self.stepsPerEpoch = stepsPerEpoch
         self.plainEvery = plainEvery
@@ -29,6 +32,7 @@ final class ProgressReporter {
 
     /// Reports that `step` steps are done, with the latest running losses.
     func update(step: Int, losses: [(String, Float)]) {
+        guard !quiet else { return }
         let rate = rate(at: step)
         let epoch = (step - 1) / stepsPerEpoch + 1, epochs = (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch
         let inEpoch = (step - 1) % stepsPerEpoch + 1
@@ -52,6 +56,7 @@ final class ProgressReporter {
 
     /// Prints a message on its own line (ending a terminal bar first).
     func message(_ text: String) {
+        guard !quiet else { return }
         if isTerminal { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
         print(text)
         fflush(stdout)

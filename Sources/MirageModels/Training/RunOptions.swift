@@ -64,6 +64,10 @@ public struct RunOptions: ParsableArguments {
                                valueName: "signal"))
     public var checkpointOn: [String] = []
 
+    @Flag(name: .customLong("sync-batchnorm"),
+          help: "Under mpirun: batch norm's statistics over the global batch, so that the forward pass equals one process's (default: each process's own share, as PyTorch's DDP).")
+    public var syncBatchNorm = false
+
     public init() {}
 
     public func validate() throws {
@@ -101,6 +105,7 @@ public struct RunOptions: ParsableArguments {
         o.overwrite = overwrite
         o.timeLimit = timeLimit.flatMap(parseDuration)
         o.checkpointSignals = checkpointOn.compactMap(StopSignals.signal(named:))
+        o.synchroniseBatchNorm = syncBatchNorm
         return o
     }
 }

@@ -38,9 +38,12 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
             return try TrainingData.load(datasetName, shape: shape, dataDirectory: runOptions.dataDir, seed: seed)
         }
         var options = runOptions.trainingOptions
+        // Under mpirun, the processes train the run together and rank 0 writes it.
+        let group = try DistributedTraining.group()
+        let leader = group.rank == 0
         // The folder's writer lock first: the checkpoint a resume starts from is read under it,
         // so that no other writer can replace it in between.
-        let lock = try Trainer.lock(folder, resume: runOptions.resume)
+        let lock = leader ? try Trainer.lock(folder, resume: runOptions.resume) : nil
         let model: Kind.Model
         let data: TrainingData
         var checkpoint: Checkpoint?
@@ -67,8 +70,9 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
             model = try Kind.make(Kind.configuration(modelOptions, seed: options.seed, data: data.description))
         }
         let trainer = Trainer(model: model, kind: Kind.name, data: data, run: folder, options: options)
+        trainer.processGroup = group
         let sizes = model.networks.map { "\($0.0): \($0.1.parameterCount) parameters" }.joined(separator: ", ")
-        print("training \(Kind.name) (\(sizes)) on \(data.name) into \(folder.root.path)")
+        if leader { print("training \(Kind.name) (\(sizes)) on \(data.name) into \(folder.root.path)") }
         let losses: [String: Float]
         do {
             losses = try trainer.run(resume: runOptions.resume, checkpoint: checkpoint, lock: lock)
@@ -78,15 +82,16 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
             // for SIGTERM), and EX_TEMPFAIL, 75, "try again", for the time limit.
             switch stop {
             case .interrupted(_, _, let signal):
-                FileHandle.standardError.write(Data("\(stop)\n".utf8))
+                if leader { FileHandle.standardError.write(Data("\(stop)\n".utf8)) }
                 throw ExitCode(128 + signal)
             case .timeLimitReached:
-                FileHandle.standardError.write(Data("\(stop)\n".utf8))
+                if leader { FileHandle.standardError.write(Data("\(stop)\n".utf8)) }
                 throw ExitCode(75)
             default:
                 throw stop
             }
         }
+        guard leader else { return }
         print("done: \(losses.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: ", "))")
         print("samples: \(folder.samples.path)/, curves: \(folder.lossPlot.path), checkpoint: \(folder.lastCheckpoint.path)")
     }

@@ -21,6 +21,11 @@ public final class Trainer {
     /// Applies every update of the model's steps; set its ``Updater/gradientHook`` before ``run(resume:)``
     /// to act on every gradient between the backward pass and the optimizer (e.g. averaging across processes).
     public let updater = Updater()
+    /// The processes that train this run together (data parallelism; see ``DataParallel``):
+    /// each takes its share of every global batch of ``TrainingOptions/batchSize``, gradients are
+    /// averaged before every update, and rank 0 alone writes the run folder. One process by
+    /// default; set before ``run(resume:)``.
+    public var processGroup: any ProcessGroup = SingleProcess()
     let data: TrainingData
 
     public init(model: any GenerativeModel, kind: String, data: TrainingData, run: RunFolder, options: TrainingOptions) {
@@ -87,7 +92,7 @@ public final class Trainer {
     ///   file errors for unreadable or unwritable files.
     @discardableResult
     public func run(resume: Bool = false) throws -> [String: Float] {
-        try run(resume: resume, checkpoint: nil, lock: Self.lock(run, resume: resume))
+        try run(resume: resume, checkpoint: nil, lock: processGroup.rank == 0 ? Self.lock(run, resume: resume) : nil)
     }
 
     /// The run folder's writer lock, once a resume is known to have a checkpoint to resume from
@@ -102,8 +107,11 @@ public final class Trainer {
     /// ``run(resume:)`` with the folder's lock already taken and the checkpoint to resume from
     /// already read under it (by `mirage train`, which needs its configuration to build the model),
     /// so that it is not read and parsed twice.
-    func run(resume: Bool, checkpoint: Checkpoint?, lock: RunLock) throws -> [String: Float] {
-        defer { lock.release() }
+    func run(resume: Bool, checkpoint: Checkpoint?, lock: RunLock?) throws -> [String: Float] {
+        defer { lock?.release() }
+        let parallel = DataParallel(group: processGroup)
+        // Rank 0 writes the run folder; the other processes only train.
+        let leader = processGroup.rank == 0
         let started = Date()
         // Caught from the start, so that a signal while the data load stops the run cleanly too
         // (after its first step, saved) rather than killing it.
@@ -123,6 +131,9 @@ public final class Trainer {
         guard options.batchSize >= need.minimumBatchSize else {
             throw TrainingDataError.batchTooSmall(kind: kind, batchSize: options.batchSize, minimum: need.minimumBatchSize)
         }
+        guard options.batchSize % processGroup.size == 0 else {
+            throw TrainingError.batchNotDivisible(batchSize: options.batchSize, processes: processGroup.size)
+        }
         var step = 0
         if resume {
             let file = try checkpoint ?? Checkpoint.read(from: run.lastCheckpoint)
@@ -132,9 +143,12 @@ public final class Trainer {
             }
             try TrainingCheckpoint.restore(model, from: file, path: run.lastCheckpoint.path)
             step = header.step
-        } else {
+        } else if leader {
             try claimRunFolder()
         }
+        try parallel.checkAgreement(agreementDescription(step: step))
+        parallel.prepare(model, synchroniseBatchNorm: options.synchroniseBatchNorm)
+        if parallel.isDistributed { updater.gradientHook = parallel.averageGradients() }
         let perStep = need.batchesPerStep
         let (main, streamB) = try streams(startingAt: step * perStep)
         let perEpoch = main.batchesPerEpoch / perStep
@@ -142,12 +156,15 @@ public final class Trainer {
             throw TrainingDataError.tooFew(dataset: data.name, count: main.batchesPerEpoch * options.batchSize,
                                            needed: perStep * options.batchSize)
         }
-        try run.create()
-        try writeConfig()
-        // A new event file for each start or resume: TensorBoard reads every file in the folder.
-        let events = try TensorBoardEventFile(folder: run.root.path)
-        if let config = try? String(contentsOf: run.config, encoding: .utf8) {
-            try events.text("config", "```json\n\(config)\n```", step: step)
+        var events: TensorBoardEventFile?
+        if leader {
+            try run.create()
+            try writeConfig()
+            // A new event file for each start or resume: TensorBoard reads every file in the folder.
+            events = try TensorBoardEventFile(folder: run.root.path)
+            if let config = try? String(contentsOf: run.config, encoding: .utf8) {
+                try events?.text("config", "```json\n\(config)\n```", step: step)
+            }
         }
 
         let total = options.steps ?? options.epochs * perEpoch
@@ -156,16 +173,22 @@ public final class Trainer {
             if case let .pairs(p) = data.train { return (p.a.channels, p.b.channels) }
             return nil
         }()
-        let progress = ProgressReporter(totalSteps: total, stepsPerEpoch: perEpoch, firstStep: step)
-        var history = try readHistory()
+        let progress = ProgressReporter(totalSteps: total, stepsPerEpoch: perEpoch, firstStep: step, quiet: !leader)
+        var history = leader ? try readHistory() : [:]
         var last: [String: Float] = [:]
         var running: [String: Float] = [:]
-        if let pid = lock.tookOverFrom { progress.message("took over \(lock.file.path) from process \(pid), which is no longer running") }
+        if let lock, let pid = lock.tookOverFrom { progress.message("took over \(lock.file.path) from process \(pid), which is no longer running") }
         if step > 0 { progress.message("resuming \(kind) at step \(step) of \(total) from \(run.lastCheckpoint.path)") }
+        if parallel.isDistributed {
+            progress.message("\(processGroup.size) processes, \(options.batchSize / processGroup.size) images of each global batch of \(options.batchSize) apiece\(options.synchroniseBatchNorm ? ", batch norm synchronised" : "")")
+        }
         // What the time limit must leave room for, measured as the run goes: the slowest recent
         // step, a checkpoint (2 s until one is timed) and the sheets (once drawn).
         var recentSteps: [Double] = [], checkpointSeconds = 2.0, sheetSeconds = 0.0
         func saveCheckpoint() throws {
+            // Every process checks that it holds rank 0's parameters, which rank 0 saves.
+            try parallel.checkInStep(model, step: step)
+            guard leader else { return }
             let t0 = Date()
             try TrainingCheckpoint.save(model, kind: kind, step: step, to: run.lastCheckpoint)
             checkpointSeconds = Date().timeIntervalSince(t0)
@@ -176,11 +199,13 @@ public final class Trainer {
             let stepStarted = Date()
             // Batches depend only on (seed, batch number), so a resumed run sees exactly the data
             // and augmentation an uninterrupted one would.
-            let input = StepInput(batches: (0..<perStep).map { _ in main.next() },
-                                  batchesB: streamB.map { s in (0..<perStep).map { _ in s.next() } } ?? [],
+            // Each process takes its rows of every global batch.
+            let input = StepInput(batches: (0..<perStep).map { _ in parallel.local(main.next()) },
+                                  batchesB: streamB.map { s in (0..<perStep).map { _ in parallel.local(s.next()) } } ?? [],
                                   pairChannels: pairChannels)
-            let context = StepContext(step: step, epoch: step / perEpoch, stepsPerEpoch: perEpoch, totalSteps: total, updater: updater)
-            let losses = model.trainStep(input, context: context)
+            let context = StepContext(step: step, epoch: step / perEpoch, stepsPerEpoch: perEpoch, totalSteps: total, updater: updater,
+                                      shard: parallel.shard)
+            let (losses, stopRequested) = parallel.agree(on: model.trainStep(input, context: context), stop: StopSignals.requested)
             step += 1
             recentSteps = (recentSteps + [Date().timeIntervalSince(stepStarted)]).suffix(20)
             if let bad = losses.first(where: { !$0.value.isFinite }) {
@@ -190,19 +215,20 @@ public final class Trainer {
             for (k, v) in losses { running[k] = running[k].map { 0.9 * $0 + 0.1 * v } ?? v }
             last = losses
             progress.update(step: step, losses: running.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
-            if step % options.logEvery == 0 || step == total {
+            if leader, step % options.logEvery == 0 || step == total {
                 let rate = progress.rate(at: step)
                 try appendMetrics(step: step, epoch: Double(step) / Double(perEpoch), losses: losses, rate: rate)
-                for (k, v) in losses.sorted(by: { $0.key < $1.key }) { try events.scalar(k, v, step: step) }
-                try events.scalar("steps_per_s", Float(rate), step: step)
+                for (k, v) in losses.sorted(by: { $0.key < $1.key }) { try events?.scalar(k, v, step: step) }
+                try events?.scalar("steps_per_s", Float(rate), step: step)
                 for (k, v) in losses { history[k, default: []].append((step, v)) }
             }
-            let saved = step % options.checkpointEvery == 0 || step == total || StopSignals.requested
+            let saved = step % options.checkpointEvery == 0 || step == total || stopRequested
             if saved { try saveCheckpoint() }
-            if StopSignals.requested {
-                throw TrainingError.interrupted(step: step, checkpoint: run.lastCheckpoint.path, signal: StopSignals.received)
+            if stopRequested {
+                throw TrainingError.interrupted(step: step, checkpoint: run.lastCheckpoint.path,
+                                                signal: StopSignals.requested ? StopSignals.received : SIGTERM)
             }
-            if step % perEpoch == 0 || step == total {
+            if leader, let events, step % perEpoch == 0 || step == total {
                 let t0 = Date()
                 try writeSheets(epoch: (step - 1) / perEpoch + 1, step: step, fixed: fixed, events: events)
                 try PNG.write(LossCurve.render(history.sorted { $0.key < $1.key }), to: run.lossPlot.path)
@@ -215,7 +241,7 @@ public final class Trainer {
                 let next = step + 1
                 let endsEpoch = next % perEpoch == 0 || next == total
                 let needed = recentSteps.max()! + 2 * checkpointSeconds + (endsEpoch ? sheetSeconds : 0)
-                if Date().addingTimeInterval(needed) > started.addingTimeInterval(limit) {
+                if parallel.any(Date().addingTimeInterval(needed) > started.addingTimeInterval(limit)) {
                     if !saved { try saveCheckpoint() }
                     throw TrainingError.timeLimitReached(step: step, checkpoint: run.lastCheckpoint.path, limit: limit)
                 }
@@ -232,6 +258,21 @@ public final class Trainer {
             throw TrainingError.runExists(run: run.root.path, kind: run.storedKind)
         }
         try run.removeRun()
+    }
+
+    /// What every process of a data-parallel run must agree on: the training it is about to
+    /// run (kind, configuration, options, data, step) and the build running it.
+    private func agreementDescription(step: Int) -> String {
+        // Sorted keys: a dictionary's order differs from process to process.
+        func canonical(_ json: Data?) -> String {
+            guard let json, let object = try? JSONSerialization.jsonObject(with: json),
+                  let sorted = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "" }
+            return String(decoding: sorted, as: UTF8.self)
+        }
+        let build = CommandLine.arguments.first.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int } ?? 0
+        return [kind, "\(ModelRegistry.configurationVersion(ofKind: kind))", canonical(model.configuration),
+                canonical(try? JSONEncoder().encode(options)), "\(options.synchroniseBatchNorm)", data.name, "\(step)",
+                "\(build)"].joined(separator: "\u{1F}")
     }
 
     private func writeConfig() throws {

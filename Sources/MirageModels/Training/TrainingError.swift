@@ -17,6 +17,13 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case timeLimitReached(step: Int, checkpoint: String, limit: Double)
     /// Another process is training into the run folder.
     case runLocked(run: String, pid: Int32?)
+    /// Data-parallel processes that would not train the same run (another kind, configuration,
+    /// option, dataset, checkpoint or build than rank 0's).
+    case processesDisagree(ranks: [Int], processes: Int)
+    /// Data-parallel processes whose parameters differ from rank 0's (a bug: they must not).
+    case processesDiverged(ranks: [Int], step: Int)
+    /// A global batch that the processes cannot share equally.
+    case batchNotDivisible(batchSize: Int, processes: Int)
 
     public var description: String {
         switch self {
@@ -40,6 +47,12 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             "stopped at step \(step) to stay within --time-limit \(formatDuration(limit)), checkpoint saved to \(checkpoint); continue with --resume"
         case .runLocked(let run, let pid):
             "\(run) is being trained by another process\(pid.map { " (process \($0))" } ?? ""); wait for it to finish or stop it, or pick another --out"
+        case .processesDisagree(let ranks, let processes):
+            "rank\(ranks.count == 1 ? "" : "s") \(ranks.map(String.init).joined(separator: ", ")) of \(processes) would train another run than rank 0 (a different model, option, seed, dataset, checkpoint or mirage build); start every process with the same command and binary"
+        case .processesDiverged(let ranks, let step):
+            "at step \(step) the parameters of rank\(ranks.count == 1 ? "" : "s") \(ranks.map(String.init).joined(separator: ", ")) differ from rank 0's, which data-parallel training must never let happen; please report it with the command"
+        case .batchNotDivisible(let batchSize, let processes):
+            "--batch-size \(batchSize) is the global batch and \(processes) processes cannot share it equally; use a multiple of \(processes)"
         }
     }
 }

@@ -26,6 +26,10 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// Signals besides SIGINT and SIGTERM that stop the run cleanly with a checkpoint (a
     /// scheduler's warning before it kills). Of this invocation, like ``timeLimit``.
     public var checkpointSignals: [Int32] = []
+    /// In data-parallel training, batch norm's statistics over the global batch rather than each
+    /// process's share (`--sync-batchnorm`). Of this invocation, like ``timeLimit``: it changes
+    /// nothing in one process.
+    public var synchroniseBatchNorm = false
     public init() {}
 
     enum CodingKeys: String, CodingKey {

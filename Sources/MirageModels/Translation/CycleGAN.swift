@@ -163,7 +163,7 @@ public final class CycleGAN: GenerativeModel, TranslationModel {
         }
 
         // The discriminators, on real images and on fakes from the history pools.
-        let shownB = poolB.query(fakeB.detached()), shownA = poolA.query(fakeA.detached())
+        let shownB = poolB.query(fakeB.detached(), shard: context.shard), shownA = poolA.query(fakeA.detached(), shard: context.shard)
         let lossDA = 0.5 * (leastSquares(discriminatorA(a), 1) + leastSquares(discriminatorA(shownA), 0))
         let lossDB = 0.5 * (leastSquares(discriminatorB(b), 1) + leastSquares(discriminatorB(shownB), 0))
         context.updater.minimize(lossDA + lossDB, with: optimizerD)

@@ -1,3 +1,4 @@
+import MirageNN
 import MirageTensor
 
 /// CycleGAN's history of generated images (Shrivastava et al., 2017): the discriminators are
@@ -27,6 +28,13 @@ public final class ImagePool {
         self.capacity = capacity
         self.imageShape = imageShape
         self.generator = generator
+    }
+
+    /// The batch `[B, C, H, W]` to show a discriminator in place of `batch`. In data-parallel
+    /// training `batch` is `shard`'s rows: the global batch is gathered and queried, so that
+    /// every process holds the pool one process would, and this shard's rows are returned.
+    public func query(_ batch: Tensor, shard: BatchShard) -> Tensor {
+        shard.isWhole ? query(batch) : shard.local(query(shard.gathered(batch.detached())))
     }
 
     /// The batch `[B, C, H, W]` to show a discriminator in place of `batch`.

@@ -155,10 +155,13 @@ public final class VAE: GenerativeModel, Sampling, LatentDecoding, LikelihoodMod
     }
 
     /// The ELBO's two terms per example: (E_q log p(x|z) estimated with one draw, KL(q ‖ p)).
-    public func elboTerms(_ images: Tensor, generator: RandomGenerator? = nil) -> (reconstruction: Tensor, kl: Tensor) {
+    /// The draw is the global batch's, of which `images` are `shard`'s rows.
+    public func elboTerms(_ images: Tensor, generator: RandomGenerator? = nil,
+                          shard: BatchShard = .whole) -> (reconstruction: Tensor, kl: Tensor) {
         let x = images.flattened(startAxis: 1)
         let (mu, logVar) = encoder(images)
-        let z = mu + (logVar * 0.5).exp() * Tensor.randn(mu.shape, generator: generator ?? epsilon)
+        let noise = shard.draw(mu.shape[0]) { Tensor.randn([$0, mu.shape[1]], generator: generator ?? epsilon) }
+        let z = mu + (logVar * 0.5).exp() * noise
         return (logLikelihood(x, decoded: decoder(z)), gaussianKLToStandardNormal(mu: mu, logVar: logVar))
     }
 
@@ -169,7 +172,7 @@ public final class VAE: GenerativeModel, Sampling, LatentDecoding, LikelihoodMod
     public var sampleShape: [Int] { config.imageShape }
 
     public func trainStep(_ input: StepInput, context: StepContext) -> [String: Float] {
-        let (rec, kl) = elboTerms(input.images)
+        let (rec, kl) = elboTerms(input.images, shard: context.shard)
         let loss = (kl - rec).mean()
         context.updater.minimize(loss, with: optimizer)
         let (r, k) = (rec.mean().item, kl.mean().item)

@@ -21,6 +21,11 @@ public class BatchNorm: Module, Layer {
     public let eps: Float
     public let momentum: Float
     let ranks: Set<Int>
+    /// In data-parallel training with synchronised statistics, this process's share of the
+    /// batch: the mean and variance are those of the global batch, summed across the processes
+    /// (forward and backward), so the output equals one process's on the whole batch. ``BatchShard/whole``
+    /// (the default) uses this process's rows alone, as PyTorch's DDP does without SyncBatchNorm.
+    public var shard = BatchShard.whole
 
     init(numFeatures: Int, eps: Float, momentum: Float, affine: Bool, trackRunningStats: Bool, ranks: Set<Int>) {
         self.numFeatures = numFeatures
@@ -38,9 +43,9 @@ public class BatchNorm: Module, Layer {
         precondition(ranks.contains(x.rank) && x.shape[1] == numFeatures,
                      "\(type(of: self)): input has shape \(x.shape), expected rank \(ranks.sorted()) with \(numFeatures) channels")
         if isTraining || runningMean == nil {
-            let (y, mean, variance) = x.batchNormalized(weight: weight, bias: bias, eps: eps)
+            let (y, mean, variance) = shard.isWhole ? x.batchNormalized(weight: weight, bias: bias, eps: eps) : synchronised(x)
             if isTraining, let rm = runningMean, let rv = runningVar {
-                let n = Float(x.count / numFeatures)
+                let n = Float(shard.count * x.count / numFeatures)
                 precondition(n > 1, "\(type(of: self)): training needs more than one value per channel, got input shape \(x.shape)")
                 withNoGrad {
                     runningMean = rm * (1 - momentum) + mean * momentum
@@ -51,6 +56,25 @@ public class BatchNorm: Module, Layer {
             return y
         }
         // Running statistics fold into one scale and shift per channel.
+        return folded(x)
+    }
+
+    /// Normalisation with the statistics of the global batch: per channel, Σx and Σx² summed
+    /// across the processes, then the biased variance E[x²] − E[x]². Returns what
+    /// `batchNormalized` does (output, mean, biased variance; the statistics detached).
+    private func synchronised(_ x: Tensor) -> (Tensor, Tensor, Tensor) {
+        let axes = [0] + Array(2..<x.rank)
+        let n = Float(shard.count * x.count / numFeatures)
+        let moments = shard.sum(Tensor.concat([x.sum(axes: axes), (x * x).sum(axes: axes)].map { $0.reshaped([1, numFeatures]) }, axis: 0)) * (1 / n)
+        let mean = moments.sliced(axis: 0, 0..<1).reshaped([numFeatures])
+        let variance = (moments.sliced(axis: 0, 1..<2).reshaped([numFeatures]) - mean * mean).clamped(min: 0, max: .infinity)
+        let inverse = 1 / (variance + eps).sqrt()
+        let scale = weight.map { inverse * $0 } ?? inverse
+        let shift = (bias ?? Tensor.zeros([numFeatures])) - mean * scale
+        return (x.channelAffine(scale: scale, shift: shift), mean.detached(), variance.detached())
+    }
+
+    private func folded(_ x: Tensor) -> Tensor {
         let scale = 1 / (runningVar! + eps).sqrt() * (weight ?? Tensor.ones([numFeatures]))
         let shift = (bias ?? Tensor.zeros([numFeatures])) - runningMean! * scale
         return x.channelAffine(scale: scale, shift: shift)
