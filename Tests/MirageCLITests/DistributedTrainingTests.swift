@@ -145,4 +145,116 @@ import Testing
         #expect(uneven.status != 0 && uneven.stderr.contains("--batch-size 63 is the global batch and 2 processes cannot share it"),
                 "\(uneven.stderr)")
     }
+
+    /// `mpirun -np 2 mirage train dcgan` on a long run in the background, its standard error
+    /// going to `stderr`; returns once a checkpoint exists.
+    static func startLongRun(_ run: String, extra: [String] = [], stderr: String) throws -> SpawnedProcess {
+        let process = try SpawnedProcess(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2", CLI.binary.path, "train", "dcgan",
+                                          "--steps", "1000000", "--batch-size", "16", "--subset", "64", "--threads", "1",
+                                          "--checkpoint-every", "5", "--out", run] + extra, stderr: stderr)
+        let checkpoint = run + "/checkpoints/last.safetensors", deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: checkpoint) && Date() < deadline { usleep(50_000) }
+        return process
+    }
+
+    /// The rank processes mpirun started.
+    static func ranks(of mpirun: SpawnedProcess) -> [Int32] {
+        let result = try? CLI.run(["-P", "\(mpirun.pid)"], executable: "pgrep")
+        return (result?.stdout ?? "").split(separator: "\n").compactMap { Int32($0) }
+    }
+
+    /// A rank killed outright ends the others within 30 s with an error naming it; the last
+    /// checkpoint is whole and the run resumes (here in one process).
+    @Test func aKilledProcessEndsTheRunAndItResumes() throws {
+        let dir = CLI.temporaryDirectory("dp-kill")
+        let run = dir.path + "/run", errors = dir.path + "/stderr.txt"
+        let mpirun = try Self.startLongRun(run, stderr: errors)
+        let ranks = Self.ranks(of: mpirun)
+        #expect(ranks.count == 2, "rank processes: \(ranks)")
+        usleep(500_000)
+        kill(ranks.last!, SIGKILL)
+        let killed = Date()
+        let status = mpirun.wait(seconds: 60, after: "SIGKILL to one rank")
+        #expect(Date().timeIntervalSince(killed) < 30)
+        let message = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
+        #expect(status != 0 && message.contains("rank") && message.contains("signal 9"), "\(message)")
+        let checkpoint = URL(fileURLWithPath: run + "/checkpoints/last.safetensors")
+        #expect(CLI.isCompleteSafetensors(checkpoint))
+        let step = try InterruptionTests.checkpointStep(checkpoint.path)
+        let resumed = try CLI.run(["train", "dcgan", "--steps", "\(step + 5)", "--threads", "1", "--out", run, "--resume"])
+        #expect(resumed.status == 0 && resumed.stdout.contains("resuming dcgan at step \(step)"), "\(resumed.stderr)")
+    }
+
+    /// A stop signal for mpirun: the ranks agree on the step to stop after, rank 0 saves once and
+    /// says so. SIGTERM to mpirun reaches every rank as SIGTERM and mpirun exits 1 (Open MPI's
+    /// status for a job it was told to end; it gives the ranks 1 s before SIGKILL, enough for a
+    /// step of this size); SIGUSR1, which Open MPI forwards without ending the job, with
+    /// `--checkpoint-on SIGUSR1`, and SIGTERM to the ranks themselves (as a scheduler that
+    /// signals its tasks sends it) give 128 + the signal from mpirun.
+    @Test(arguments: [("mpirun", SIGTERM, Int32(1)), ("mpirun", SIGUSR1, 128 + SIGUSR1), ("ranks", SIGTERM, 128 + SIGTERM)])
+    func aStopSignalSavesOnceAndSaysSo(_ target: String, _ signal: Int32, _ status: Int32) throws {
+        let name = signal == SIGTERM ? "SIGTERM" : "SIGUSR1"
+        let run = CLI.temporaryDirectory("dp-stop-\(target)-\(name)").path, errors = run + "-stderr.txt"
+        let mpirun = try Self.startLongRun(run, extra: signal == SIGUSR1 ? ["--checkpoint-on", "SIGUSR1"] : [], stderr: errors)
+        let ranks = Self.ranks(of: mpirun)
+        usleep(500_000)
+        if target == "mpirun" { kill(mpirun.pid, signal) } else { ranks.forEach { kill($0, signal) } }
+        let exit = mpirun.wait(seconds: 60, after: "\(name) to \(target)")
+        let message = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
+        let stops = message.components(separatedBy: "stopped by \(name) at step ").dropFirst()
+        #expect(stops.count == 1, "one stop message, from rank 0: \(message)")
+        let step = try InterruptionTests.checkpointStep(run + "/checkpoints/last.safetensors")
+        #expect(stops.first.map { $0.hasPrefix("\(step),") } ?? false, "saved at \(step): \(message)")
+        #expect(exit == status, "exit \(exit)")
+    }
+}
+
+/// A program started with no signal blocked and every signal at its default action, whatever the
+/// test runner's own mask is (Foundation's `Process` passes a runner's blocked signals on, and
+/// mpirun then never sees the SIGTERM a test sends it).
+final class SpawnedProcess {
+    let pid: pid_t
+
+    /// Starts `arguments[0]`, found on the PATH, with standard output discarded and standard
+    /// error written to the file `stderr`.
+    init(_ arguments: [String], stderr: String) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
+        guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EINVAL) }
+        self.pid = pid
+    }
+
+    /// Waits up to `seconds` for the exit status (128 + the signal for a signal), killing the
+    /// process and recording why if it runs longer.
+    func wait(seconds: Double, after what: String) -> Int32 {
+        let deadline = Date().addingTimeInterval(seconds)
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                Issue.record("still running \(Int(seconds)) s after \(what)")
+                waitpid(pid, &status, 0)
+                break
+            }
+            usleep(50_000)
+        }
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
 }

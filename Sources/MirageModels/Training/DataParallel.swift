@@ -21,6 +21,15 @@ public enum DistributedTraining {
 struct DataParallel {
     let group: any ProcessGroup
     let shard: BatchShard
+    /// What the gradient all-reduces have cost so far.
+    let traffic = Traffic()
+
+    /// Gradient all-reduces: their number, bytes and time.
+    final class Traffic: @unchecked Sendable {
+        var calls = 0
+        var bytes = 0
+        var seconds = 0.0
+    }
 
     init(group: any ProcessGroup) {
         self.group = group
@@ -56,7 +65,7 @@ struct DataParallel {
     /// parameter carries a flag in the buffer (1 where it has a gradient), so that one without a
     /// gradient on every process stays without one, as in a single process.
     func averageGradients() -> ([Tensor]) -> Void {
-        let group = self.group
+        let group = self.group, traffic = self.traffic
         var buffer: [Float] = []
         return { parameters in
             let total = parameters.count + parameters.reduce(0) { $0 + $1.count }
@@ -73,7 +82,11 @@ struct DataParallel {
                     }
                     offset += p.count
                 }
+                let started = DispatchTime.now().uptimeNanoseconds
                 group.allReduceSum(b)
+                traffic.seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                traffic.calls += 1
+                traffic.bytes += total * MemoryLayout<Float>.size
                 offset = parameters.count
                 let scale = 1 / Float(group.size)
                 for (i, p) in parameters.enumerated() {

@@ -195,6 +195,17 @@ public final class Trainer {
         }
 
         model.setTraining(true)
+        let firstStep = step
+        defer {
+            // What averaging the gradients cost, for scaling estimates (BENCHMARKS.md).
+            let steps = step - firstStep, traffic = parallel.traffic
+            if parallel.isDistributed, steps > 0 {
+                let seconds = Date().timeIntervalSince(started)
+                progress.message(String(format: "all-reduce: %.2f MB of gradients per step in %d call%@, %.2f ms per step (%.1f%% of the run's time)",
+                                        Double(traffic.bytes) / Double(steps) / 1e6, traffic.calls / steps, traffic.calls / steps == 1 ? "" : "s",
+                                        traffic.seconds / Double(steps) * 1e3, 100 * traffic.seconds / seconds))
+            }
+        }
         while step < total {
             let stepStarted = Date()
             // Batches depend only on (seed, batch number), so a resumed run sees exactly the data
