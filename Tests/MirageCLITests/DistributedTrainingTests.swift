@@ -133,6 +133,24 @@ import Testing
         }
     }
 
+    /// Two hosts joined by a network: the network namespaces of `scripts/netns` (a veth pair,
+    /// Open MPI's TCP transport, no shared memory), one rank in each. The VAE's 200 steps end as
+    /// the one-process run does, as on one host. Needs root, as network namespaces do.
+    @Test(.enabled(if: getuid() == 0, "network namespaces need root"))
+    func twoHostsTrainTheOneProcessVAE() throws {
+        let dir = CLI.temporaryDirectory("dp-hosts")
+        let netns = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/netns").standardized.path
+        let up = try CLI.run(["up"], executable: netns)
+        #expect(up.status == 0, "\(up.stderr)")
+        let common = ["train", "vae", "--steps", "200", "--threads", "1", "--log-every", "50"]
+        let one = try CLI.run(common + ["--out", dir.path + "/one"])
+        let two = try CLI.run(["mpirun", CLI.binary.path] + common + ["--out", dir.path + "/two"], executable: netns)
+        #expect(one.status == 0 && two.status == 0, "\(two.stdout.suffix(500))\(two.stderr.suffix(1000))")
+        let (worst, name) = try Self.difference(dir.path + "/one/checkpoints/last.safetensors", dir.path + "/two/checkpoints/last.safetensors")
+        #expect(worst < 1e-4, "\(name) differs by \(worst) of its scale")
+        #expect(two.stdout.contains("all-reduce: 2.61 MB of gradients per step"), "\(two.stdout.suffix(300))")
+    }
+
     /// Processes that would train different runs are refused before the first step, naming the
     /// odd one out; so is a global batch they cannot share.
     @Test func disagreeingProcessesAndUnevenBatchesAreRefused() throws {
