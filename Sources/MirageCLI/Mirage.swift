@@ -26,9 +26,16 @@ public struct Mirage: ParsableCommand {
     /// Runs the command line this process was started with, and exits.
     public static func main() {
         OpenMPWaitPolicy.applyBeforeStart()
-        // Started by mpirun: `mirage train` trains with the processes it started.
-        if MPIProcessGroup.launchedByMPI { DistributedTraining.world = { try MPIProcessGroup.world() } }
         let arguments = Array(CommandLine.arguments.dropFirst())
+        // Started by mpirun: `mirage train` trains with the processes it started. Every other
+        // command is one process's work, which N copies would only repeat into the same files.
+        if MPIProcessGroup.launchedByMPI {
+            guard arguments.first == "train" || arguments.isEmpty || arguments.contains("--help") else {
+                FileHandle.standardError.write(Data("Error: mirage \(arguments[0]) runs in one process; start it without mpirun (only mirage train trains with several)\n".utf8))
+                exit(withError: ExitCode.validationFailure)
+            }
+            DistributedTraining.world = { try MPIProcessGroup.world() }
+        }
         // `mirage sample RUN --help`: the options of the run's own model, which the parser cannot
         // know before the run is read.
         if arguments.first == "sample", arguments.contains(where: { $0 == "--help" || $0 == "-h" }),

@@ -152,7 +152,7 @@ import Testing
     }
 
     /// Processes that would train different runs are refused before the first step, naming the
-    /// odd one out; so is a global batch they cannot share.
+    /// odd one out; so are a global batch they cannot share and commands other than train.
     @Test func disagreeingProcessesAndUnevenBatchesAreRefused() throws {
         let dir = CLI.temporaryDirectory("dp-refused")
         let run = ["train", "vae", "--steps", "5", "--threads", "1", "--out", dir.path + "/run"]
@@ -162,6 +162,9 @@ import Testing
         let uneven = try Self.mpirun(2, run + ["--batch-size", "63", "--overwrite"])
         #expect(uneven.status != 0 && uneven.stderr.contains("--batch-size 63 is the global batch and 2 processes cannot share it"),
                 "\(uneven.stderr)")
+        // Other commands are one process's work: N copies would write the same file.
+        let sample = try Self.mpirun(2, ["sample", dir.path + "/run", "--count", "4", "--out", dir.path + "/s.npy"])
+        #expect(sample.status != 0 && sample.stderr.contains("mirage sample runs in one process; start it without mpirun"), "\(sample.stderr)")
     }
 
     /// `mpirun -np 2 mirage train dcgan` on a long run in the background, its standard error

@@ -280,11 +280,25 @@ public final class Trainer {
                   let sorted = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "" }
             return String(decoding: sorted, as: UTF8.self)
         }
-        let build = CommandLine.arguments.first.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int } ?? 0
+        let build = Self.buildIdentity
         return [kind, "\(ModelRegistry.configurationVersion(ofKind: kind))", canonical(model.configuration),
                 canonical(try? JSONEncoder().encode(options)), "\(options.synchroniseBatchNorm)", data.name, "\(step)",
                 "\(build)"].joined(separator: "\u{1F}")
     }
+
+    /// A hash of the running executable's bytes, so that processes running different builds of
+    /// Mirage are told apart (read once, a few tens of milliseconds).
+    static let buildIdentity: UInt64 = {
+        guard let data = FileManager.default.contents(atPath: "/proc/self/exe")
+                ?? CommandLine.arguments.first.flatMap({ FileManager.default.contents(atPath: $0) }) else { return 0 }
+        return data.withUnsafeBytes { bytes in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            let words = bytes.count / 8
+            for i in 0..<words { hash = (hash ^ bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* 0x100_0000_01b3 }
+            for i in (words * 8)..<bytes.count { hash = (hash ^ UInt64(bytes[i])) &* 0x100_0000_01b3 }
+            return hash
+        }
+    }()
 
     private func writeConfig() throws {
         var config: [String: Any] = [
