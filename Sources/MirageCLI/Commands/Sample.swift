@@ -95,7 +95,9 @@ extension Mirage {
                 let n = min(chunk, count - c * chunk)
                 let samples = try withProgress(report: chunks == 1) { progress in
                     do {
-                        return try run.kindType.sample(model, SampleRequest(count: n, generator: generator, progress: progress), arguments: modelArguments)
+                        var request = SampleRequest(count: n, generator: generator, progress: progress)
+                        request.offset = c * chunk
+                        return try run.kindType.sample(model, request, arguments: modelArguments)
                     } catch {
                         throw Self.explainSamplingOption(error, kind: run.kindType, run: runPath) ?? error
                     }

@@ -27,6 +27,7 @@ public enum ModelRegistry {
         GlowKind.self,
         RealNVPKind.self,
         PixelCNNKind.self,
+        StyleGANKind.self,
     ]
 
     private static let lock = NSLock()

@@ -15,6 +15,9 @@ public struct SampleRequest {
     /// Called by samplers that take many passes of their network (a diffusion chain, a PixelCNN's
     /// pixels) with (passes done, passes in all).
     public var progress: (Int, Int) -> Void
+    /// The index of this request's first sample in the whole draw, when a large draw is made a
+    /// chunk at a time (the generator carries on from the last chunk): 0 for the first chunk.
+    public var offset = 0
 
     public init(count: Int, seed: UInt64, progress: @escaping (Int, Int) -> Void = { _, _ in }) {
         self.init(count: count, generator: RandomGenerator(seed: seed), progress: progress)

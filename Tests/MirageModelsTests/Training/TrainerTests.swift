@@ -63,7 +63,7 @@ import Testing
     /// the autoencoder and the denoising one (the corruption draws). CycleGAN's rate decays over the
     /// run's length, which a shorter first run would change: its resume is checked in TranslationTests.
     @Test(arguments: ["vae", "ddpm", "lapgan", "glow", "realnvp", "pix2pix", "pixelcnn", "pacgan-ring8",
-                       "wgan", "wgan-gp", "cgan", "infogan", "ae", "dae"])
+                       "wgan", "wgan-gp", "cgan", "infogan", "ae", "dae", "stylegan"])
     func resumeIsExact(_ kind: String) throws {
         let whole = Self.folder("whole-\(kind)"), split = Self.folder("split-\(kind)")
         defer { for r in [whole, split] { try? FileManager.default.removeItem(at: r.root) } }
@@ -81,6 +81,12 @@ import Testing
                 config.network.filters = 8
                 config.network.discriminatorFilters = 8
                 return try Pix2PixKind.make(config)
+            }
+            if kind == "stylegan" {
+                // R1 at step 0, the path length at 0, 4 and 8, its running mean and the average.
+                var config = StyleGAN.Config()
+                (config.latent, config.mappingLayers, config.channels) = (16, 2, 16)
+                return try StyleGANKind.make(config)
             }
             if kind == "pacgan-ring8" {
                 var config = GAN.Config(architecture: .points)
