@@ -19,6 +19,7 @@ extension Mirage {
               mirage eval modes runs/pacgan4 --dataset grid25
               mirage eval anomaly runs/vae-no1 --score nll
               mirage eval augment --labelled 100 --generator runs/cgan-100
+              mirage eval ppl runs/stylegan
             """,
             // One entry per subcommand file (EvalSamples.swift, EvalTrainJudge.swift, …).
             subcommands: [
@@ -30,6 +31,7 @@ extension Mirage {
                 Modes.self,
                 Anomaly.self,
                 Augment.self,
+                PPL.self,
             ]
         )
     }

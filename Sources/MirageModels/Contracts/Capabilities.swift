@@ -160,3 +160,22 @@ public protocol TranslationModel: GenerativeModel {
     /// the networks in evaluation mode.
     func translate(_ images: Tensor, direction: TranslationDirection) -> Tensor
 }
+
+/// A model with an intermediate latent space between its noise and its images, such as
+/// StyleGAN's W (the mapping network's output), in which `mirage eval ppl` measures the
+/// perceptual path length.
+///
+/// ```swift
+/// if let model = run.model as? any IntermediateLatentModel {
+///     let w = model.intermediate(Tensor.randn([2, model.noiseSize]))   // [2, d]
+///     let images = model.images(intermediate: w)                       // [2, C, H, W] in [0, 1]
+/// }
+/// ```
+public protocol IntermediateLatentModel: Sampling {
+    /// The size of the noise z.
+    var noiseSize: Int { get }
+    /// The intermediate latents of noise `z` (`[N, noiseSize]`), as the model samples with them.
+    func intermediate(_ z: Tensor) -> Tensor
+    /// Images in [0, 1] drawn from intermediate latents `[N, d]` with no other randomness.
+    func images(intermediate w: Tensor) -> Tensor
+}

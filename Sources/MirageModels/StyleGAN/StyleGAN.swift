@@ -300,3 +300,10 @@ public final class StyleGAN: GenerativeModel, Sampling {
         return [samples, truncated, mixingGrid(rows: 5, columns: 6, generator: rng), variation]
     }
 }
+
+extension StyleGAN: IntermediateLatentModel {
+    public var noiseSize: Int { config.latent }
+    public func intermediate(_ z: Tensor) -> Tensor { styles(z) }
+    /// The same w at every layer, no noise inputs.
+    public func images(intermediate w: Tensor) -> Tensor { images(styles: broadcastStyles(w), noise: .zero) }
+}
