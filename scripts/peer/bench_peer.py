@@ -21,6 +21,8 @@ mask A, 6 residual blocks with 3×3 mask B, h = 32, Bernoulli pixels): the batch
 exact NLL, Adam 1e-3, gradients clipped to norm 100. pixelcnn_sample_64 draws 64 binary images with that
 network (random weights) pixel by pixel, one row of every layer a pixel with the rows above kept from
 earlier passes (train_peer.py's pixelcnn_sample, as Mirage's RowSampler), without gradients; timed steps/5 times (at least 3), as the other samplers.
+stylegan and stylegan_regularised are `mirage train stylegan`'s step 1 and step 0 (the latter with lazy R1
+and path-length regularisation) on train_peer.py's StyleGAN2, the batch padded to 32×32.
 
 The image-to-image translation models, one full training step each with train_peer.py's networks
 and steps (random inputs in [-1, 1], seeded): pix2pix (U-Net G and PatchGAN D with BatchNorm, D then
@@ -478,6 +480,20 @@ def make_step(name, x):
                     implied = (xt - x0 * math.sqrt(ab)) / math.sqrt(1 - ab)
                     xt = x0 * math.sqrt(target) + implied * math.sqrt(1 - target)  # η = 0: σ = 0, no noise
         return step
+    if name in ("stylegan", "stylegan_regularised"):
+        # StyleGAN.trainStep at step 1 (D and G logistic losses) or step 0 (also lazy R1 and the path length),
+        # train_peer.py's StyleGAN2 with the defaults of `mirage train stylegan`; the batch padded to 32×32.
+        import sys
+        import pathlib
+        sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+        from train_peer import StyleGAN2
+        model = StyleGAN2()
+        real = F.pad(x, (2, 2, 2, 2), value=-1)
+        index = 1 if name == "stylegan" else 0
+
+        def step():
+            model.step(real, index)
+        return step
     if name == "dcgan_sample_1024":
         G = DCGANGenerator().eval()
 
@@ -493,7 +509,7 @@ def timed_steps(name, steps):
     256-pixel translation steps (seconds each), as ModelBenchmark.timedSteps."""
     return {"mlp_gan": steps * 3, "vae": steps * 5, "dcgan_sample_1024": max(3, steps // 5),
             "ddpm_ddim50_sample": max(3, steps // 5), "pixelcnn_sample_64": max(3, steps // 5), "pix2pix_256": max(3, steps // 5),
-            "cyclegan_256": max(3, steps // 5)}.get(name, steps)
+            "cyclegan_256": max(3, steps // 5), "stylegan_regularised": max(3, steps // 5)}.get(name, steps)
 
 
 def main():

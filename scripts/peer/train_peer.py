@@ -36,6 +36,8 @@ their translations of the whole test split into the folder --out (default peer-M
                                                 # checkerboard couplings), residual coupling networks (--hidden
                                                 # 32, --blocks 1), on logit(0.05 + 0.9·x̃); training and
                                                 # outputs as glow
+    python3 scripts/peer/train_peer.py stylegan --steps 3000   # StyleGAN.swift's defaults, batch 32 (--batch); 10,000
+                                                # samples from the moving average at ψ = 1, cropped to 28×28
     python3 scripts/peer/train_peer.py pixelcnn # 3000 steps, PixelCNN (7×7 mask-A conv to 2h, --layers 6 residual
                                                 # blocks 1×1 → 3×3 mask-B → 1×1, --filters h = 32) or --gated
                                                 # (vertical and horizontal stacks, tanh·sigmoid gates: a 7×7 layer,
@@ -1498,10 +1500,236 @@ def points(args):  # GAN.swift's step on 2-D points, with PacGAN's packing (Pack
     np.save(args.out, x.numpy().astype(np.float32))
     print(f"wrote {tuple(x.shape)} samples to {args.out}: modes {c}/{len(modes)}, high quality {100 * q:.1f}%, KL {kl:.3f}")
 
+# StyleGAN2, as StyleGAN.swift (Karras et al. 2020, configuration E without progressive growing, scaled for a CPU):
+# equalised learning rate everywhere, mapping z → w (8 layers, learning rate × 0.01, w̄ decay 0.995), a 4×4 constant,
+# modulated and demodulated 3×3 convolutions (nearest upsampling first at each new resolution) with per-channel noise
+# strengths, skip toRGB (modulated 1×1, no demodulation), a residual discriminator (3×3, 3×3 then 2×2 mean pool,
+# pooled 1×1 skip, sum × √½) with the minibatch standard deviation (groups of up to 4), logistic loss, lazy R1 every
+# 16 steps, lazy path length every 4 on half the batch, style mixing 90%, Adam (0, 0.99) corrected by k / (k + 1),
+# a moving average of G with a half-life in images; MNIST padded with −1 to 32×32 and cropped back.
+def act(x):
+    return F.leaky_relu(x, 0.2) * math.sqrt(2)
+
+
+class EqLinear(nn.Module):
+    def __init__(self, i, o, bias_init=0.0, mult=1.0):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(o, i) / mult)
+        self.bias = nn.Parameter(torch.full((o,), bias_init / mult))
+        self.scale, self.mult = mult / math.sqrt(i), mult
+
+    def forward(self, x):
+        return F.linear(x, self.weight * self.scale, self.bias * self.mult)
+
+
+class EqConv(nn.Module):
+    def __init__(self, i, o, k, bias=True):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(o, i, k, k))
+        self.bias = nn.Parameter(torch.zeros(o)) if bias else None
+        self.scale = 1 / math.sqrt(i * k * k)
+
+    def forward(self, x):
+        k = self.weight.shape[2]
+        return F.conv2d(x, self.weight * self.scale, self.bias, padding=k // 2)
+
+
+class ModConv(nn.Module):
+    def __init__(self, i, o, k, wdim, demod=True, up=False):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(o, i, k, k))
+        self.affine = EqLinear(wdim, i, bias_init=1.0)
+        self.demod, self.up, self.i, self.o = demod, up, i, o
+
+    def forward(self, x, w):
+        n, k = x.shape[0], self.weight.shape[2]
+        wt = (self.weight / math.sqrt(self.i * k * k))[None] * self.affine(w)[:, None, :, None, None]
+        if self.demod:
+            wt = wt / (wt.pow(2).sum([2, 3, 4], keepdim=True) + 1e-8).sqrt()
+        if self.up:
+            x = F.interpolate(x, scale_factor=2, mode="nearest")
+        h, wd = x.shape[2], x.shape[3]
+        y = F.conv2d(x.reshape(1, n * self.i, h, wd), wt.reshape(n * self.o, self.i, k, k), padding=k // 2, groups=n)
+        return y.reshape(n, self.o, h, wd)
+
+
+class SynthLayer(nn.Module):
+    def __init__(self, i, o, wdim, up):
+        super().__init__()
+        self.conv = ModConv(i, o, 3, wdim, up=up)
+        self.noise_strength = nn.Parameter(torch.zeros(1, o, 1, 1))
+        self.bias = nn.Parameter(torch.zeros(1, o, 1, 1))
+
+    def forward(self, x, w, noise=True):
+        y = self.conv(x, w)
+        if noise:
+            y = y + self.noise_strength * torch.randn(y.shape[0], 1, y.shape[2], y.shape[3])
+        return act(y + self.bias)
+
+
+def style_channels(side, base):  # SynthesisNetwork.channels
+    out, c, r = [], base, 4
+    while r <= side:
+        out.append(c)
+        if r >= 8: c = max(16, c // 2)
+        r *= 2
+    return out
+
+
+class Mapping(nn.Module):
+    def __init__(self, d, n):
+        super().__init__()
+        self.layers = nn.ModuleList([EqLinear(d, d, mult=0.01) for _ in range(n)])
+        self.register_buffer("w_average", torch.zeros(d))
+
+    def forward(self, z):
+        x = z / (z.pow(2).mean(1, keepdim=True) + 1e-8).sqrt()
+        for layer in self.layers: x = act(layer(x))
+        if self.training:
+            with torch.no_grad(): self.w_average.copy_(x.mean(0) * 0.005 + self.w_average * 0.995)
+        return x
+
+
+class Synthesis(nn.Module):
+    def __init__(self, side, c_img, base, wdim):
+        super().__init__()
+        ch = style_channels(side, base)
+        self.constant = nn.Parameter(torch.randn(1, ch[0], 4, 4))
+        layers, rgb = [SynthLayer(ch[0], ch[0], wdim, False)], [ModConv(ch[0], c_img, 1, wdim, demod=False)]
+        for i in range(1, len(ch)):
+            layers += [SynthLayer(ch[i - 1], ch[i], wdim, True), SynthLayer(ch[i], ch[i], wdim, False)]
+            rgb.append(ModConv(ch[i], c_img, 1, wdim, demod=False))
+        self.layers, self.to_rgb = nn.ModuleList(layers), nn.ModuleList(rgb)
+        self.rgb_bias = nn.Parameter(torch.zeros(1, c_img, 1, 1))
+        self.w_count = len(layers) + 1
+
+    def forward(self, ws, noise=True):
+        x = self.constant.expand(ws.shape[0], -1, -1, -1)
+        x = self.layers[0](x, ws[:, 0], noise)
+        img = self.to_rgb[0](x, ws[:, 1])
+        for r in range(1, len(self.to_rgb)):
+            x = self.layers[2 * r - 1](x, ws[:, 2 * r - 1], noise)
+            x = self.layers[2 * r](x, ws[:, 2 * r], noise)
+            img = F.interpolate(img, scale_factor=2, mode="nearest") + self.to_rgb[r](x, ws[:, 2 * r + 1])
+        return img + self.rgb_bias
+
+
+def minibatch_std(x):
+    n, c, h, w = x.shape
+    g = next(k for k in range(min(4, n), 0, -1) if n % k == 0)
+    y = x.reshape(g, n // g, c, h, w)
+    std = ((y - y.mean(0, keepdim=True)).pow(2).mean(0) + 1e-8).sqrt()
+    f = std.mean([1, 2, 3]).reshape(1, n // g, 1, 1, 1).expand(g, n // g, 1, h, w).reshape(n, 1, h, w)
+    return torch.cat([x, f], 1)
+
+
+class ResBlock(nn.Module):
+    def __init__(self, i, o):
+        super().__init__()
+        self.conv0, self.conv1, self.skip = EqConv(i, i, 3), EqConv(i, o, 3), EqConv(i, o, 1, bias=False)
+
+    def forward(self, x):
+        main = act(F.avg_pool2d(self.conv1(act(self.conv0(x))), 2))
+        return (self.skip(F.avg_pool2d(x, 2)) + main) * math.sqrt(0.5)
+
+
+class StyleDisc(nn.Module):
+    def __init__(self, side, c_img, base):
+        super().__init__()
+        ch = list(reversed(style_channels(side, base)))
+        self.from_rgb = EqConv(c_img, ch[0], 1)
+        self.blocks = nn.ModuleList([ResBlock(ch[i], ch[i + 1]) for i in range(len(ch) - 1)])
+        c = ch[-1]
+        self.conv, self.fc, self.out = EqConv(c + 1, c, 3), EqLinear(c * 16, c), EqLinear(c, 1)
+
+    def forward(self, x):
+        h = act(self.from_rgb(x))
+        for b in self.blocks: h = b(h)
+        h = act(self.conv(minibatch_std(h)))
+        return self.out(act(self.fc(h.flatten(1)))).reshape(-1)
+
+
+class StyleGAN2(nn.Module):
+    def __init__(self, c_img=1, side=32, latent=128, mapping_layers=8, base=128, r1=1.0, pl_weight=2.0, mixing=0.9,
+                 lr=0.0025, half_life=10000):
+        super().__init__()
+        self.mapping, self.synthesis = Mapping(latent, mapping_layers), Synthesis(side, c_img, base, latent)
+        self.D = StyleDisc(side, c_img, base)
+        self.mapping_ema, self.synthesis_ema = copy.deepcopy(self.mapping).eval(), copy.deepcopy(self.synthesis).eval()
+        self.latent, self.r1, self.pl_weight, self.mixing, self.half_life = latent, r1, pl_weight, mixing, half_life
+        def opt(params, k):
+            c = k / (k + 1)
+            return torch.optim.Adam(params, lr * c, betas=(0.0, 0.99 ** c), eps=1e-8)
+        self.oG = opt(list(self.mapping.parameters()) + list(self.synthesis.parameters()), 4)
+        self.oD = opt(self.D.parameters(), 16)
+        self.pl_mean = 0.0
+
+    def styles(self, n):
+        w = self.mapping(torch.randn(n, self.latent))
+        ws = w[:, None].expand(n, self.synthesis.w_count, self.latent)
+        if torch.rand(()) < self.mixing:
+            cut = int(torch.randint(1, self.synthesis.w_count, ()))
+            w2 = self.mapping(torch.randn(n, self.latent))
+            ws = torch.cat([ws[:, :cut], w2[:, None].expand(n, self.synthesis.w_count - cut, self.latent)], 1)
+        return ws
+
+    def step(self, real, index):
+        n = real.shape[0]
+        with torch.no_grad(): fake = self.synthesis(self.styles(n))
+        lD = F.softplus(self.D(fake)).mean() + F.softplus(-self.D(real)).mean()
+        self.oD.zero_grad(); lD.backward(); self.oD.step()
+        if index % 16 == 0 and self.r1 > 0:
+            x = real.detach().requires_grad_(True)
+            g, = torch.autograd.grad(self.D(x).sum(), x, create_graph=True)
+            pen = g.pow(2).sum([1, 2, 3]).mean() * (self.r1 / 2 * 16)
+            self.oD.zero_grad(); pen.backward(); self.oD.step()
+        for p in self.D.parameters(): p.requires_grad_(False)
+        lG = F.softplus(-self.D(self.synthesis(self.styles(n)))).mean()
+        self.oG.zero_grad(); lG.backward(); self.oG.step()
+        for p in self.D.parameters(): p.requires_grad_(True)
+        if index % 4 == 0 and self.pl_weight > 0:
+            m = max(1, n // 2)
+            ws = self.styles(m)
+            img = self.synthesis(ws)
+            y = torch.randn_like(img) / math.sqrt(img.shape[2] * img.shape[3])
+            g, = torch.autograd.grad((img * y).sum(), ws, create_graph=True)
+            lengths = (g.pow(2).sum(2).mean(1) + 1e-8).sqrt()
+            self.pl_mean += 0.01 * (float(lengths.mean().detach()) - self.pl_mean)
+            pen = (lengths - self.pl_mean).pow(2).mean() * (self.pl_weight * 4)
+            self.oG.zero_grad(); pen.backward(); self.oG.step()
+        beta = 0.5 ** (n / self.half_life)
+        with torch.no_grad():
+            for ema, cur in ((self.mapping_ema, self.mapping), (self.synthesis_ema, self.synthesis)):
+                for a, b in zip(ema.parameters(), cur.parameters()): a.lerp_(b, 1 - beta)
+                for a, b in zip(ema.buffers(), cur.buffers()): a.copy_(b)
+        return float(lD.detach())
+
+    @torch.no_grad()
+    def sample(self, n, psi=1.0):
+        w = self.mapping_ema(torch.randn(n, self.latent))
+        w = self.mapping_ema.w_average + psi * (w - self.mapping_ema.w_average)
+        img = self.synthesis_ema(w[:, None].expand(n, self.synthesis.w_count, self.latent))
+        return img[:, :, 2:30, 2:30]
+
+
+def stylegan(args):  # StyleGAN.swift, batch 32 by default
+    torch.manual_seed(args.seed)
+    train = F.pad(mnist("train") * 2 - 1, (2, 2, 2, 2), value=-1)
+    model = StyleGAN2()
+    t0, step, b = time.time(), 0, args.batch
+    while step < args.steps:
+        perm = torch.randperm(len(train))
+        for i in range(len(train) // b):
+            if step == args.steps: break
+            model.step(train[perm[i * b:(i + 1) * b]], step); step += 1
+    print(f"trained {args.steps} steps in {time.time() - t0:.0f} s")
+    save(args.out, torch.cat([model.sample(1000) for _ in range(10)]))
+
+
 if __name__ == "__main__":
     runs = {"vae": vae, "dcgan": dcgan, "wgan": wgan, "wgan-gp": wgan, "cgan": cgan, "infogan": infogan, "lapgan": lapgan,
             "ddpm": ddpm, "glow": flow, "realnvp": flow, "pixelcnn": pixelcnn, "pix2pix": pix2pix, "cyclegan": cyclegan,
-            "points": points}
+            "points": points, "stylegan": stylegan}
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model", choices=list(runs))
     ap.add_argument("--steps", type=int, help="generator updates (GANs; default 3000; pix2pix, cyclegan 2000; points 10000), ddpm's updates (default 5000), "
@@ -1548,7 +1776,7 @@ if __name__ == "__main__":
                     "(binarised images, default) or categorical (256 levels)")
     ap.add_argument("--filters", type=int, help="pixelcnn: channels h (the original's residual stream has 2h; default 32)")
     ap.add_argument("--layers", type=int, help="pixelcnn: layers after the first 7×7 one, residual blocks or gated layers (default 6)")
-    translation_only = {"batch": ("pix2pix", "cyclegan", "points"), "ngf": ("pix2pix", "cyclegan"), "ndf": ("pix2pix", "cyclegan"),
+    translation_only = {"batch": ("pix2pix", "cyclegan", "points", "stylegan"), "ngf": ("pix2pix", "cyclegan"), "ndf": ("pix2pix", "cyclegan"),
                         "dataset": ("pix2pix", "points"), "direction": ("pix2pix",), "domain_a": ("cyclegan",), "domain_b": ("cyclegan",),
                         "cycle_weight_b": ("cyclegan",), "mirage": ("pix2pix", "cyclegan"), "data_cache": ("pix2pix", "cyclegan")}
     ap.add_argument("--batch", type=int, help="pix2pix, cyclegan: batch size (default 64); points: 100")
@@ -1584,6 +1812,8 @@ if __name__ == "__main__":
         ap.error("--dataset ring8 and grid25 are for points, the MNIST domains for pix2pix")
     for k in ("pack", "lr", "recipe"):
         if getattr(a, k) is not None and a.model != "points": ap.error(f"--{k} is for points")
+    if a.model == "stylegan":
+        a.batch = a.batch or 32
     if a.model == "points":
         a.batch, a.dataset, a.pack, a.lr, a.recipe = a.batch or 100, a.dataset or "grid25", a.pack or 1, a.lr or 1e-4, a.recipe or "mirage"
     defaults = {"batch": 64, "ngf": 64, "ndf": 64, "dataset": "mnist-edges", "direction": "a-to-b", "domain_a": "mnist",
