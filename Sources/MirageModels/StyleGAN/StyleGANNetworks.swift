@@ -83,7 +83,7 @@ public final class SynthesisLayer: Module {
 public final class SynthesisNetwork: Module {
     @Parameter public var constant: Tensor
     public let layers: [SynthesisLayer]
-    public let toRGB: [ModulatedConv2d]
+    public let toRgb: [ModulatedConv2d]
     @Parameter public var rgbBias: Tensor
     public let side: Int
     public let imageChannels: Int
@@ -105,14 +105,14 @@ public final class SynthesisNetwork: Module {
         self.imageChannels = imageChannels
         constant = Tensor.randn([1, channels[0], 4, 4], generator: generator)
         var layers = [SynthesisLayer(channels[0], channels[0], wDimension: wDimension, upsample: false, generator: generator)]
-        var toRGB = [ModulatedConv2d(channels[0], imageChannels, kernelSize: 1, wDimension: wDimension, demodulate: false, generator: generator)]
+        var toRgb = [ModulatedConv2d(channels[0], imageChannels, kernelSize: 1, wDimension: wDimension, demodulate: false, generator: generator)]
         for i in 1..<channels.count {
             layers.append(SynthesisLayer(channels[i - 1], channels[i], wDimension: wDimension, upsample: true, generator: generator))
             layers.append(SynthesisLayer(channels[i], channels[i], wDimension: wDimension, upsample: false, generator: generator))
-            toRGB.append(ModulatedConv2d(channels[i], imageChannels, kernelSize: 1, wDimension: wDimension, demodulate: false, generator: generator))
+            toRgb.append(ModulatedConv2d(channels[i], imageChannels, kernelSize: 1, wDimension: wDimension, demodulate: false, generator: generator))
         }
         self.layers = layers
-        self.toRGB = toRGB
+        self.toRgb = toRgb
         rgbBias = Tensor.zeros([1, imageChannels, 1, 1])
     }
 
@@ -128,11 +128,11 @@ public final class SynthesisNetwork: Module {
         func row(_ i: Int) -> Tensor { ws.sliced(axis: 1, i..<(i + 1)).reshaped([n, ws.shape[2]]) }
         var x = constant.expanded(to: [n] + Array(constant.shape.dropFirst()))
         x = layers[0](x, w: row(0), noise: noise)
-        var image = toRGB[0](x, w: row(1))
-        for r in 1..<toRGB.count {
+        var image = toRgb[0](x, w: row(1))
+        for r in 1..<toRgb.count {
             x = layers[2 * r - 1](x, w: row(2 * r - 1), noise: noise)
             x = layers[2 * r](x, w: row(2 * r), noise: noise)
-            image = upsampleNearest2d(image, scale: (2, 2)) + toRGB[r](x, w: row(2 * r + 1))
+            image = upsampleNearest2d(image, scale: (2, 2)) + toRgb[r](x, w: row(2 * r + 1))
         }
         return image + rgbBias
     }
@@ -164,7 +164,7 @@ public enum MinibatchStandardDeviation {
 /// sum scaled by 1/√2; at 4×4 the minibatch standard deviation, a 3×3 convolution and two fully
 /// connected layers to one logit.
 public final class StyleDiscriminator: Module, Layer {
-    public let fromRGB: EqualizedConv2d
+    public let fromRgb: EqualizedConv2d
     public let blocks: [ResidualBlock]
     public let conv: EqualizedConv2d
     public let fc: EqualizedLinear
@@ -185,7 +185,7 @@ public final class StyleDiscriminator: Module, Layer {
 
     public init(side: Int, imageChannels: Int, base: Int, generator: RandomGenerator) {
         let channels = Array(SynthesisNetwork.channels(side: side, base: base).reversed())   // top resolution first
-        fromRGB = EqualizedConv2d(imageChannels, channels[0], kernelSize: 1, generator: generator)
+        fromRgb = EqualizedConv2d(imageChannels, channels[0], kernelSize: 1, generator: generator)
         blocks = (0..<(channels.count - 1)).map { ResidualBlock(channels[$0], channels[$0 + 1], generator: generator) }
         let c = channels.last!
         conv = EqualizedConv2d(c + 1, c, kernelSize: 3, generator: generator)
@@ -195,7 +195,7 @@ public final class StyleDiscriminator: Module, Layer {
 
     /// One logit per image.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        var h = fromRGB(x).styleActivation()
+        var h = fromRgb(x).styleActivation()
         for block in blocks { h = block(h) }
         h = conv(MinibatchStandardDeviation.apply(h)).styleActivation()
         return out(fc(h.flattened(startAxis: 1)).styleActivation()).reshaped([x.shape[0]])
