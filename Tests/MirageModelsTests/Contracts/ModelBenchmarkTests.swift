@@ -41,6 +41,8 @@ import Testing
     /// - CycleGAN: D_A's ½·((D(real) − 1)² + D(fake)²), with an untrained PatchGAN's outputs of order 1,
     ///   lies between ¼ and a few (the peer's first: 0.82 at 28×28, 1.99 at 256×256);
     /// - PixelCNN: random binary pixels under logits near 0 cost about 784 ln 2 ≈ 543 nats;
+    /// - StyleGAN: the logistic loss softplus(D(fake)) + softplus(−D(real)) with an untrained D's
+    ///   logits of order 1 lies near 2 ln 2 ≈ 1.39 (with or without the regularisers, taken after it);
     /// - sampling, the mean pixel of the images drawn, which the output's range alone would bound
     ///   only by [0, 1] (DDIM's by [−1, 1]), and a sampler that never draws, or returns another
     ///   range, would meet: PixelCNN's 64 images draw every pixel from logits near 0, so with
@@ -54,6 +56,7 @@ import Testing
         "realnvp": (650, 1100), "glow": (7, 9.5),
         "pix2pix": (0.4, 1.2), "pix2pix_256": (0.4, 1.2), "cyclegan": (0.2, 4), "cyclegan_256": (0.2, 4), "pixelcnn": (450, 700),
         "pixelcnn_sample_64": (0.4, 0.6), "dcgan_sample_1024": (0.4, 0.6), "ddpm_ddim50_sample": (-0.5, 0.5),
+        "stylegan": (0.8, 3), "stylegan_regularised": (0.8, 3),
     ]
 
     @Test func repetitionsFollowThePeer() throws {
@@ -66,15 +69,17 @@ import Testing
         #expect(try timed("cyclegan_256", 30) == 6)
         #expect(try timed("cyclegan", 30) == 30)
         #expect(try timed("pixelcnn_sample_64", 30) == 6)
+        #expect(try timed("stylegan_regularised", 30) == 6 && timed("stylegan", 30) == 30)
     }
 
-    /// The benchmarks come from the kinds, in the registry's order: the twenty of BENCHMARKS.md,
-    /// each once (the peer script knows them by these names).
+    /// The benchmarks come from the kinds, in the registry's order: the twenty of BENCHMARKS.md and
+    /// StyleGAN's two, each once (the peer script knows them by these names).
     @Test func everyKindOffersItsBenchmarks() {
         // The built-in kinds' (a test may have registered a model of its own).
         #expect(ModelRegistry.builtIn.flatMap { $0.benchmarks }.map(\.name) == ["vae", "mlp_gan", "dcgan", "dcgan_sample_1024", "wgan", "wgan_gp", "cgan", "infogan",
                                                    "lapgan", "pix2pix", "pix2pix_256", "cyclegan", "cyclegan_256", "ddpm_unet", "ddpm",
-                                                   "ddpm_ddim50_sample", "glow", "realnvp", "pixelcnn", "pixelcnn_sample_64"])
+                                                   "ddpm_ddim50_sample", "glow", "realnvp", "pixelcnn", "pixelcnn_sample_64",
+                                                   "stylegan", "stylegan_regularised"])
         #expect(ModelBenchmark.named("nosuch") == nil)
     }
 }
