@@ -166,3 +166,54 @@ import Testing
         #expect { _ = try StyleGANKind.make(config) } throws: { "\($0)".contains("square") }
     }
 }
+
+/// StyleGAN's two regularisers against PyTorch (`scripts/make_torch_stylegan_fixtures.py`: the
+/// peer's networks at 1×16×16, base 16, w of 8): R1 and its gradient with respect to every
+/// discriminator parameter, and the path-length penalty and its gradient with respect to every
+/// mapping and synthesis parameter, both second-order derivatives (a gradient of a gradient
+/// through modulated, demodulated grouped convolutions, upsampling and the minibatch standard
+/// deviation).
+@Suite struct StyleGANFixtureTests {
+    static let fixture = Fixtures.load("torch_stylegan")
+
+    static func expectMatches(_ grads: [Tensor], _ named: [(String, Tensor)], prefix: String) {
+        for ((name, _), grad) in zip(named, grads) {
+            let expected = fixture.tensors["\(prefix).\(name)"]!
+            let scale = Swift.max(1e-3, expected.abs().max().item)
+            let error = (grad - expected).abs().max().item
+            #expect(error <= 2e-4 * scale, "\(prefix).\(name): off by \(error) (largest \(scale))")
+        }
+    }
+
+    @Test func r1AndItsGradientsMatchPyTorch() throws {
+        let f = Self.fixture.tensors
+        let d = StyleDiscriminator(side: 16, imageChannels: 1, base: 16, generator: RandomGenerator(seed: 0))
+        try d.loadStateDict(Self.fixture.tensors(under: "discriminator"))
+        let x = f["x"]!.requiringGrad()
+        let g = gradients(of: d(x).sum(), wrt: [x], createGraph: true)[0]
+        let r1 = (g * g).sum(axes: [1, 2, 3]).mean()
+        #expect(Swift.abs(r1.item - f["r1"]!.item) <= 1e-4 * f["r1"]!.item, "R1 \(r1.item) against \(f["r1"]!.item)")
+        let named = d.namedParameters()
+        Self.expectMatches(gradients(of: r1, wrt: named.map(\.1)), named, prefix: "grad_r1.discriminator")
+    }
+
+    @Test func pathLengthPenaltyAndItsGradientsMatchPyTorch() throws {
+        let f = Self.fixture.tensors
+        let g0 = RandomGenerator(seed: 0)
+        let mapping = MappingNetwork(dimension: 8, layers: 2, generator: g0)
+        let synthesis = SynthesisNetwork(side: 16, imageChannels: 1, base: 16, wDimension: 8, generator: g0)
+        try mapping.loadStateDict(Self.fixture.tensors(under: "mapping"))
+        try synthesis.loadStateDict(Self.fixture.tensors(under: "synthesis"))
+        mapping.eval()
+        let w = mapping(f["z"]!)
+        let ws = w.unsqueezed(axis: 1).expanded(to: [4, synthesis.wCount, 8])
+        let images = synthesis(ws, noise: .zero)
+        let g = gradients(of: (images * f["y"]!).sum(), wrt: [ws], createGraph: true)[0]
+        let lengths = ((g * g).sum(axes: [2]).mean(axes: [1]) + 1e-8).sqrt()
+        let penalty = ((lengths - 0.5) * (lengths - 0.5)).mean()
+        let expected = f["path_length_penalty"]!.item
+        #expect(Swift.abs(penalty.item - expected) <= 1e-4 * expected, "penalty \(penalty.item) against \(expected)")
+        let named = mapping.namedParameters().map { ("mapping.\($0.0)", $0.1) } + synthesis.namedParameters().map { ("synthesis.\($0.0)", $0.1) }
+        Self.expectMatches(gradients(of: penalty, wrt: named.map(\.1)), named, prefix: "grad_pl")
+    }
+}
