@@ -110,21 +110,12 @@ extension MNISTJudge {
     /// A 64-bit FNV-1a hash of the parameter names and values, as 16 hex digits: cached
     /// statistics record it, so statistics computed with other weights are never reused.
     public var fingerprint: String {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        func mix(_ byte: UInt8) {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
+        var hash = FNV1a()
         for (key, tensor) in stateDict().sorted(by: { $0.0 < $1.0 }) {
-            for b in key.utf8 { mix(b) }
-            tensor.withUnsafeBufferPointer { values in
-                for v in values {
-                    let bits = v.bitPattern
-                    for shift in stride(from: 0, to: 32, by: 8) { mix(UInt8(truncatingIfNeeded: bits >> UInt32(shift))) }
-                }
-            }
+            hash.combine(key.utf8)
+            hash.combine(tensor)
         }
-        return String(hash, radix: 16).leftPadded(to: 16)
+        return String(hash.value, radix: 16).leftPadded(to: 16)
     }
 }
 

@@ -86,9 +86,12 @@ public final class StyleGAN: GenerativeModel, Sampling {
         synthesis = SynthesisNetwork(side: side, imageChannels: c, base: config.channels, wDimension: config.latent, generator: g)
         discriminator = StyleDiscriminator(side: side, imageChannels: c, base: config.channels, generator: g)
         // The averages start as copies.
-        let copy = RandomGenerator(seed: config.seed)
-        averageMapping = MappingNetwork(dimension: config.latent, layers: config.mappingLayers, generator: copy)
-        averageSynthesis = SynthesisNetwork(side: side, imageChannels: c, base: config.channels, wDimension: config.latent, generator: copy)
+        averageMapping = MappingNetwork(dimension: config.latent, layers: config.mappingLayers, generator: g)
+        averageSynthesis = SynthesisNetwork(side: side, imageChannels: c, base: config.channels, wDimension: config.latent, generator: g)
+        do {
+            try averageMapping.loadStateDict(Dictionary(uniqueKeysWithValues: mapping.stateDict()))
+            try averageSynthesis.loadStateDict(Dictionary(uniqueKeysWithValues: synthesis.stateDict()))
+        } catch { preconditionFailure("StyleGAN: the averages do not fit their networks: \(error)") }
         averageMapping.eval()
         averageSynthesis.eval()
         // Lazy regularisation takes a larger step every k steps; the paper corrects Adam's

@@ -127,30 +127,28 @@ struct DataParallel {
     /// per-process state that slipped in would otherwise be saved as rank 0's alone.
     func checkInStep(_ model: any GenerativeModel, step: Int) throws {
         guard isDistributed else { return }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = FNV1a()
         for (_, network) in model.networks {
-            for parameter in network.parameters() {
-                parameter.withUnsafeBufferPointer { values in
-                    for v in values { hash = (hash ^ UInt64(v.bitPattern)) &* 0x100_0000_01b3 }
-                }
-            }
+            for parameter in network.parameters() { hash.combine(parameter) }
         }
-        let all = group.allGather(withUnsafeBytes(of: hash.littleEndian) { Array($0) })
-        let differing = all.indices.filter { all[$0] != all[0] }
+        let differing = ranks(differingFrom: hash)
         if !differing.isEmpty { throw TrainingError.processesDiverged(ranks: differing, step: step) }
     }
 
     /// Refuses to start unless every process runs the same training: the same kind,
-    /// configuration, options, data, step and build, compared by a hash of them all.
-    func checkAgreement(_ description: String) throws {
+    /// configuration, options, data, step and build, compared by a hash of them all (the
+    /// description is only made when there are several processes).
+    func checkAgreement(_ description: @autoclosure () -> String) throws {
         guard isDistributed else { return }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
-        for byte in description.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        let mine = withUnsafeBytes(of: hash.littleEndian) { Array($0) }
-        let all = group.allGather(mine)
-        let differing = all.indices.filter { all[$0] != all[0] }
-        if !differing.isEmpty {
-            throw TrainingError.processesDisagree(ranks: differing, processes: group.size)
-        }
+        var hash = FNV1a()
+        hash.combine(description().utf8)
+        let differing = ranks(differingFrom: hash)
+        if !differing.isEmpty { throw TrainingError.processesDisagree(ranks: differing, processes: group.size) }
+    }
+
+    /// The ranks whose hash differs from rank 0's.
+    private func ranks(differingFrom hash: FNV1a) -> [Int] {
+        let all = group.allGather(withUnsafeBytes(of: hash.value.littleEndian) { Array($0) })
+        return all.indices.filter { all[$0] != all[0] }
     }
 }

@@ -287,17 +287,13 @@ public final class Trainer {
     }
 
     /// A hash of the running executable's bytes, so that processes running different builds of
-    /// Mirage are told apart (read once, a few tens of milliseconds).
+    /// Mirage are told apart (read once, by a data-parallel run only).
     static let buildIdentity: UInt64 = {
         guard let data = FileManager.default.contents(atPath: "/proc/self/exe")
                 ?? CommandLine.arguments.first.flatMap({ FileManager.default.contents(atPath: $0) }) else { return 0 }
-        return data.withUnsafeBytes { bytes in
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            let words = bytes.count / 8
-            for i in 0..<words { hash = (hash ^ bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* 0x100_0000_01b3 }
-            for i in (words * 8)..<bytes.count { hash = (hash ^ UInt64(bytes[i])) &* 0x100_0000_01b3 }
-            return hash
-        }
+        var hash = FNV1a()
+        data.withUnsafeBytes { hash.combine($0) }
+        return hash.value
     }()
 
     private func writeConfig() throws {
