@@ -32,6 +32,12 @@ import Testing
         let ppl = try CLI.run(["eval", "ppl", run, "--pairs", "40", "--json"])
         #expect(ppl.status == 0 && ppl.stdout.contains("\"ppl\":"), "\(ppl.stdout)\(ppl.stderr)")
         #expect(FileManager.default.fileExists(atPath: run + "/evals/ppl.json"))
+        let mixing = try CLI.run(["eval", "mixing", run, "--count", "30", "--json"])
+        #expect(mixing.status == 0 && mixing.stdout.contains("\"coarse_reads_t\":") && mixing.stdout.contains("\"count\":30"),
+                "\(mixing.stdout)\(mixing.stderr)")
+        #expect(FileManager.default.fileExists(atPath: run + "/evals/mixing.json"))
+        let sameSeeds = try CLI.run(["eval", "mixing", run, "--seed", "4", "--mix-seed", "4"])
+        #expect(sameSeeds.status != 0 && sameSeeds.stderr.contains("--seed and --mix-seed are both 4"), "\(sameSeeds.stderr)")
 
         for (arguments, message) in [(["--truncation", "2.5"], "--truncation must lie in (0, 2], got 2.5"),
                                      (["--mix", "coarse"], "--mix and --mix-seed go together"),
@@ -43,6 +49,8 @@ import Testing
         _ = try CLI.run(["train", "vae", "--steps", "1", "--subset", "64", "--out", vae])
         let noW = try CLI.run(["eval", "ppl", vae])
         #expect(noW.status != 0 && noW.stderr.contains("models that have it: stylegan"), "\(noW.stderr)")
+        let noStyles = try CLI.run(["eval", "mixing", vae])
+        #expect(noStyles.status != 0 && noStyles.stderr.contains("style mixing") && noStyles.stderr.contains("stylegan"), "\(noStyles.stderr)")
     }
 
     /// Coloured digits (3 × 28 × 28, padded to 32) and a folder of 16 × 16 RGB PNGs (no padding)

@@ -37,7 +37,10 @@ their translations of the whole test split into the folder --out (default peer-M
                                                 # 32, --blocks 1), on logit(0.05 + 0.9·x̃); training and
                                                 # outputs as glow
     python3 scripts/peer/train_peer.py stylegan --steps 3000   # StyleGAN.swift's defaults, batch 32 (--batch); 10,000
-                                                # samples from the moving average at ψ = 1, cropped to 28×28
+                                                # samples from the moving average at ψ = 1, cropped to 28×28;
+                                                # --r1 γ, --path-length weight; --weights W.safetensors writes
+                                                # the averaged networks for `mirage import stylegan W` (then
+                                                # truncation, mixing and `mirage eval ppl` run on them)
     python3 scripts/peer/train_peer.py pixelcnn # 3000 steps, PixelCNN (7×7 mask-A conv to 2h, --layers 6 residual
                                                 # blocks 1×1 → 3×3 mask-B → 1×1, --filters h = 32) or --gated
                                                 # (vertical and horizontal stacks, tanh·sigmoid gates: a 7×7 layer,
@@ -1715,7 +1718,7 @@ class StyleGAN2(nn.Module):
 def stylegan(args):  # StyleGAN.swift, batch 32 by default
     torch.manual_seed(args.seed)
     train = F.pad(mnist("train") * 2 - 1, (2, 2, 2, 2), value=-1)
-    model = StyleGAN2()
+    model = StyleGAN2(r1=args.r1, pl_weight=args.path_length)
     t0, step, b = time.time(), 0, args.batch
     while step < args.steps:
         perm = torch.randperm(len(train))
@@ -1724,6 +1727,14 @@ def stylegan(args):  # StyleGAN.swift, batch 32 by default
             model.step(train[perm[i * b:(i + 1) * b]], step); step += 1
     print(f"trained {args.steps} steps in {time.time() - t0:.0f} s")
     save(args.out, torch.cat([model.sample(1000) for _ in range(10)]))
+    if args.weights:  # Mirage's names; the averaged networks also as the trained ones, which import restarts the average from
+        from safetensors.torch import save_file
+        state = {}
+        for net in ("mapping", "synthesis"):
+            for k, v in getattr(model, net + "_ema").state_dict().items():
+                state[f"{net}.{k}"], state[f"{net}_ema.{k}"] = v.detach().clone().contiguous(), v.detach().clone().contiguous()
+        save_file(state, args.weights)
+        print(f"averaged generator written to {args.weights}")
 
 
 if __name__ == "__main__":
@@ -1803,6 +1814,9 @@ if __name__ == "__main__":
     ap.add_argument("--mirage", help="pix2pix, cyclegan: the mirage binary that exports the data (default ROOT/.build/release/mirage)")
     ap.add_argument("--data-cache", help="pix2pix, cyclegan: keep the exported .npy files here and reuse them until the binary "
                     "is newer (default: a temporary folder)")
+    ap.add_argument("--r1", type=float, help="stylegan: γ of the lazy R1 penalty (default 1)")
+    ap.add_argument("--path-length", type=float, help="stylegan: weight of the path-length penalty (default 2)")
+    ap.add_argument("--weights", help="stylegan: also write the averaged generator here (.safetensors, Mirage's names)")
     ap.add_argument("--seed", type=int, default=0); ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(); torch.set_num_threads(a.threads)
     translation = a.model in ("pix2pix", "cyclegan")
@@ -1812,8 +1826,11 @@ if __name__ == "__main__":
         ap.error("--dataset ring8 and grid25 are for points, the MNIST domains for pix2pix")
     for k in ("pack", "lr", "recipe"):
         if getattr(a, k) is not None and a.model != "points": ap.error(f"--{k} is for points")
+    for k in ("r1", "path_length", "weights"):
+        if getattr(a, k) is not None and a.model != "stylegan": ap.error(f"--{k.replace('_', '-')} is for stylegan")
     if a.model == "stylegan":
-        a.batch = a.batch or 32
+        a.batch, a.r1, a.path_length = a.batch or 32, 1.0 if a.r1 is None else a.r1, 2.0 if a.path_length is None else a.path_length
+        if a.r1 < 0 or a.path_length < 0: ap.error("--r1 and --path-length must be at least 0")
     if a.model == "points":
         a.batch, a.dataset, a.pack, a.lr, a.recipe = a.batch or 100, a.dataset or "grid25", a.pack or 1, a.lr or 1e-4, a.recipe or "mirage"
     defaults = {"batch": 64, "ngf": 64, "ndf": 64, "dataset": "mnist-edges", "direction": "a-to-b", "domain_a": "mnist",

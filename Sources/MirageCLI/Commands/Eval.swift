@@ -20,6 +20,7 @@ extension Mirage {
               mirage eval anomaly runs/vae-no1 --score nll
               mirage eval augment --labelled 100 --generator runs/cgan-100
               mirage eval ppl runs/stylegan
+              mirage eval mixing runs/stylegan
             """,
             // One entry per subcommand file (EvalSamples.swift, EvalTrainJudge.swift, …).
             subcommands: [
@@ -32,6 +33,7 @@ extension Mirage {
                 Anomaly.self,
                 Augment.self,
                 PPL.self,
+                Mixing.self,
             ]
         )
     }

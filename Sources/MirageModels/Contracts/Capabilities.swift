@@ -179,3 +179,34 @@ public protocol IntermediateLatentModel: Sampling {
     /// Images in [0, 1] drawn from intermediate latents `[N, d]` with no other randomness.
     func images(intermediate w: Tensor) -> Tensor
 }
+
+/// Which styles of a mixed image come from the second latent.
+public enum StyleRows: String, CaseIterable, Sendable {
+    /// The coarse styles (4×4 and 8×8: pose, shape, the digit).
+    case coarse
+    /// The fine styles (16×16 and up: stroke, texture).
+    case fine
+}
+
+/// Whether images draw their per-pixel noise inputs or use none.
+public enum NoiseInputMode: String, Codable, CaseIterable, Sendable { case random, zero }
+
+/// A model whose images take a style per layer from an intermediate latent, so that two
+/// latents mix: the coarse layers' styles from one, the fine layers' from the other
+/// (StyleGAN's style mixing). `mirage eval mixing` measures which layers carry the class.
+///
+/// ```swift
+/// if let model = run.model as? any StyleMixingModel {
+///     let (s, t) = (Tensor.randn([8, model.noiseSize]), Tensor.randn([8, model.noiseSize]))
+///     let shapesOfT = model.mixed(source: s, other: t, rows: .coarse, psi: 1, noise: .zero, generator: RandomGenerator(seed: 0))
+/// }
+/// ```
+public protocol StyleMixingModel: IntermediateLatentModel {
+    /// Whether the images have fine styles apart from the coarse ones (a side above 8).
+    var hasFineStyles: Bool { get }
+    /// Images in [0, 1] of noise `source` whose `rows` styles come from noise `other` instead
+    /// (both `[N, noiseSize]`), w truncated by ψ, noise inputs drawn from `generator` or none.
+    /// Mixing a latent with itself gives its own image.
+    func mixed(source: Tensor, other: Tensor, rows: StyleRows, psi: Float, noise: NoiseInputMode,
+               generator: RandomGenerator) -> Tensor
+}

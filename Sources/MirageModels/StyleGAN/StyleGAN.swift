@@ -246,27 +246,16 @@ public final class StyleGAN: GenerativeModel, Sampling {
     }
 
     /// Samples with truncation ψ and the chosen noise.
-    public func sample(count: Int, psi: Float = 1, noise noiseMode: NoiseMode = .random, generator rng: RandomGenerator) -> Tensor {
+    public func sample(count: Int, psi: Float = 1, noise noiseMode: NoiseInputMode = .random, generator rng: RandomGenerator) -> Tensor {
         let z = Tensor.randn([count, config.latent], generator: rng)
         return images(styles: broadcastStyles(styles(z, psi: psi)), noise: noiseMode == .random ? .random(rng, .whole) : .zero)
     }
 
     public func sample(count: Int, generator rng: RandomGenerator) -> Tensor { sample(count: count, psi: 1, generator: rng) }
 
-    /// Whether samples draw noise inputs or use none.
-    public enum NoiseMode: String, Codable, CaseIterable, Sendable { case random, zero }
-
-    /// Which styles a mixed image takes from the second latent.
-    public enum MixRows: String, CaseIterable, Sendable {
-        /// The coarse styles (4×4 and 8×8: pose, shape, the digit).
-        case coarse
-        /// The fine styles (16×16 and up: stroke, texture).
-        case fine
-    }
-
     /// Images whose styles come from `source` except the `rows` ones, which come from `other`
     /// (both `(N, d)` latents z), truncated by ψ.
-    public func mixed(source: Tensor, other: Tensor, rows: MixRows, psi: Float = 1, noise noiseMode: NoiseMode = .zero,
+    public func mixed(source: Tensor, other: Tensor, rows: StyleRows, psi: Float = 1, noise noiseMode: NoiseInputMode = .zero,
                       generator rng: RandomGenerator) -> Tensor {
         let a = broadcastStyles(styles(source, psi: psi)), b = broadcastStyles(styles(other, psi: psi))
         let coarse = synthesis.coarseRows.count, all = synthesis.wCount
@@ -304,7 +293,8 @@ public final class StyleGAN: GenerativeModel, Sampling {
     }
 }
 
-extension StyleGAN: IntermediateLatentModel {
+extension StyleGAN: StyleMixingModel {
+    public var hasFineStyles: Bool { synthesis.wCount > synthesis.coarseRows.count }
     public var noiseSize: Int { config.latent }
     public func intermediate(_ z: Tensor) -> Tensor { styles(z) }
     /// The same w at every layer, no noise inputs.

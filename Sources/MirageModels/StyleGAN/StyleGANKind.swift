@@ -100,22 +100,22 @@ public enum StyleGANKind: ModelKind {
 
         public func validate() throws {
             guard truncation > 0, truncation <= 2 else { throw ValidationError("--truncation must lie in (0, 2], got \(truncation)") }
-            guard StyleGAN.NoiseMode(rawValue: noise) != nil else { throw ValidationError("--noise must be random or zero, got \(noise)") }
-            if let mix, StyleGAN.MixRows(rawValue: mix) == nil { throw ValidationError("--mix must be coarse or fine, got \(mix)") }
+            guard NoiseInputMode(rawValue: noise) != nil else { throw ValidationError("--noise must be random or zero, got \(noise)") }
+            if let mix, StyleRows(rawValue: mix) == nil { throw ValidationError("--mix must be coarse or fine, got \(mix)") }
             guard (mix == nil) == (mixSeed == nil) else { throw ValidationError("--mix and --mix-seed go together: give both") }
         }
     }
 
     public static func sample(_ model: StyleGAN, _ request: SampleRequest, options o: SamplingOptions) throws -> Tensor {
-        let noise = StyleGAN.NoiseMode(rawValue: o.noise) ?? .random
+        let noise = NoiseInputMode(rawValue: o.noise) ?? .random
         if let path = o.mixingGrid, request.offset == 0 {
             let grid = model.mixingGrid(rows: 5, columns: 6, psi: o.truncation, generator: RandomGenerator(seed: 12345))
             _ = try ImageGrid.save(grid.images, to: path, nrow: grid.columns)
         }
-        guard let mix = o.mix.flatMap(StyleGAN.MixRows.init(rawValue:)), let mixSeed = o.mixSeed else {
+        guard let mix = o.mix.flatMap(StyleRows.init(rawValue:)), let mixSeed = o.mixSeed else {
             return model.sample(count: request.count, psi: o.truncation, noise: noise, generator: request.generator)
         }
-        guard model.synthesis.wCount > model.synthesis.coarseRows.count else {
+        guard model.hasFineStyles else {
             throw ValidationError("--mix: this run's images are \(model.config.side)×\(model.config.side), too small to have fine styles apart from the coarse ones")
         }
         // The image of number i mixes the i-th latent of --seed S with the i-th of --mix-seed T.
