@@ -1544,9 +1544,18 @@ class ModConv(nn.Module):
         self.affine = EqLinear(wdim, i, bias_init=1.0)
         self.demod, self.up, self.i, self.o = demod, up, i, o
 
-    def forward(self, x, w):
-        n, k = x.shape[0], self.weight.shape[2]
-        wt = (self.weight / math.sqrt(self.i * k * k))[None] * self.affine(w)[:, None, :, None, None]
+    def forward(self, x, w):  # ModulatedConv2d.swift: grouped in eval, activations scaled in training (fused_modconv)
+        n, k, s = x.shape[0], self.weight.shape[2], self.affine(w)
+        scaled = self.weight / math.sqrt(self.i * k * k)
+        if self.training:
+            x = x * s[:, :, None, None]
+            if self.up:
+                x = F.interpolate(x, scale_factor=2, mode="nearest")
+            y = F.conv2d(x, scaled, padding=k // 2)
+            if self.demod:
+                y = y * (s.pow(2) @ scaled.pow(2).sum([2, 3]).t() + 1e-8).rsqrt()[:, :, None, None]
+            return y
+        wt = scaled[None] * s[:, None, :, None, None]
         if self.demod:
             wt = wt / (wt.pow(2).sum([2, 3, 4], keepdim=True) + 1e-8).sqrt()
         if self.up:

@@ -58,22 +58,28 @@ import Testing
         #expect(Swift.abs(variance - 1) < 0.1, "output variance \(variance)")
     }
 
-    /// The batch runs as one grouped convolution; each sample alone, with its own weights, gives
-    /// the same output (with and without upsampling, with and without demodulation).
+    /// The batch runs as one grouped convolution (evaluation) or as an ordinary convolution of
+    /// style-scaled activations (training); each sample alone, with its own weights, gives the
+    /// same output either way (with and without upsampling, with and without demodulation).
     @Test(arguments: [(false, true), (true, true), (false, false)])
-    func groupedConvolutionIsThePerSampleLoop(_ upsample: Bool, _ demodulate: Bool) {
+    func bothBatchFormsAreThePerSampleLoop(_ upsample: Bool, _ demodulate: Bool) {
         let g = RandomGenerator(seed: 3)
         let conv = ModulatedConv2d(4, 5, kernelSize: 3, wDimension: 6, demodulate: demodulate, upsample: upsample, generator: g)
         let x = Tensor.randn([3, 4, 6, 6], generator: g), w = Tensor.randn([3, 6], generator: g)
-        let batch = conv(x, w: w)
+        conv.eval()
+        let grouped = conv(x, w: w)
+        conv.train()
+        let modulated = conv(x, w: w)
         let weights = conv.sampleWeights(styles: conv.affine(w))
         for n in 0..<3 {
             var input = x.sliced(axis: 0, n..<(n + 1))
             if upsample { input = upsampleNearest2d(input, scale: (2, 2)) }
             let one = conv2d(input, weights.sliced(axis: 0, n..<(n + 1)).reshaped([5, 4, 3, 3]), padding: (1, 1))
-            expectClose(batch.sliced(axis: 0, n..<(n + 1)), one.scalars, atol: 1e-5)
+            expectClose(grouped.sliced(axis: 0, n..<(n + 1)), one.scalars, atol: 1e-5)
+            expectClose(modulated.sliced(axis: 0, n..<(n + 1)), one.scalars, atol: 1e-5)
         }
-        GradCheck.check([x, w]) { conv($0[0], w: $0[1]) }
+        GradCheck.check([x, w]) { conv.grouped($0[0], styles: conv.affine($0[1])) }
+        GradCheck.check([x, w]) { conv.modulatingActivations($0[0], styles: conv.affine($0[1])) }
     }
 
     /// The equalised learning rate: the stored weight is scaled by multiplier/√fan-in at run
