@@ -207,22 +207,9 @@ public final class StyleGAN: GenerativeModel, Sampling {
 
         // The moving average of the generator: half-life in images of the global batch.
         let decay = Float(pow(0.5, Double(n * shard.count) / Double(Swift.max(1, config.averageHalfLife))))
-        Self.average(averageMapping, towards: mapping, decay: decay)
-        Self.average(averageSynthesis, towards: synthesis, decay: decay)
+        ExponentialMovingAverage.update(averageMapping, from: mapping, decay: decay)
+        ExponentialMovingAverage.update(averageSynthesis, from: synthesis, decay: decay)
         return metrics
-    }
-
-    /// average ← decay·average + (1 − decay)·current for parameters; buffers (w̄) copied.
-    static func average(_ average: Module, towards current: Module, decay: Float) {
-        let own = Dictionary(uniqueKeysWithValues: current.namedParameters())
-        withNoGrad {
-            for (name, p) in average.namedParameters() {
-                let (a, c) = (p.storage.data, own[name]!.storage.data)
-                for i in 0..<p.count { a[i] = decay * a[i] + (1 - decay) * c[i] }
-            }
-            let buffers = Dictionary(uniqueKeysWithValues: current.namedBuffers())
-            for (name, b) in average.namedBuffers() { b.assign(buffers[name]!) }
-        }
     }
 
     /// w from the averaged mapping network for latents z, truncated by ψ.

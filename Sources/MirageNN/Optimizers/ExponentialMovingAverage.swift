@@ -33,10 +33,30 @@ public final class ExponentialMovingAverage {
         precondition(d >= 0 && d <= 1, "ExponentialMovingAverage: decay must be in [0, 1], got \(d)")
         for (key, p) in module.namedParameters() {
             guard let s = shadow[key] else { preconditionFailure("ExponentialMovingAverage: unknown parameter \(key)") }
-            let sp = s.storage.data, pp = p.storage.data
-            for i in 0..<s.count { sp[i] = d * sp[i] + (1 - d) * pp[i] }
+            Self.blend(s, towards: p, decay: d)
         }
         for (key, b) in module.namedBuffers() { shadow[key]?.assign(b) }
+    }
+
+    /// The same update for an average kept as a module of its own, whose checkpoint keys are its
+    /// network name's (StyleGAN's `mapping_ema`, which PyTorch loads as a module): `average`'s
+    /// parameters move towards `module`'s and its buffers are copied.
+    public static func update(_ average: Module, from module: Module, decay: Float) {
+        precondition(decay >= 0 && decay <= 1, "ExponentialMovingAverage: decay must be in [0, 1], got \(decay)")
+        let current = Dictionary(uniqueKeysWithValues: module.namedParameters())
+        for (key, a) in average.namedParameters() {
+            guard let p = current[key] else { preconditionFailure("ExponentialMovingAverage: \(key) is not a parameter of the averaged module") }
+            blend(a, towards: p, decay: decay)
+        }
+        let buffers = Dictionary(uniqueKeysWithValues: module.namedBuffers())
+        for (key, b) in average.namedBuffers() { buffers[key].map { b.assign($0) } }
+    }
+
+    /// average ← decay·average + (1 − decay)·current, in place and outside any graph.
+    private static func blend(_ average: Tensor, towards current: Tensor, decay d: Float) {
+        precondition(average.count == current.count, "ExponentialMovingAverage: \(average.shape) and \(current.shape) differ")
+        let a = average.storage.data, c = current.storage.data
+        for i in 0..<average.count { a[i] = d * a[i] + (1 - d) * c[i] }
     }
 
     /// The decay for update number `n` (counting from 1) under the warm-up the DDPM and the flows

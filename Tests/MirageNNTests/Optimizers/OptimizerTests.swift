@@ -99,6 +99,18 @@ import Testing
         expectClose(copy.weight, w0.map { 0.5 * $0 + 0.5 }, atol: 1e-7)
     }
 
+    /// An average kept as a module of its own moves the same way, and the module it follows is untouched.
+    @Test func movingAverageOfAModuleOfItsOwn() {
+        let model = Linear(2, 1, generator: RandomGenerator(seed: 1))
+        let average = Linear(2, 1, generator: RandomGenerator(seed: 2))
+        let (a0, b0) = (average.weight.scalars, average.bias!.scalars)
+        model.weight.assign(Tensor([1, 3], shape: [1, 2]))
+        ExponentialMovingAverage.update(average, from: model, decay: 0.25)
+        expectClose(average.weight, zip(a0, [1, 3]).map { 0.25 * $0 + 0.75 * $1 }, atol: 1e-7)
+        expectClose(average.bias!, zip(b0, model.bias!.scalars).map { 0.25 * $0 + 0.75 * $1 }, atol: 1e-7)
+        #expect(model.weight.scalars == [1, 3])
+    }
+
     /// A model keeps its average in its checkpoint state under a prefix, beside keys of its own.
     @Test func movingAverageTravelsInAModelsState() throws {
         let model = Linear(2, 1, generator: RandomGenerator(seed: 1))
