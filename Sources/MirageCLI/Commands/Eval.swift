@@ -7,7 +7,7 @@ extension Mirage {
             commandName: "eval",
             abstract: "Evaluate generated samples: Fréchet distance, class coverage, precision and recall, mode coverage.",
             discussion: """
-            The measures use MNISTJudge, a small CNN shipped in Data/judge/ (see README, "Evaluation").
+            The measures use MNISTJudge, a small CNN shipped in Data/judge/ (see docs/guide/evaluation.md).
 
             Examples:
               mirage eval samples samples.npy

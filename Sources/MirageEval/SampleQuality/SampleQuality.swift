@@ -117,7 +117,7 @@ public enum SampleQuality {
             throw EvalError.badSamples(file: file, reason: "holds an array of shape \(shape); expected [N, 1, 28, 28] (float32, values in [0, 1])")
         }
         guard shape[0] >= 4 else {
-            throw EvalError.badSamples(file: file, reason: "holds \(shape[0]) images; at least 4 are needed (10,000 for numbers comparable with the README)")
+            throw EvalError.badSamples(file: file, reason: "holds \(shape[0]) images; at least 4 are needed (10,000 for numbers comparable with docs/results/)")
         }
     }
 

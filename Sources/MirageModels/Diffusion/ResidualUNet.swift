@@ -46,7 +46,7 @@ public final class TimeResidualBlock: Module {
 /// Unlike the benchmark's ``TimeUNet``, whose time embedding enters only at the bottleneck, every
 /// block here knows the noise level, so the layers nearest the output can denoise at every step.
 /// A training step costs about 2.4 times the TimeUNet's and gives much better samples per second
-/// of training (README, diffusion quality).
+/// of training (docs/results/diffusion.md).
 ///
 /// ## Shape
 /// images `(N, channels, H, W)` with `H`, `W` divisible by 4, timesteps `(N)`; output as images.
