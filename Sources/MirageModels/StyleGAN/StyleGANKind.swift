@@ -19,10 +19,12 @@ public enum StyleGANKind: ModelKind {
         samples at ψ = 1 and 0.7, the style-mixing grid, noise variation.
 
         Examples:
-          mirage train stylegan --steps 6000 --out runs/stylegan
+          mirage train stylegan --steps 6000 --batch-size 32 --out runs/stylegan
           mirage sample runs/stylegan --truncation 0.7 --count 64 --out psi07.npy
           mirage sample runs/stylegan --seed 1 --mix-seed 2 --mix coarse --count 16 --out mixed.npy
           mirage sample runs/stylegan --count 16 --out s.npy --mixing-grid grid.png
+          mirage eval mixing runs/stylegan
+          mirage eval ppl runs/stylegan
         """
 
     public struct Options: ParsableArguments {
