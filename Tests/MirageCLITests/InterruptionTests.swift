@@ -80,6 +80,23 @@ import Testing
         #expect(try Self.checkpointStep(run + "/checkpoints/last.safetensors") == step + 3)
     }
 
+    /// `--resume` without `--steps` or `--epochs` goes on to the length the run was started
+    /// with (what "continue with --resume" after a time limit means), not to the default 5
+    /// epochs (20 steps here); a length given with it extends the run.
+    @Test func aResumeKeepsTheRunsLength() throws {
+        let dir = CLI.temporaryDirectory("resume-length")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = dir.appendingPathComponent("run").path
+        let first = try CLI.run(["train", "gan", "--steps", "5", "--batch-size", "16", "--subset", "64", "--out", run])
+        #expect(first.status == 0, "\(first.stderr)")
+        let resumed = try CLI.run(["train", "gan", "--resume", "--out", run])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try Self.checkpointStep(run + "/checkpoints/last.safetensors") == 5)
+        let longer = try CLI.run(["train", "gan", "--resume", "--epochs", "2", "--out", run])
+        #expect(longer.status == 0, "\(longer.stderr)")
+        #expect(try Self.checkpointStep(run + "/checkpoints/last.safetensors") == 8)
+    }
+
     /// One writer per run folder: while a run trains, a second `mirage train` into its folder
     /// (resuming it or replacing it) is refused with the first one's process id, and readers
     /// (`mirage sample`) still work; once it is gone, even killed, the next writer takes over.

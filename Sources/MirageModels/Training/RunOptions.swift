@@ -19,7 +19,7 @@ public struct RunOptions: ParsableArguments {
     @Option(help: "Run folder (default: runs/<model>).")
     public var out: String?
 
-    @Flag(help: "Continue the run in --out from its last checkpoint (with its own seed, batch size, data and model options).")
+    @Flag(help: "Continue the run in --out from its last checkpoint (with its own seed, batch size, data and model options, and its length unless --steps or --epochs is given).")
     public var resume = false
 
     @Flag(help: "Replace the run already in --out (without it, a new run refuses an occupied folder).")

@@ -97,10 +97,16 @@ public struct TrainCommand<Kind: ModelKind>: ParsableCommand {
     }
 
     /// Takes the seed, batch size, subset and excluded class the run was started with (they decide which batches
-    /// each step sees); returns a conflict for each one given explicitly with another value.
+    /// each step sees); returns a conflict for each one given explicitly with another value. The run's
+    /// length (`--steps`, `--epochs`) is kept too unless one is given: a run stopped by `--time-limit`
+    /// or a signal continues to the end it was started for.
     private func keepStoredRunOptions(_ stored: TrainingOptions, into options: inout TrainingOptions) -> [String] {
         let defaults = TrainingOptions()
         var conflicts: [String] = []
+        if options.steps == nil, options.epochs == defaults.epochs {
+            options.steps = stored.steps
+            options.epochs = stored.epochs
+        }
         func keep<T: Equatable>(_ path: WritableKeyPath<TrainingOptions, T>, _ flag: String) {
             if options[keyPath: path] != defaults[keyPath: path], options[keyPath: path] != stored[keyPath: path] {
                 conflicts.append("\(flag) \(options[keyPath: path]) differs from the run's \(stored[keyPath: path])")
