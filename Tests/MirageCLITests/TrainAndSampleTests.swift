@@ -128,6 +128,28 @@ import Testing
                 "\(latents.stderr)")
     }
 
+    /// `--no-sheets` leaves out the sample sheets and nothing else: the run still has its loss
+    /// curve, page and checkpoint, and samples as the run with sheets does.
+    @Test func noSheetsLeavesOutOnlyTheSheets() throws {
+        let dir = CLI.temporaryDirectory("no-sheets")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for sheets in [true, false] {
+            let run = dir.appendingPathComponent(sheets ? "with" : "without").path
+            let trained = try CLI.run(["train", "dcgan", "--steps", "2", "--batch-size", "16", "--subset", "32", "--out", run]
+                                      + (sheets ? [] : ["--no-sheets"]))
+            #expect(trained.status == 0, "\(trained.stderr)")
+            let drawn = (try? FileManager.default.contentsOfDirectory(atPath: run + "/samples")) ?? []
+            #expect(drawn.contains("epoch-001.png") == sheets, "\(drawn)")
+            for file in ["loss.png", "index.html", "checkpoints/last.safetensors"] {
+                #expect(FileManager.default.fileExists(atPath: run + "/" + file), "\(file) missing")
+            }
+        }
+        let a = dir.appendingPathComponent("a.npy").path, b = dir.appendingPathComponent("b.npy").path
+        #expect(try CLI.run(["sample", dir.appendingPathComponent("with").path, "--count", "4", "--out", a]).status == 0)
+        #expect(try CLI.run(["sample", dir.appendingPathComponent("without").path, "--count", "4", "--out", b]).status == 0)
+        #expect(try NPY.read(a) == NPY.read(b), "drawing the sheets changed the run")
+    }
+
     /// A GAN on a 2-D mixture: training draws scatter sheets, and `eval modes` scores the run and
     /// a .npy with known coverage (points on 5 of grid25's modes: 5 captured, KL = log 5).
     @Test func modeCollapseOnAMixtureIsMeasured() throws {

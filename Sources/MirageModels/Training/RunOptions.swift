@@ -68,6 +68,10 @@ public struct RunOptions: ParsableArguments {
           help: "Under mpirun: batch norm's statistics over the global batch, so that the forward pass equals one process's (default: each process's own share, as PyTorch's DDP).")
     public var syncBatchNorm = false
 
+    @Flag(name: .customLong("no-sheets"),
+          help: "Draw no sample sheets (the loss curve and index.html are still written): for quick runs of models whose sheets take long, such as pixelcnn's, drawn pixel by pixel.")
+    public var noSheets = false
+
     public init() {}
 
     public func validate() throws {
@@ -106,6 +110,7 @@ public struct RunOptions: ParsableArguments {
         o.timeLimit = timeLimit.flatMap(parseDuration)
         o.checkpointSignals = checkpointOn.compactMap(StopSignals.signal(named:))
         o.synchroniseBatchNorm = syncBatchNorm
+        o.drawsSheets = !noSheets
         return o
     }
 }

@@ -241,7 +241,7 @@ public final class Trainer {
             }
             if leader, let events, step % perEpoch == 0 || step == total {
                 let t0 = Date()
-                try writeSheets(epoch: (step - 1) / perEpoch + 1, step: step, fixed: fixed, events: events)
+                if options.drawsSheets { try writeSheets(epoch: (step - 1) / perEpoch + 1, step: step, fixed: fixed, events: events) }
                 try PNG.write(LossCurve.render(history.sorted { $0.key < $1.key }), to: run.lossPlot.path)
                 try RunReport.write(for: run)
                 sheetSeconds = max(sheetSeconds, Date().timeIntervalSince(t0))

@@ -30,6 +30,10 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// process's share (`--sync-batchnorm`). Of this invocation, like ``timeLimit``: it changes
     /// nothing in one process.
     public var synchroniseBatchNorm = false
+    /// Draw the sample sheets after every epoch and at the end (`--no-sheets` turns them off:
+    /// a PixelCNN draws its 64 sheet images pixel by pixel, minutes on a CPU). Of this
+    /// invocation, like ``timeLimit``.
+    public var drawsSheets = true
     public init() {}
 
     enum CodingKeys: String, CodingKey {
