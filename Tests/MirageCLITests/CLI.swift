@@ -17,10 +17,11 @@ enum CLI {
 
     /// Runs `mirage` with `arguments`, through `launcher` (a command and its arguments, such as
     /// `mpirun -np 2`) when one is given; or, with `executable`, that program (found on the PATH)
-    /// with `arguments` alone.
+    /// with `arguments` alone; in `directory` when one is given.
     static func run(_ arguments: [String], environment: [String: String] = [:], launcher: [String] = [],
-                    executable: String? = nil) throws -> Result {
+                    executable: String? = nil, directory: URL? = nil) throws -> Result {
         let process = Process()
+        process.currentDirectoryURL = directory
         if let program = executable ?? launcher.first {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = [program] + (executable == nil ? Array(launcher.dropFirst()) + [binary.path] : []) + arguments
