@@ -36,6 +36,31 @@ import Testing
         #expect(broken.isEmpty, "broken links:\n\(broken.joined(separator: "\n"))")
     }
 
+    /// The marks `scripts/quality/splice` writes between (`<!-- NAME -->` … `<!-- /NAME -->`, each
+    /// on a line of its own) come in pairs, once per page and in order, so that a splice cannot
+    /// swallow the rest of a page.
+    @Test func spliceMarksComeInPairs() throws {
+        var problems: [String] = []
+        for file in Self.markdownFiles() {
+            let lines = try String(contentsOf: Self.root.appendingPathComponent(file), encoding: .utf8).components(separatedBy: "\n")
+            var open: String?, seen = Set<String>()
+            for line in lines {
+                guard line.hasPrefix("<!-- "), line.hasSuffix(" -->") else { continue }
+                let name = String(line.dropFirst(5).dropLast(4))
+                if name.hasPrefix("/") {
+                    if open != String(name.dropFirst()) { problems.append("\(file): \(line) without its opening mark") }
+                    open = nil
+                } else if open != nil || !seen.insert(name).inserted {
+                    problems.append("\(file): \(line) opened twice or inside another")
+                } else {
+                    open = name
+                }
+            }
+            if let open { problems.append("\(file): <!-- \(open) --> never closed") }
+        }
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
     @Test func anchorsFollowGitHubsRule() {
         #expect(Self.anchor("WGAN, WGAN-GP and LAPGAN (issue 14)") == "wgan-wgan-gp-and-lapgan-issue-14")
         #expect(Self.anchor("`mirage train`") == "mirage-train")
