@@ -195,11 +195,9 @@ import Testing
                 continue
             }
             arguments = Self.shortened(arguments)
-            // A command shown on several pages (into another folder, for longer, its options in
-            // another order) runs once.
-            var same = arguments
-            if let at = same.firstIndex(of: "--out"), same.first == "train" { same.removeSubrange(at...(at + 1)) }
-            guard ran.insert((command.launcher + same.sorted()).joined(separator: " ")).inserted else { continue }
+            // A command shown on several pages (for longer, its options in another order) runs
+            // once; one into another folder runs again, since later commands read that folder.
+            guard ran.insert((command.launcher + arguments.sorted()).joined(separator: " ")).inserted else { continue }
             // A new run into a folder an earlier page trained: the user starts it again.
             if arguments.first == "train", arguments.count > 1, !arguments.contains("--resume") {
                 let out = arguments.firstIndex(of: "--out").map { arguments[$0 + 1] } ?? "runs/\(arguments[1])"
