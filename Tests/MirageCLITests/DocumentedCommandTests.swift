@@ -60,8 +60,10 @@ import Testing
     }
 
     /// The commands of a page: each line of its ```sh blocks (of a script: each line that runs
-    /// `.build/release/mirage`), without its comment; in the README's model table, each
-    /// `mirage train` in backticks, once without and once with an optional `[--flag]`.
+    /// `.build/release/mirage`), without its comment; each `$ command` of a block that shows a
+    /// terminal, with the lines it prints; in the README's model table, each `mirage train` in
+    /// backticks, once without and once with an optional `[--flag]`. A `mirage` command in a
+    /// block not marked sh is recorded as an issue, so that none is left out unnoticed.
     static func commands(in page: String) throws -> [Shown] {
         let text = try String(contentsOf: DocumentationLinkTests.root.appendingPathComponent(page), encoding: .utf8)
         var found: [Shown] = []
