@@ -31,8 +31,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// nothing in one process.
     public var synchroniseBatchNorm = false
     /// Draw the sample sheets after every epoch and at the end (`--no-sheets` turns them off:
-    /// a PixelCNN draws its 64 sheet images pixel by pixel, minutes on a CPU). Of this
-    /// invocation, like ``timeLimit``.
+    /// a PixelCNN's or a DDPM's sheets run the whole sampler on 64 images, seconds on an idle
+    /// machine, minutes on a busy one). Of this invocation, like ``timeLimit``.
     public var drawsSheets = true
     public init() {}
 
