@@ -59,6 +59,12 @@ import Testing
         let dir = CLI.temporaryDirectory("stylegan-rgb")
         let colored = try CLI.run(["train", "stylegan", "--dataset", "mnist-colored"] + Self.small + ["--out", dir.path + "/colored"])
         #expect(colored.status == 0, "\(colored.stderr)")
+        // The judge reads gray MNIST-sized digits: the measures that read its classes or features refuse these.
+        for measure in ["ppl", "mixing"] {
+            let refused = try CLI.run(["eval", measure, dir.path + "/colored", "--json"])
+            #expect(refused.status != 0 && refused.stderr.contains("draws images of [3, 28, 28]; the judge reads [1, 28, 28]"),
+                    "\(measure): \(refused.stderr)")
+        }
         let folder = dir.path + "/pngs"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for i in 0..<16 {

@@ -69,11 +69,8 @@ extension Mirage.Eval {
             guard model.hasFineStyles else {
                 throw ValidationError("\(runPath): its images are too small to have fine styles apart from the coarse ones")
             }
-            guard model.sampleShape == MNISTJudge.imageShape else {
-                throw ValidationError("\(runPath) draws images of \(model.sampleShape); the judge reads \(MNISTJudge.imageShape) (MNIST-sized digits)")
-            }
+            let judgeModel = try MNISTJudge.load(path: judge, reading: model, of: runPath)
             model.setTraining(false)
-            let judgeModel = try MNISTJudge.load(path: judge)
             let mode = NoiseInputMode(rawValue: noise) ?? .random
             let start = Date()
             let s = Tensor.randn([count, model.noiseSize], generator: RandomGenerator(seed: seed))

@@ -58,11 +58,8 @@ extension Mirage.Eval {
                 throw MissingCapability(subject: "\(runPath) (\(run.kind))", capability: "intermediate latent space",
                                         modelsWithIt: ModelRegistry.names { $0 is any IntermediateLatentModel.Type })
             }
-            guard model.sampleShape == MNISTJudge.imageShape else {
-                throw ValidationError("\(runPath) draws images of \(model.sampleShape); the judge reads \(MNISTJudge.imageShape) (MNIST-sized digits)")
-            }
+            let judgeModel = try MNISTJudge.load(path: judge, reading: model, of: runPath)
             model.setTraining(false)
-            let judgeModel = try MNISTJudge.load(path: judge)
             let start = Date()
             let result = PerceptualPathLength.measure(
                 pairs: pairs, epsilon: epsilon, generator: RandomGenerator(seed: seed),
