@@ -43,4 +43,24 @@ import Testing
         #expect(failed.status != 0)
         #expect(failed.stderr.contains("the peer") && failed.stderr.contains("No module named torch"), "\(failed.stderr)")
     }
+
+    /// `--profile`: the VAE's step op by op, printed and in the JSON; the optimizer's step is a
+    /// row, and the rows account for nearly all of the step.
+    @Test func profileListsTheStepsOps() throws {
+        let dir = CLI.temporaryDirectory("bench-profile")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let json = dir.appendingPathComponent("bench.json")
+        let result = try CLI.run(["bench", "vae", "--steps", "2", "--rounds", "1", "--profile", "--json", json.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("vae: top ops by time per step"), "\(result.stdout)")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any]
+        let row = try #require((report?["models"] as? [[String: Any]])?.first)
+        let profile = try #require(row["mirage_profile"] as? [[String: Any]])
+        let ops = Dictionary(uniqueKeysWithValues: profile.map { ($0["op"] as? String ?? "?", $0) })
+        #expect(ops["Adam step"]?["calls"] as? Double == 1, "\(ops.keys.sorted())")
+        #expect(ops["matmul"] != nil && ops["matmul backward"] != nil, "\(ops.keys.sorted())")
+        let inOps = profile.compactMap { $0["ms"] as? Double }.reduce(0, +)
+        let mean = row["mirage_mean_ms_per_step"] as? Double ?? 0
+        #expect(inOps > 0.5 * mean && inOps <= 1.01 * mean, "\(inOps) ms in ops of a \(mean) ms step")
+    }
 }

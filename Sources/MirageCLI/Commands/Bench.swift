@@ -67,6 +67,9 @@ extension Mirage {
         @Option(help: "Write the results as one JSON object to this file ('-' for standard output).")
         var json: String?
 
+        @Flag(help: "Also time each model's step op by op (OpProfile) and print its top ops by time, with their calls and result bytes per step (the step times then include the profiler's clock reads).")
+        var profile = false
+
         /// Set on the child process that times one model (or raw sgemm) and prints a JSON line.
         @Option(help: .hidden)
         var worker: String?

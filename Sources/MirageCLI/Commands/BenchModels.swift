@@ -51,15 +51,25 @@ extension Mirage.Bench {
         let n = model.timedSteps(steps)
         let flops0 = Kernels.flopCount
         var times: [Double] = []
+        if profile { OpProfile.start() }
         for _ in 0..<n {
             let t0 = DispatchTime.now().uptimeNanoseconds
             _ = step()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-6)
         }
+        let profiled = profile ? OpProfile.stop() : []
         let flops = Double(Kernels.flopCount - flops0) / Double(n)
-        print(jsonLine(["model": name, "ms_per_step": median(times), "mean_ms_per_step": times.reduce(0, +) / Double(n),
-                        "steps": n, "flops_per_step": flops, "peak_rss_mb": peakResidentMB(),
-                        "threads": Kernels.threadCount]))
+        var result: [String: Any] = ["model": name, "ms_per_step": median(times), "mean_ms_per_step": times.reduce(0, +) / Double(n),
+                                     "steps": n, "flops_per_step": flops, "peak_rss_mb": peakResidentMB(),
+                                     "threads": Kernels.threadCount]
+        if profile {
+            // Per step: the op, its calls, its milliseconds, the megabytes of its results.
+            result["profile"] = profiled.map { row -> [String: Any] in
+                ["op": row.op, "calls": Double(row.calls) / Double(n), "ms": row.seconds * 1e3 / Double(n),
+                 "mb": Double(row.bytes) / 1e6 / Double(n)]
+            }
+        }
+        print(jsonLine(result))
     }
 
     /// The median: one descheduled step on a shared machine moves the mean, not the median.
@@ -114,6 +124,7 @@ extension Mirage.Bench {
         print(row(header, widths))
 
         var rows: [[String: Any]] = []
+        var profiles: [(String, Double, [[String: Any]])] = []
         var ratios: [Double] = []
         var torchVersion: String?
         for model in models {
@@ -154,10 +165,15 @@ extension Mirage.Bench {
                 peerMs = format(p.msPerStep, 2)
                 peerMB = format(peerPeak, 0)
             }
+            if let profile = mirage.extra["profile"] as? [[String: Any]] {
+                entry["mirage_profile"] = profile
+                profiles.append((model.name, mirage.msPerStep, profile))
+            }
             rows.append(entry)
             print(row([model.name, format(mirage.msPerStep, 2), peerMs, ratioText, format(gflops, 1),
                        format(100 * gflops / sgemm, 0) + "%", format(miragePeak, 0), peerMB], widths))
         }
+        for (name, ms, profile) in profiles { printProfile(name, msPerStep: ms, profile) }
 
         var report: [String: Any] = [
             "date": ISO8601DateFormatter().string(from: Date()), "machine": machine, "threads": threads,
@@ -171,6 +187,20 @@ extension Mirage.Bench {
             print("geometric mean of ratios (peer ms / Mirage ms): \(format(geomean, 2)); lowest: \(format(ratios.min()!, 2))")
         }
         return report
+    }
+
+    /// A model's top ops by time per step (of its fastest round), as `--profile` prints them.
+    private func printProfile(_ name: String, msPerStep: Double, _ profile: [[String: Any]], top: Int = 15) {
+        print("")
+        let total = profile.compactMap { $0["ms"] as? Double }.reduce(0, +)
+        print("\(name): top ops by time per step (\(format(total, 2)) of \(format(msPerStep, 2)) ms in ops)")
+        let widths = [30, 8, 9, 6, 9]
+        print(row(["op", "calls", "ms", "share", "MB out"], widths))
+        for entry in profile.prefix(top) {
+            let ms = entry["ms"] as? Double ?? 0
+            print(row([entry["op"] as? String ?? "?", format(entry["calls"] as? Double ?? 0, 1), format(ms, 3),
+                       format(100 * ms / max(msPerStep, 1e-9), 1) + "%", format(entry["mb"] as? Double ?? 0, 2)], widths))
+        }
     }
 
     private func row(_ cells: [String], _ widths: [Int]) -> String {
@@ -189,7 +219,7 @@ extension Mirage.Bench {
     private func runSelf(worker name: String) throws -> String {
         var env = ProcessInfo.processInfo.environment
         env["OMP_NUM_THREADS"] = String(threads)
-        return try runProcess("/proc/self/exe", ["bench", "--worker", name, "--steps", String(steps)],
+        return try runProcess("/proc/self/exe", ["bench", "--worker", name, "--steps", String(steps)] + (profile ? ["--profile"] : []),
                               environment: env, what: "mirage worker for \(name)")
     }
 

@@ -36,11 +36,14 @@ open class Optimizer {
     /// Updates every parameter that has a gradient, in place, recording nothing.
     public func step() {
         stepCount += 1
-        withNoGrad {
-            for (i, p) in parameters.enumerated() {
-                guard let g = p.grad else { continue }
-                precondition(g.shape == p.shape, "\(type(of: self)).step: gradient shape \(g.shape) differs from parameter shape \(p.shape)")
-                update(p, gradient: g, state: &state[i])
+        // One row of `mirage bench --profile`: the updates are in-place loops, not ops.
+        OpProfile.section("\(type(of: self)) step") {
+            withNoGrad {
+                for (i, p) in parameters.enumerated() {
+                    guard let g = p.grad else { continue }
+                    precondition(g.shape == p.shape, "\(type(of: self)).step: gradient shape \(g.shape) differs from parameter shape \(p.shape)")
+                    update(p, gradient: g, state: &state[i])
+                }
             }
         }
     }

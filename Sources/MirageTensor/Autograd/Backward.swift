@@ -105,13 +105,16 @@ enum Autograd {
                 // read it (sigmoid: g·y·(1−y)) stay differentiable.
                 let output = Tensor(storage: n.savedOutput ?? g.storage, shape: n.shape,
                                     node: createGraph && n.savedOutput != nil ? n : nil)
-                let inputGrads = rule(g, output)
-                precondition(inputGrads.count == n.inputs.count, "\(n.op): derivative returned \(inputGrads.count) gradients for \(n.inputs.count) inputs")
-                for (child, cg) in zip(n.inputs, inputGrads) {
-                    guard let child, let cg, reaches[ObjectIdentifier(child)] == true else { continue }
-                    shapeCheck(cg.shape == child.shape, "\(n.op): derivative has shape \(cg.shape), its input has shape \(child.shape)")
-                    let id = ObjectIdentifier(child)
-                    grads[id] = grads[id].map { $0 + cg } ?? cg
+                OpProfile.section(n.op + " backward") { () -> Int in
+                    let inputGrads = rule(g, output)
+                    precondition(inputGrads.count == n.inputs.count, "\(n.op): derivative returned \(inputGrads.count) gradients for \(n.inputs.count) inputs")
+                    for (child, cg) in zip(n.inputs, inputGrads) {
+                        guard let child, let cg, reaches[ObjectIdentifier(child)] == true else { continue }
+                        shapeCheck(cg.shape == child.shape, "\(n.op): derivative has shape \(cg.shape), its input has shape \(child.shape)")
+                        let id = ObjectIdentifier(child)
+                        grads[id] = grads[id].map { $0 + cg } ?? cg
+                    }
+                    return inputGrads.reduce(0) { $0 + ($1?.count ?? 0) } * MemoryLayout<Float>.stride
                 }
             }
             return result

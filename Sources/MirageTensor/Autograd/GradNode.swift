@@ -98,6 +98,7 @@ extension Tensor {
     static func record(_ op: String, _ storage: TensorStorage, shape: [Int], inputs: [Tensor],
                        savesOutput: Bool = false,
                        backward: @escaping (_ gradOutput: Tensor, _ output: Tensor) -> [Tensor?]) -> Tensor {
+        OpProfile.opEnded(op, elements: storage.count)
         guard GradMode.isEnabled, inputs.contains(where: \.requiresGrad) else {
             return Tensor(storage: storage, shape: shape, node: nil)
         }
