@@ -167,7 +167,7 @@ extension Mirage.Bench {
             }
             if let profile = mirage.extra["profile"] as? [[String: Any]] {
                 entry["mirage_profile"] = profile
-                profiles.append((model.name, mirage.msPerStep, profile))
+                profiles.append((model.name, mirage.extra["mean_ms_per_step"] as? Double ?? mirage.msPerStep, profile))
             }
             rows.append(entry)
             print(row([model.name, format(mirage.msPerStep, 2), peerMs, ratioText, format(gflops, 1),
@@ -189,11 +189,12 @@ extension Mirage.Bench {
         return report
     }
 
-    /// A model's top ops by time per step (of its fastest round), as `--profile` prints them.
+    /// A model's top ops by time per step (of its fastest round; the rows are means, so their
+    /// shares are of the mean step), as `--profile` prints them.
     private func printProfile(_ name: String, msPerStep: Double, _ profile: [[String: Any]], top: Int = 15) {
         print("")
         let total = profile.compactMap { $0["ms"] as? Double }.reduce(0, +)
-        print("\(name): top ops by time per step (\(format(total, 2)) of \(format(msPerStep, 2)) ms in ops)")
+        print("\(name): top ops by time per step (\(format(total, 2)) of the mean step's \(format(msPerStep, 2)) ms in ops)")
         let widths = [30, 8, 9, 6, 9]
         print(row(["op", "calls", "ms", "share", "MB out"], widths))
         for entry in profile.prefix(top) {
