@@ -9,7 +9,9 @@ import Foundation
 /// op's kernels and any work before it that is neither an op nor a section; with the optimizers'
 /// steps as sections, a training step's rows add up to nearly all of it. Use it to find the ops
 /// worth speeding up (`mirage bench MODEL --profile`), not as a precise timer: while on it takes
-/// a lock and reads the clock per op; while off it costs a flag check.
+/// a lock and reads the clock per op; while off it costs a flag check. It follows the thread that
+/// called ``start()``: ops that other threads run at the same time (other work in the process)
+/// neither add rows nor disturb its sections.
 ///
 /// ```swift
 /// OpProfile.start()
@@ -35,15 +37,17 @@ public enum OpProfile {
     nonisolated(unsafe) private static var rows: [String: Row] = [:]
     nonisolated(unsafe) private static var last: UInt64 = 0
     nonisolated(unsafe) private static var depth = 0
+    nonisolated(unsafe) private static var thread: pthread_t?
 
     /// Whether ops are being profiled.
     public static var isOn: Bool { lock.withLock { on } }
 
-    /// Clears the rows and starts profiling.
+    /// Clears the rows and starts profiling the ops this thread runs.
     public static func start() {
         lock.withLock {
             rows = [:]
             depth = 0
+            thread = pthread_self()
             last = DispatchTime.now().uptimeNanoseconds
             on = true
         }
@@ -62,18 +66,23 @@ public enum OpProfile {
     static func opEnded(_ op: String, elements: Int) {
         guard on else { return }
         lock.withLock {
-            guard on else { return }
-            guard depth == 0 else { return }
+            guard isProfiled, depth == 0 else { return }
             add(op, bytes: elements * MemoryLayout<Float>.stride)
         }
+    }
+
+    /// Whether profiling is on and this is the thread it follows; the lock is held.
+    private static var isProfiled: Bool {
+        on && thread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
     }
 
     /// Runs `body` as one row named `name`: its whole time, the ops it runs included (they get no
     /// rows of their own), from the end of the op before it. For work that is not an op, such as
     /// an optimizer's in-place update, whose time would otherwise go to the op after it.
-    public static func section<R>(_ name: String, _ body: () throws -> R) rethrows -> R {
+    /// The name is only built while profiling is on.
+    public static func section<R>(_ name: @autoclosure () -> String, _ body: () throws -> R) rethrows -> R {
         var result: R?
-        try section(name) { () throws -> Int in
+        try section(name()) { () throws -> Int in
             result = try body()
             return 0
         }
@@ -81,18 +90,20 @@ public enum OpProfile {
     }
 
     /// A section (a derivative rule is one, `"<op> backward"`) whose `body` returns the bytes it wrote.
-    static func section(_ name: String, _ body: () throws -> Int) rethrows {
-        guard on else { _ = try body(); return }
-        let outer = lock.withLock { () -> Bool in
+    static func section(_ name: @autoclosure () -> String, _ body: () throws -> Int) rethrows {
+        // Whether this is the outermost section, or nil when this thread is not being profiled.
+        let outermost = on ? lock.withLock { () -> Bool? in
+            guard isProfiled else { return nil }
             defer { depth += 1 }
             return depth == 0
-        }
+        } : nil
+        guard let outer = outermost else { _ = try body(); return }
         var bytes = 0
         defer {
             lock.withLock {
                 depth -= 1
                 // A section inside another (a backward pass within a derivative rule) counts in the outer one.
-                if outer, on { add(name, bytes: bytes) }
+                if outer, on { add(name(), bytes: bytes) }
             }
         }
         bytes = try body()

@@ -46,6 +46,20 @@ import Testing
         #expect(rows.first { $0.op == "update" }?.calls == 1)
     }
 
+    /// Ops another thread runs meanwhile (another test, say) add no rows.
+    @Test func onlyTheStartingThreadIsProfiled() {
+        OpProfile.start()
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            let b = Tensor.randn([8, 8], generator: RandomGenerator(seed: 5))
+            _ = OpProfile.section("elsewhere") { b.matmul(b) }
+            done.signal()
+        }
+        done.wait()
+        _ = Tensor.randn([4], generator: RandomGenerator(seed: 6)).sum()
+        #expect(OpProfile.stop().map(\.op) == ["sum"])
+    }
+
     @Test func nothingIsRecordedWhenOff() {
         OpProfile.start()
         OpProfile.stop()
