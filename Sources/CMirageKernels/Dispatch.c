@@ -108,3 +108,13 @@ void mirage_accumulate_channels(float *dst, const float *src, ptrdiff_t channelS
                                 const float *weights, ptrdiff_t channels, ptrdiff_t n) {
     kernels()->accumulate_channels(dst, src, channelStride, weights, channels, n);
 }
+
+void mirage_scale_shift_activate(MirageActivation act, float slope, const float *x, float scale, float shift,
+                                 float *y, ptrdiff_t n) {
+    kernels()->scale_shift_activate(act, slope, x, scale, shift, y, n);
+}
+
+void mirage_activation_gradient(MirageActivation act, float slope, const float *x, const float *g, float scale,
+                                float shift, float *gz, ptrdiff_t n) {
+    kernels()->activation_gradient(act, slope, x, g, scale, shift, gz, n);
+}

@@ -331,3 +331,39 @@ void KERNEL(mirage_accumulate_channels)(float *dst, const float *src, ptrdiff_t 
         dst[i] = acc;
     }
 }
+
+// The activations' formulas are those of mirage_unary and mirage_binary (SiLU, LeakyReLU and
+// their gradients), on z = x·scale + shift rounded as the separate ops round it, so that a
+// fused normalisation gives the bits of the normalisation followed by the activation.
+void KERNEL(mirage_scale_shift_activate)(MirageActivation act, float slope, const float *x, float scale, float shift,
+                                         float *y, ptrdiff_t n) {
+    switch (act) {
+    case MirageActivationIdentity:
+        for (ptrdiff_t i = 0; i < n; i++) y[i] = x[i] * scale + shift;
+        return;
+    case MirageActivationSiLU:
+        for (ptrdiff_t i = 0; i < n; i++) { float z = x[i] * scale + shift; y[i] = z * fast_sigmoid(z); }
+        return;
+    case MirageActivationLeakyReLU:
+        for (ptrdiff_t i = 0; i < n; i++) { float z = x[i] * scale + shift; y[i] = z > 0.0f ? z : z * slope; }
+        return;
+    }
+}
+
+void KERNEL(mirage_activation_gradient)(MirageActivation act, float slope, const float *x, const float *g, float scale,
+                                        float shift, float *gz, ptrdiff_t n) {
+    switch (act) {
+    case MirageActivationIdentity:
+        for (ptrdiff_t i = 0; i < n; i++) gz[i] = g[i];
+        return;
+    case MirageActivationSiLU:
+        for (ptrdiff_t i = 0; i < n; i++) {
+            float z = x[i] * scale + shift, u = g[i];
+            gz[i] = u * fast_sigmoid(z) * (1.0f + z * (1.0f - fast_sigmoid(z)));
+        }
+        return;
+    case MirageActivationLeakyReLU:
+        for (ptrdiff_t i = 0; i < n; i++) { float z = x[i] * scale + shift; gz[i] = z > 0.0f ? g[i] : g[i] * slope; }
+        return;
+    }
+}

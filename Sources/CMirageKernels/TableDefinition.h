@@ -10,4 +10,6 @@ const MirageKernelTable MIRAGE_CONCAT(mirage_kernels, MIRAGE_ISA) = {
     .axpy = KERNEL(mirage_axpy),
     .dot = KERNEL(mirage_dot),
     .accumulate_channels = KERNEL(mirage_accumulate_channels),
+    .scale_shift_activate = KERNEL(mirage_scale_shift_activate),
+    .activation_gradient = KERNEL(mirage_activation_gradient),
 };

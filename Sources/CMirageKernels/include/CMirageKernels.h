@@ -87,6 +87,16 @@ typedef enum MIRAGE_CLOSED_ENUM MirageReduction {
     MirageReductionMinimum,
 } MirageReduction;
 
+/// Activations that a normalisation applies in the same pass as its scale and shift.
+typedef enum MIRAGE_CLOSED_ENUM MirageActivation {
+    /// No activation: the scale and shift only.
+    MirageActivationIdentity,
+    /// z·σ(z).
+    MirageActivationSiLU,
+    /// z where z > 0, else `slope`·z (ReLU with slope 0).
+    MirageActivationLeakyReLU,
+} MirageActivation;
+
 /// The instruction set the kernels run on: the best the CPU supports, or the one named by the
 /// environment variable `MIRAGE_INSTRUCTION_SET` (`portable`, `avx2`) when the CPU
 /// supports it.
@@ -137,6 +147,15 @@ void mirage_dot(const float *x, ptrdiff_t xRowStride, const float *y, ptrdiff_t 
 void mirage_accumulate_channels(float *dst, const float *src, ptrdiff_t channelStride,
                                 const float *weights, ptrdiff_t channels, ptrdiff_t n);
 
+/// `y[i] = act(x[i]·scale + shift)` for `i < n`; `slope` is the leaky ReLU's.
+void mirage_scale_shift_activate(MirageActivation act, float slope, const float *x, float scale, float shift,
+                                 float *y, ptrdiff_t n);
+
+/// `gz[i] = g[i]·act′(x[i]·scale + shift)` for `i < n`: the gradient before the activation of
+/// ``mirage_scale_shift_activate``, recomputing its input instead of storing it.
+void mirage_activation_gradient(MirageActivation act, float slope, const float *x, const float *g, float scale,
+                                float shift, float *gz, ptrdiff_t n);
+
 /// The kernels compiled for one instruction set, callable directly (the functions above
 /// forward to the table of ``mirage_instruction_set()``); tests compare the sets with it.
 typedef struct MirageKernelTable {
@@ -149,6 +168,8 @@ typedef struct MirageKernelTable {
     void (*axpy)(float, const float *, ptrdiff_t, ptrdiff_t, float *, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t);
     void (*dot)(const float *, ptrdiff_t, const float *, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t, float *);
     void (*accumulate_channels)(float *, const float *, ptrdiff_t, const float *, ptrdiff_t, ptrdiff_t);
+    void (*scale_shift_activate)(MirageActivation, float, const float *, float, float, float *, ptrdiff_t);
+    void (*activation_gradient)(MirageActivation, float, const float *, const float *, float, float, float *, ptrdiff_t);
 } MirageKernelTable;
 
 /// The kernels for `set`, or NULL when this CPU cannot run them (or this build lacks them).

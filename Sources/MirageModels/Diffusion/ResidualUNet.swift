@@ -30,8 +30,8 @@ public final class TimeResidualBlock: Module {
     ///   - x: `(N, in, H, W)`.
     ///   - e: The activated embedding, `(N, embedding)`.
     public func callAsFunction(_ x: Tensor, embedding e: Tensor) -> Tensor {
-        let h = conv1(norm1(x).silu()) + time(e).reshaped([x.shape[0], outChannels, 1, 1])
-        return (skip?(x) ?? x) + conv2(norm2(h).silu())
+        let h = conv1(norm1(x, then: .silu)) + time(e).reshaped([x.shape[0], outChannels, 1, 1])
+        return (skip?(x) ?? x) + conv2(norm2(h, then: .silu))
     }
 }
 
@@ -109,6 +109,6 @@ public final class ResidualUNet: Module, NoisePredictor {
         let m = mid2(attention(mid1(down2(h2), embedding: e)), embedding: e)
         let u2 = dec2(Tensor.concat([up2(m), h2], axis: 1), embedding: e)
         let u1 = dec1(Tensor.concat([up1(u2), h1], axis: 1), embedding: e)
-        return out(outNorm(u1).silu())
+        return out(outNorm(u1, then: .silu))
     }
 }

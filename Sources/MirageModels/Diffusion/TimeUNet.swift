@@ -68,12 +68,12 @@ public final class TimeUNet: Module {
         precondition((labels == nil) == (classEmbedding == nil), "TimeUNet: labels go with a class-conditional network, and only there")
         var e = t2(t1(timeEmbedding(t)).silu())
         if let classEmbedding, let labels { e = e + classEmbedding(labels) }
-        let h0 = gn[0](inc(x)).silu()
-        let h1 = gn[1](d1(h0)).silu()
-        let h2 = gn[2](d2(h1)).silu()
-        let m = gn[3](mid(h2 + tp(e).reshaped([x.shape[0], width * 4, 1, 1]))).silu()
-        let up2 = gn[4](u2(m)).silu()
-        let up1 = gn[5](u1(Tensor.concat([up2, h1], axis: 1))).silu()
+        let h0 = gn[0](inc(x), then: .silu)
+        let h1 = gn[1](d1(h0), then: .silu)
+        let h2 = gn[2](d2(h1), then: .silu)
+        let m = gn[3](mid(h2 + tp(e).reshaped([x.shape[0], width * 4, 1, 1])), then: .silu)
+        let up2 = gn[4](u2(m), then: .silu)
+        let up1 = gn[5](u1(Tensor.concat([up2, h1], axis: 1)), then: .silu)
         return out(Tensor.concat([up1, h0], axis: 1))
     }
 }

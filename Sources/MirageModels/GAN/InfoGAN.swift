@@ -26,7 +26,7 @@ public final class InfoGANDiscriminator: Module, Layer {
 
     /// The shared body's features, `[B, 128·7·7]`.
     func body(_ x: Tensor) -> Tensor {
-        bn2(c2(c1(x).leakyRelu(0.2))).leakyRelu(0.2).flattened(startAxis: 1)
+        bn2(c2(c1(x).leakyRelu(0.2)), then: .leakyRelu(negativeSlope: 0.2)).flattened(startAxis: 1)
     }
 
     /// The real/fake logits, `[B, 1]`.

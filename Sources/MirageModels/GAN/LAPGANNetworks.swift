@@ -23,8 +23,8 @@ public final class CoarseGenerator: Module, Layer {
     }
 
     public func callAsFunction(_ z: Tensor) -> Tensor {
-        let h = bn0(fc(z)).relu().reshaped([z.shape[0], width, size, size])
-        return conv2(bn1(conv1(h)).relu()).tanh()
+        let h = bn0(fc(z), then: .relu).reshaped([z.shape[0], width, size, size])
+        return conv2(bn1(conv1(h), then: .relu)).tanh()
     }
 }
 
@@ -50,8 +50,8 @@ public final class BandGenerator: Module {
     /// The residual for `coarse` (the coarser image, already upsampled, `[B, C, H, W]`) and
     /// `noise` `[B, 1, H, W]`.
     public func callAsFunction(_ coarse: Tensor, noise: Tensor) -> Tensor {
-        let h = bn1(conv1(Tensor.concat([coarse, noise], axis: 1))).relu()
-        return conv3(bn2(conv2(h)).relu())
+        let h = bn1(conv1(Tensor.concat([coarse, noise], axis: 1)), then: .relu)
+        return conv3(bn2(conv2(h), then: .relu))
     }
 }
 
@@ -118,7 +118,7 @@ public final class PyramidDiscriminator: Module {
     /// Logits `[B, 1]` for images `[B, C, H, W]`, with the condition's channels stacked on if given.
     public func callAsFunction(_ x: Tensor, condition: Tensor? = nil) -> Tensor {
         let input = condition.map { Tensor.concat([x, $0], axis: 1) } ?? x
-        return fc(bn2(c2(c1(input).leakyRelu(0.2))).leakyRelu(0.2).flattened(startAxis: 1))
+        return fc(bn2(c2(c1(input).leakyRelu(0.2)), then: .leakyRelu(negativeSlope: 0.2)).flattened(startAxis: 1))
     }
 }
 

@@ -44,8 +44,8 @@ public final class DCGANGenerator: Module, Layer {
     }
 
     public func callAsFunction(_ z: Tensor) -> Tensor {
-        let h = bn0(fc(z)).relu().reshaped([z.shape[0], width, 7, 7])
-        return up2(bn1(up1(h)).relu()).tanh()
+        let h = bn0(fc(z), then: .relu).reshaped([z.shape[0], width, 7, 7])
+        return up2(bn1(up1(h), then: .relu)).tanh()
     }
 }
 
@@ -74,7 +74,7 @@ public final class DCGANDiscriminator: Module, FeatureDiscriminator {
     public func features(_ x: Tensor) -> Tensor {
         let h = c1(x).leakyRelu(0.2)
         let h2 = c2(h)
-        return (bn2.map { $0(h2) } ?? h2).leakyRelu(0.2).flattened(startAxis: 1)
+        return (bn2.map { $0(h2, then: .leakyRelu(negativeSlope: 0.2)) } ?? h2.leakyRelu(0.2)).flattened(startAxis: 1)
     }
 }
 

@@ -11,7 +11,7 @@ import MirageTensor
 /// `(N, C)` or `(N, C, L)` for ``BatchNorm1d``, `(N, C, H, W)` for ``BatchNorm2d``; output as input.
 ///
 /// - SeeAlso: <https://arxiv.org/abs/1502.03167>
-public class BatchNorm: Module, Layer {
+public class BatchNorm: Module, NormalizationLayer {
     @Parameter public var weight: Tensor?
     @Parameter public var bias: Tensor?
     @Buffer public var runningMean: Tensor?
@@ -39,11 +39,19 @@ public class BatchNorm: Module, Layer {
         self.numBatchesTracked = trackRunningStats ? Tensor(0) : nil
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: Tensor) -> Tensor { callAsFunction(x, then: nil) }
+
+    /// The normalisation followed by `activation`: in training, in one pass over the activations
+    /// forward and one backward (`bn(x, then: .leakyRelu(negativeSlope: 0.2))` is
+    /// `bn(x).leakyRelu(0.2)` without the intermediate); with running or synchronised statistics,
+    /// as two ops.
+    public func callAsFunction(_ x: Tensor, then activation: NormalizationActivation?) -> Tensor {
         precondition(ranks.contains(x.rank) && x.shape[1] == numFeatures,
                      "\(type(of: self)): input has shape \(x.shape), expected rank \(ranks.sorted()) with \(numFeatures) channels")
         if isTraining || runningMean == nil {
-            let (y, mean, variance) = shard.isWhole ? x.batchNormalized(weight: weight, bias: bias, eps: eps) : synchronised(x)
+            var (y, mean, variance) = shard.isWhole
+                ? x.batchNormalized(weight: weight, bias: bias, eps: eps, activation: activation) : synchronised(x)
+            if !shard.isWhole, let activation { y = activation(y) }
             if isTraining, let rm = runningMean, let rv = runningVar {
                 let n = Float(shard.count * x.count / numFeatures)
                 precondition(n > 1, "\(type(of: self)): training needs more than one value per channel, got input shape \(x.shape)")
@@ -56,7 +64,7 @@ public class BatchNorm: Module, Layer {
             return y
         }
         // Running statistics fold into one scale and shift per channel.
-        return folded(x)
+        return activation.map { $0(folded(x)) } ?? folded(x)
     }
 
     /// Normalisation with the statistics of the global batch: per channel, Σx and Σx² summed

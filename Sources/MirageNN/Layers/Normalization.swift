@@ -15,7 +15,7 @@ func standardize(_ x: Tensor, axes: [Int], eps: Float) -> Tensor {
 /// `(N, C, *)` → same, with `C` divisible by `numGroups`.
 ///
 /// - SeeAlso: <https://arxiv.org/abs/1803.08494>
-public final class GroupNorm: Module, Layer {
+public final class GroupNorm: Module, NormalizationLayer {
     @Parameter public var weight: Tensor?
     @Parameter public var bias: Tensor?
     public let numGroups: Int
@@ -32,10 +32,14 @@ public final class GroupNorm: Module, Layer {
         self.bias = affine ? Tensor.zeros([numChannels]) : nil
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: Tensor) -> Tensor { callAsFunction(x, then: nil) }
+
+    /// The normalisation followed by `activation`, in one pass over the activations forward
+    /// and one backward: `norm(x, then: .silu)` is `norm(x).silu()`, without the intermediate.
+    public func callAsFunction(_ x: Tensor, then activation: NormalizationActivation?) -> Tensor {
         precondition(x.rank >= 2 && x.shape[1] == numChannels,
                      "GroupNorm: input has shape \(x.shape), expected (N, \(numChannels), …)")
-        return x.groupNormalized(groups: numGroups, weight: weight, bias: bias, eps: eps)
+        return x.groupNormalized(groups: numGroups, weight: weight, bias: bias, eps: eps, activation: activation)
     }
 }
 
@@ -72,7 +76,7 @@ public final class LayerNorm: Module, Layer {
 /// normalised on its own. The normalisation of choice in CycleGAN and pix2pix generators.
 ///
 /// - SeeAlso: <https://arxiv.org/abs/1607.08022>
-public final class InstanceNorm2d: Module, Layer {
+public final class InstanceNorm2d: Module, NormalizationLayer {
     @Parameter public var weight: Tensor?
     @Parameter public var bias: Tensor?
     public let numFeatures: Int
@@ -85,10 +89,13 @@ public final class InstanceNorm2d: Module, Layer {
         self.bias = affine ? Tensor.zeros([numFeatures]) : nil
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: Tensor) -> Tensor { callAsFunction(x, then: nil) }
+
+    /// The normalisation followed by `activation` in the same pass (see ``GroupNorm``).
+    public func callAsFunction(_ x: Tensor, then activation: NormalizationActivation?) -> Tensor {
         precondition(x.rank == 4 && x.shape[1] == numFeatures,
                      "InstanceNorm2d: input has shape \(x.shape), expected (N, \(numFeatures), H, W)")
         // One group per channel: group normalisation's kernel with per-channel affine parameters.
-        return x.groupNormalized(groups: numFeatures, weight: weight, bias: bias, eps: eps)
+        return x.groupNormalized(groups: numFeatures, weight: weight, bias: bias, eps: eps, activation: activation)
     }
 }

@@ -16,7 +16,21 @@ public final class Sequential: Module, Layer {
         layers.enumerated().map { ("\($0.offset)", $0.element) }
     }
 
+    /// Applies the layers in order. A ``NormalizationLayer`` followed by an ``ActivationLayer``
+    /// runs as one op (the same floats, one pass fewer each way).
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        layers.reduce(x) { $1($0) }
+        var h = x
+        var i = 0
+        while i < layers.count {
+            if i + 1 < layers.count, let norm = layers[i] as? any NormalizationLayer,
+               let activation = layers[i + 1] as? any ActivationLayer {
+                h = norm(h, then: activation.activation)
+                i += 2
+            } else {
+                h = layers[i](h)
+                i += 1
+            }
+        }
+        return h
     }
 }

@@ -142,6 +142,19 @@ public protocol Layer: Module {
     func callAsFunction(_ x: Tensor) -> Tensor
 }
 
+/// A normalisation layer that can apply the activation that follows it in its own pass over the
+/// activations (``Sequential`` fuses a normalisation followed by an ``ActivationLayer``).
+public protocol NormalizationLayer: Layer {
+    /// The normalisation followed by `activation` (nil: none).
+    func callAsFunction(_ x: Tensor, then activation: NormalizationActivation?) -> Tensor
+}
+
+/// An activation layer that a ``NormalizationLayer`` before it can apply in its own pass.
+public protocol ActivationLayer: Layer {
+    /// The activation this layer applies.
+    var activation: NormalizationActivation { get }
+}
+
 /// `runningMean` → `running_mean`; digits and existing underscores are kept.
 func snakeCase(_ name: String) -> String {
     var out = ""

@@ -41,8 +41,9 @@ final class DNNLContext: @unchecked Sendable {
     /// may use another thread than training), so each run is handed the shared
     /// ``scratchBuffer(slot:bytes:)`` of ``scratchpadSlot`` instead.
     let attributes: dnnl_primitive_attr_t
-    /// The scratch slot that holds primitives' scratchpads.
-    static let scratchpadSlot = 3
+    /// The scratch slot that holds primitives' scratchpads (after the argument positions: at
+    /// most four arguments, a convolution's input, weight, bias and output).
+    static let scratchpadSlot = 4
     /// Held while a primitive runs: the stream and each primitive's memory objects serve one call
     /// at a time (tests call kernels from several threads; training calls them from one).
     let executionLock = NSLock()
@@ -50,7 +51,7 @@ final class DNNLContext: @unchecked Sendable {
     /// Buffers for arguments in oneDNN's own layouts, one per argument position, shared by every
     /// primitive (they run one at a time, under ``executionLock``) and grown to the largest
     /// request. Owning one per primitive kept hundreds of megabytes alive for large batches.
-    private var scratch: [(pointer: UnsafeMutableRawPointer, bytes: Int)?] = [nil, nil, nil, nil]
+    private var scratch: [(pointer: UnsafeMutableRawPointer, bytes: Int)?] = [nil, nil, nil, nil, nil]
 
     /// The shared buffer of argument position `slot`, at least `bytes` long. Call under ``executionLock``.
     func scratchBuffer(slot: Int, bytes: Int) -> UnsafeMutableRawPointer {
@@ -196,7 +197,7 @@ final class DNNLStagedMemory: @unchecked Sendable {
     }
 }
 
-/// A created primitive with two inputs and one output, each in the layout oneDNN prefers and
+/// A created primitive with two or three inputs and one output, each in the layout oneDNN prefers and
 /// reordered from or to plain buffers as needed.
 final class DNNLPrimitive: @unchecked Sendable {
     let primitive: dnnl_primitive_t
@@ -212,7 +213,8 @@ final class DNNLPrimitive: @unchecked Sendable {
         primitive = p!
         var args: [(Int32, DNNLStagedMemory)] = []
         for (i, (kind, query, dims)) in argumentKinds.enumerated() {
-            guard let md = dnnl_primitive_desc_query_md(descriptor, query, 0) else {
+            // A bias is the second of the weights (index 1 of their query).
+            guard let md = dnnl_primitive_desc_query_md(descriptor, query, kind == DNNL_ARG_BIAS ? 1 : 0) else {
                 throw DNNLError(call: "dnnl_primitive_desc_query_md", context: context, status: dnnl_invalid_arguments)
             }
             args.append((kind, try DNNLStagedMemory(chosen: md, plainDims: dims, toPlain: i == argumentKinds.count - 1,

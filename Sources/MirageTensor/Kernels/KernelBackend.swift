@@ -65,9 +65,13 @@ public protocol KernelBackend: Sendable {
     /// Runs one convolution pass over contiguous NCHW buffers. The pass writes (overwrites)
     /// `output`; for `.forward` the operands are (input, weight), for `.backwardData`
     /// (outputGradient, weight), for `.backwardWeights` (input, outputGradient).
+    ///
+    /// - Parameter bias: One value per channel of `output` added to it, for `.forward` (per
+    ///   output channel) and `.backwardData` (per input channel: a transposed convolution's
+    ///   bias); nil for none, and always nil for `.backwardWeights`.
     func convolution(_ pass: ConvPass, _ geometry: ConvGeometry,
                      _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>,
-                     output: UnsafeMutablePointer<Float>)
+                     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>)
 }
 
 /// Process-wide kernel settings.

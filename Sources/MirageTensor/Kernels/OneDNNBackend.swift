@@ -1,4 +1,5 @@
 import CDNNL
+import CMirageKernels
 import Foundation
 
 /// Kernels from oneDNN: cached matmul and convolution primitives.
@@ -9,7 +10,8 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
 
     /// What a cached primitive computes.
     private enum Key: Hashable {
-        case convolution(ConvPass, ConvGeometry)
+        /// `bias`: a forward convolution that adds a bias in oneDNN's own output stage.
+        case convolution(ConvPass, ConvGeometry, bias: Bool)
         case matmul(MatmulKey)
     }
 
@@ -66,19 +68,44 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
 
     public func convolution(_ pass: ConvPass, _ g: ConvGeometry,
                             _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>,
-                            output: UnsafeMutablePointer<Float>) {
+                            bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+        precondition(bias == nil || pass != .backwardWeights, "convolution: a weight gradient takes no bias")
         if directSingleChannel && g.groups == 1 {
             if g.outChannels == 1 {
                 singleOutputChannelConvolution(pass, g, first, second, output: output)
+                if let bias { addChannelBias(bias, to: output, pass, g) }
                 return
             }
             if g.inChannels == 1 && pass == .backwardData {
                 singleInputChannelBackwardData(g, outputGradient: first, weight: second, inputGradient: output)
+                if let bias { addChannelBias(bias, to: output, pass, g) }
                 return
             }
         }
-        primitive(.convolution(pass, g)).run([UnsafeMutableRawPointer(mutating: first),
-                                              UnsafeMutableRawPointer(mutating: second), UnsafeMutableRawPointer(output)])
+        let buffers = [UnsafeMutableRawPointer(mutating: first), UnsafeMutableRawPointer(mutating: second)]
+        // oneDNN adds a forward convolution's bias as it stores each output block, saving a pass
+        // over the output; its backward-data primitive has no bias, so a transposed
+        // convolution's is added here, in place.
+        if let bias, pass == .forward {
+            primitive(.convolution(pass, g, bias: true)).run(buffers + [UnsafeMutableRawPointer(mutating: bias),
+                                                                         UnsafeMutableRawPointer(output)])
+            return
+        }
+        primitive(.convolution(pass, g, bias: false)).run(buffers + [UnsafeMutableRawPointer(output)])
+        if let bias { addChannelBias(bias, to: output, pass, g) }
+    }
+
+    /// `output[n, c, …] += bias[c]` over the pass's output, in place.
+    private func addChannelBias(_ bias: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>,
+                                _ pass: ConvPass, _ g: ConvGeometry) {
+        let (channels, positions) = pass == .forward ? (g.outChannels, g.outHeight * g.outWidth)
+                                                     : (g.inChannels, g.inHeight * g.inWidth)
+        parallelChunks(g.batch * channels, grain: Swift.max(1, elementwiseGrain / Swift.max(positions, 1))) { rows in
+            for row in rows {
+                let p = output + row * positions
+                mirage_binary(BinaryFunction.add.function, 0, p, 1, bias + row % channels, 0, p, positions)
+            }
+        }
     }
 
     /// The cached primitive for `key`, marked as just used.
@@ -101,7 +128,7 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
         let made: DNNLPrimitive
         do {
             switch key {
-            case .convolution(let pass, let g): made = try Self.makeConvolution(pass, g)
+            case .convolution(let pass, let g, let bias): made = try Self.makeConvolution(pass, g, bias: bias)
             case .matmul(let m): made = try Self.makeMatmul(m)
             }
         } catch {
@@ -134,8 +161,8 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
             (DNNL_ARG_DST, dnnl_query_dst_md, nil)], context: context)
     }
 
-    private static func makeConvolution(_ pass: ConvPass, _ g: ConvGeometry) throws -> DNNLPrimitive {
-        let context = "conv2d \(pass) input \(g.inputShape) weight \(g.weightShape) output \(g.outputShape) stride (\(g.strideH), \(g.strideW)) padding (\(g.padH), \(g.padW)) groups \(g.groups)"
+    private static func makeConvolution(_ pass: ConvPass, _ g: ConvGeometry, bias: Bool) throws -> DNNLPrimitive {
+        let context = "conv2d \(pass)\(bias ? " with bias" : "") input \(g.inputShape) weight \(g.weightShape) output \(g.outputShape) stride (\(g.strideH), \(g.strideW)) padding (\(g.padH), \(g.padW)) groups \(g.groups)"
         // Layouts are left to oneDNN: its direct convolutions want channel-blocked data (nChw16c),
         // and reordering our plain buffers in and out costs far less than the plain-layout kernels.
         var src = try anyLayoutDescriptor(g.inputShape, context: context)
@@ -150,10 +177,13 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
                              (g.outWidth - 1) * g.strideW + g.kernelWidth - g.inWidth - g.padW])
         let engine = DNNLContext.shared.engine
 
+        var biasMD = try plainDescriptor([g.outChannels], context: context)
         var forwardDesc = dnnl_convolution_desc_t()
-        try dnnlCheck(dnnl_convolution_forward_desc_init(&forwardDesc, dnnl_forward_training, dnnl_convolution_direct,
-                                                         &src, &weights, nil, &dst, strides, padL, padR),
-                      "dnnl_convolution_forward_desc_init", context)
+        try withUnsafeMutablePointer(to: &biasMD) { b in
+            try dnnlCheck(dnnl_convolution_forward_desc_init(&forwardDesc, dnnl_forward_training, dnnl_convolution_direct,
+                                                             &src, &weights, bias ? b : nil, &dst, strides, padL, padR),
+                          "dnnl_convolution_forward_desc_init", context)
+        }
         var forwardPD: dnnl_primitive_desc_t?
         try dnnlCheck(dnnl_primitive_desc_create(&forwardPD, &forwardDesc, DNNLContext.shared.attributes, engine, nil),
                       "dnnl_primitive_desc_create", context)
@@ -161,9 +191,10 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
 
         switch pass {
         case .forward:
+            let biasArgument = bias ? [(DNNL_ARG_BIAS, dnnl_query_weights_md, [g.outChannels] as [Int]?)] : []
             return try DNNLPrimitive(descriptor: forwardPD!, argumentKinds: [
-                (DNNL_ARG_SRC, dnnl_query_src_md, g.inputShape), (DNNL_ARG_WEIGHTS, dnnl_query_weights_md, weightDims),
-                (DNNL_ARG_DST, dnnl_query_dst_md, g.outputShape)], context: context)
+                (DNNL_ARG_SRC, dnnl_query_src_md, g.inputShape), (DNNL_ARG_WEIGHTS, dnnl_query_weights_md, weightDims)]
+                + biasArgument + [(DNNL_ARG_DST, dnnl_query_dst_md, g.outputShape)], context: context)
         case .backwardData:
             var desc = dnnl_convolution_desc_t()
             try dnnlCheck(dnnl_convolution_backward_data_desc_init(&desc, dnnl_convolution_direct, &src, &weights, &dst,

@@ -38,8 +38,8 @@ public func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, strid
                                 inWidth: input.shape[3], outChannels: weight.shape[0], kernelHeight: kh,
                                 kernelWidth: kw, outHeight: oh, outWidth: ow, strideH: stride.0, strideW: stride.1,
                                 padH: padding.0, padW: padding.1, groups: groups)
-    let out = convolution(.forward, geometry, input, weight)
-    return addChannelBias(out, bias, op: "conv2d")
+    checkChannelBias(bias, channels: geometry.outChannels, op: "conv2d")
+    return convolution(.forward, geometry, input, weight, bias: bias)
 }
 
 /// Transposed 2-D convolution (the gradient of ``conv2d(_:_:bias:stride:padding:groups:)`` with
@@ -69,18 +69,21 @@ public func convTranspose2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = n
                                 inWidth: ow, outChannels: weight.shape[0], kernelHeight: kh, kernelWidth: kw,
                                 outHeight: input.shape[2], outWidth: input.shape[3], strideH: stride.0,
                                 strideW: stride.1, padH: padding.0, padW: padding.1, groups: groups)
-    let out = convolution(.backwardData, geometry, input, weight)
-    return addChannelBias(out, bias, op: "convTranspose2d")
+    checkChannelBias(bias, channels: geometry.inChannels, op: "convTranspose2d")
+    return convolution(.backwardData, geometry, input, weight, bias: bias)
 }
 
-private func addChannelBias(_ x: Tensor, _ bias: Tensor?, op: String) -> Tensor {
-    guard let bias else { return x }
-    shapeCheck(bias.shape == [x.shape[1]], "\(op): bias has shape \(bias.shape), expected [\(x.shape[1])]")
-    return x + bias.reshaped([1, x.shape[1], 1, 1])
+private func checkChannelBias(_ bias: Tensor?, channels: Int, op: String) {
+    guard let bias else { return }
+    shapeCheck(bias.shape == [channels], "\(op): bias has shape \(bias.shape), expected [\(channels)]")
 }
 
 /// One convolution pass, recorded with the other two passes as its derivatives.
-func convolution(_ pass: ConvPass, _ g: ConvGeometry, _ a: Tensor, _ b: Tensor) -> Tensor {
+///
+/// A bias (forward and backward-data passes: the convolution's and the transposed convolution's)
+/// is added by the kernel as it writes the output, rather than by a broadcast add that would take
+/// another pass over it; its derivative is the output gradient summed over all but the channels.
+func convolution(_ pass: ConvPass, _ g: ConvGeometry, _ a: Tensor, _ b: Tensor, bias: Tensor? = nil) -> Tensor {
     let shape: [Int]
     switch pass {
     case .forward: shape = g.outputShape
@@ -90,17 +93,27 @@ func convolution(_ pass: ConvPass, _ g: ConvGeometry, _ a: Tensor, _ b: Tensor) 
     let out = TensorStorage(count: elementCount(shape))
     if out.count > 0 {
         Kernels.countFlops(2 * g.macs)
-        Kernels.backend.convolution(pass, g, a.storage.data, b.storage.data, output: out.data)
+        Kernels.backend.convolution(pass, g, a.storage.data, b.storage.data, bias: bias.map { UnsafePointer($0.storage.data) },
+                                    output: out.data)
     }
-    let (na, nb) = (a.requiresGrad, b.requiresGrad)
-    return Tensor.record("conv2d \(pass)", out, shape: shape, inputs: [a, b]) { h, _ in
-        switch pass {
-        case .forward:         // a = input, b = weight
-            return [na ? convolution(.backwardData, g, h, b) : nil, nb ? convolution(.backwardWeights, g, a, h) : nil]
-        case .backwardData:    // a = output gradient, b = weight
-            return [na ? convolution(.forward, g, h, b) : nil, nb ? convolution(.backwardWeights, g, h, a) : nil]
-        case .backwardWeights: // a = input, b = output gradient
-            return [na ? convolution(.backwardData, g, b, h) : nil, nb ? convolution(.forward, g, a, h) : nil]
-        }
+    let (na, nb, nc) = (a.requiresGrad, b.requiresGrad, bias?.requiresGrad ?? false)
+    let inputs = bias.map { [a, b, $0] } ?? [a, b]
+    return Tensor.record("conv2d \(pass)", out, shape: shape, inputs: inputs) { h, _ in
+        let gradients = passGradients(pass, g, a, b, h, na, nb)
+        guard bias != nil else { return gradients }
+        return gradients + [nc ? h.sum(axes: [0, 2, 3]) : nil]
+    }
+}
+
+/// The gradients of a convolution pass's two operands from its output gradient `h`.
+private func passGradients(_ pass: ConvPass, _ g: ConvGeometry, _ a: Tensor, _ b: Tensor, _ h: Tensor,
+                           _ na: Bool, _ nb: Bool) -> [Tensor?] {
+    switch pass {
+    case .forward:         // a = input, b = weight
+        return [na ? convolution(.backwardData, g, h, b) : nil, nb ? convolution(.backwardWeights, g, a, h) : nil]
+    case .backwardData:    // a = output gradient, b = weight
+        return [na ? convolution(.forward, g, h, b) : nil, nb ? convolution(.backwardWeights, g, h, a) : nil]
+    case .backwardWeights: // a = input, b = output gradient
+        return [na ? convolution(.backwardData, g, b, h) : nil, nb ? convolution(.forward, g, a, h) : nil]
     }
 }

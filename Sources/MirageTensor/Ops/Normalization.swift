@@ -1,3 +1,5 @@
+import CMirageKernels
+
 /// Batch and group normalisation as single ops with hand-written kernels. Composed from
 /// primitives they took ten passes over the activations forward and more backward; here the
 /// forward pass reads the input twice and writes once, and so does the backward pass.
@@ -5,6 +7,54 @@
 /// The fused backward kernel runs when gradients are not being recorded. Under
 /// `createGraph: true` the derivative is built from primitives instead (the same formula), so
 /// that gradients of gradients stay exact.
+
+/// An activation that a normalisation applies in the same pass as its scale and shift, and whose
+/// derivative its backward pass takes from the saved input, so that neither the normalised values
+/// nor the activation's output need a pass (or a buffer) of their own:
+///
+/// ```swift
+/// let h = x.groupNormalized(groups: 8, weight: w, bias: b, eps: 1e-5, activation: .silu)
+/// // the same floats as x.groupNormalized(groups: 8, weight: w, bias: b, eps: 1e-5).silu()
+/// ```
+public enum NormalizationActivation: Sendable, Equatable {
+    /// z·σ(z), as ``Tensor/silu()``.
+    case silu
+    /// max(z, 0), as ``Tensor/relu()``.
+    case relu
+    /// z for z > 0, else `negativeSlope`·z, as ``Tensor/leakyRelu(_:)``.
+    case leakyRelu(negativeSlope: Float)
+
+    var kernel: (function: MirageActivation, slope: Float) {
+        switch self {
+        case .silu: (.siLU, 0)
+        case .relu: (.leakyReLU, 0)
+        case .leakyRelu(let slope): (.leakyReLU, slope)
+        }
+    }
+
+    /// The activation as an op of its own.
+    public func callAsFunction(_ z: Tensor) -> Tensor {
+        switch self {
+        case .silu: z.silu()
+        case .relu: z.relu()
+        case .leakyRelu(let slope): z.leakyRelu(slope)
+        }
+    }
+
+    /// `g·f′(z)` from differentiable ops, for gradients of gradients.
+    func composedGradient(_ g: Tensor, at z: Tensor) -> Tensor {
+        switch self {
+        case .silu:
+            let s = z.sigmoid()
+            return g * (s + z * s * (1 - s))
+        case .relu:
+            return g * (z .> 0)
+        case .leakyRelu(let slope):
+            let positive = z .> 0
+            return g * (positive + (1 - positive) * slope)
+        }
+    }
+}
 
 /// Which statistics a normalisation shares. The input is viewed as `[N, G, Cg, S]`: `N` samples,
 /// `G` groups of `Cg` channels, `S` positions per channel.
@@ -46,22 +96,24 @@ private func normalizationStatistics(_ x: UnsafePointer<Float>, _ l: Normalizati
     -> (mean: [Float], variance: [Float], invStd: [Float]) {
     var sum = [Double](repeating: 0, count: l.statCount), sumSq = sum
     let (c, s) = (l.channels, l.positions)
-    for i in 0..<l.n {
-        let row = x + i * c * s
-        if s == 1 && !l.perSample && l.channelsPerGroup == 1 {
-            // BatchNorm1d on (N, C): accumulate across the batch, vectorised over channels.
+    if s == 1 && !l.perSample && l.channelsPerGroup == 1 {
+        // BatchNorm1d on (N, C): accumulate across the batch, vectorised over channels.
+        for i in 0..<l.n {
+            let row = x + i * c
             for k in 0..<c {
                 let v = Double(row[k])
                 sum[k] += v
                 sumSq[k] += v * v
             }
-        } else {
-            for ch in 0..<c {
-                let (a, b) = rowSums(row + ch * s, row + ch * s, s)
-                let k = l.stat(i, ch)
-                sum[k] += Double(a)
-                sumSq[k] += Double(b)
-            }
+        }
+    } else {
+        // Each channel row's sums on whichever thread, then added per statistic in row order:
+        // the same floats for any number of threads.
+        let sums = rowResults(l) { r in rowSums(x + r * s, x + r * s, s) }
+        for r in 0..<l.n * c {
+            let k = l.stat(r / c, r % c)
+            sum[k] += Double(sums[r].0)
+            sumSq[k] += Double(sums[r].1)
         }
     }
     let m = Double(l.reduced)
@@ -74,6 +126,40 @@ private func normalizationStatistics(_ x: UnsafePointer<Float>, _ l: Normalizati
         invStd[k] = Float(1 / (v + Double(eps)).squareRoot())
     }
     return (mean, variance, invStd)
+}
+
+/// Runs `body(row, parameter)` for every channel row `row = sample·C + channel` of `l`, across
+/// the thread pool. `parameter` indexes per-row scales and shifts: the row itself for
+/// per-sample statistics, else its channel.
+private func forEachRow(_ l: NormalizationLayout, _ body: (_ row: Int, _ parameter: Int) -> Void) {
+    let c = l.channels, perSample = l.perSample
+    parallelChunks(l.n * c, grain: Swift.max(1, elementwiseGrain / Swift.max(l.positions, 1))) { range in
+        for r in range { body(r, perSample ? r : r % c) }
+    }
+}
+
+/// ``forEachRow(_:_:)`` collecting a pair of sums per row, in row order.
+private func rowResults(_ l: NormalizationLayout, _ body: (_ row: Int) -> (Float, Float)) -> [(Float, Float)] {
+    let rows = l.n * l.channels
+    return [(Float, Float)](unsafeUninitializedCapacity: rows) { buffer, initialized in
+        let out = buffer.baseAddress!
+        forEachRow(l) { r, _ in (out + r).initialize(to: body(r)) }
+        initialized = rows
+    }
+}
+
+/// `out = act(x·a + b)` row by row (`positions > 1`), with `a`, `b` per row or per channel.
+private func rowAffineKernel(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ a: [Float], _ b: [Float],
+                             _ l: NormalizationLayout, _ activation: NormalizationActivation?) {
+    let s = l.positions
+    let (function, slope) = activation?.kernel ?? (.identity, 0)
+    a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in
+            forEachRow(l) { r, p in
+                mirage_scale_shift_activate(function, slope, x + r * s, pa[p], pb[p], out + r * s, s)
+            }
+        }
+    }
 }
 
 /// `out = x·a + b` with `a`, `b` per (sample, channel) (`perSample`) or per channel.
@@ -103,8 +189,15 @@ extension Tensor {
     /// Normalises with statistics of this tensor over `layout`, then scales and shifts each
     /// channel: `(x − μ)/√(σ² + eps)·weight + bias`. Returns the biased variance too (for running
     /// statistics); mean and variance carry no gradient.
-    func normalized(_ l: NormalizationLayout, weight: Tensor?, bias: Tensor?, eps: Float, op: String)
-        -> (output: Tensor, mean: [Float], variance: [Float]) {
+    ///
+    /// With an `activation` the output is `activation(…)`, computed in the same pass; rows of one
+    /// position (`BatchNorm1d`) apply it as an op of its own.
+    func normalized(_ l: NormalizationLayout, weight: Tensor?, bias: Tensor?, eps: Float, op: String,
+                    activation: NormalizationActivation? = nil) -> (output: Tensor, mean: [Float], variance: [Float]) {
+        if let activation, l.positions == 1 {
+            let (y, mean, variance) = normalized(l, weight: weight, bias: bias, eps: eps, op: op)
+            return (activation(y), mean, variance)
+        }
         let (mean, variance, invStd) = normalizationStatistics(storage.data, l, eps: eps)
         let c = l.channels
         let rows = l.perSample ? l.n : 1
@@ -118,28 +211,67 @@ extension Tensor {
             }
         }
         let out = TensorStorage(count: count)
-        channelAffineKernel(storage.data, out.data, scale, shift, l)
+        if l.positions == 1 {
+            channelAffineKernel(storage.data, out.data, scale, shift, l)
+        } else {
+            rowAffineKernel(storage.data, out.data, scale, shift, l, activation)
+        }
         let x = self
         let inputs = [x] + [weight, bias].compactMap { $0 }
-        let result = Tensor.record(op, out, shape: shape, inputs: inputs) { g, _ in
-            GradMode.isEnabled
-                ? x.composedNormalizationGradients(g, l, weight: weight, bias: bias, eps: eps)
-                : x.fusedNormalizationGradients(g, l, weight: weight, bias: bias, mean: mean, invStd: invStd)
+        let name = activation.map { "\(op) + \(Self.activationName($0))" } ?? op
+        let result = Tensor.record(name, out, shape: shape, inputs: inputs) { g, _ in
+            if GradMode.isEnabled {
+                return x.composedNormalizationGradients(g, l, weight: weight, bias: bias, eps: eps, activation: activation)
+            }
+            // The gradient before the activation, from the input and the forward pass's scales.
+            var gz = g
+            if let activation {
+                let (function, slope) = activation.kernel
+                let pre = TensorStorage(count: g.count), gp = g.storage.data, xp = x.storage.data, s = l.positions
+                scale.withUnsafeBufferPointer { pa in
+                    shift.withUnsafeBufferPointer { pb in
+                        forEachRow(l) { r, p in
+                            mirage_activation_gradient(function, slope, xp + r * s, gp + r * s, pa[p], pb[p], pre.data + r * s, s)
+                        }
+                    }
+                }
+                gz = Tensor(storage: pre, shape: g.shape)
+            }
+            return x.fusedNormalizationGradients(gz, l, weight: weight, bias: bias, mean: mean, invStd: invStd,
+                                                 overwritesGradient: activation != nil)
         }
         return (result, mean, variance)
     }
 
+    private static func activationName(_ a: NormalizationActivation) -> String {
+        switch a {
+        case .silu: "silu"
+        case .relu: "relu"
+        case .leakyRelu: "leakyRelu"
+        }
+    }
+
     /// The derivative from primitives, differentiable again (`createGraph`).
+    /// With an `activation`, `g` is first taken back through it at the normalised values, which
+    /// are recomputed from ops here so that the result is differentiable in the input too.
     private func composedNormalizationGradients(_ g: Tensor, _ l: NormalizationLayout, weight: Tensor?,
-                                                bias: Tensor?, eps: Float) -> [Tensor?] {
+                                                bias: Tensor?, eps: Float,
+                                                activation: NormalizationActivation? = nil) -> [Tensor?] {
         let grouped = reshaped([l.n, l.groups, l.channelsPerGroup * l.positions])
         let viewShape = l.perSample ? grouped.shape : [l.n, l.channels, l.positions]
-        let xv = reshaped(viewShape), gv0 = g.reshaped([l.n, l.channels, l.positions])
+        let xv = reshaped(viewShape)
         let axes = l.statAxes(rank: 3)
         let mean = xv.mean(axes: axes, keepDims: true)
         let centered = xv - mean
         let invStd = 1 / ((centered * centered).mean(axes: axes, keepDims: true) + eps).sqrt()
         let xhat = (centered * invStd).reshaped([l.n, l.channels, l.positions])
+        var gv0 = g.reshaped([l.n, l.channels, l.positions])
+        if let activation {
+            var z = xhat
+            if let weight { z = z * weight.reshaped([1, l.channels, 1]) }
+            if let bias { z = z + bias.reshaped([1, l.channels, 1]) }
+            gv0 = activation.composedGradient(gv0, at: z)
+        }
         let gw = weight.map { gv0 * $0.reshaped([1, l.channels, 1]) } ?? gv0
         let gwv = gw.reshaped(viewShape), xhatv = xhat.reshaped(viewShape)
         let dx = invStd * (gwv - gwv.mean(axes: axes, keepDims: true)
@@ -151,18 +283,21 @@ extension Tensor {
     }
 
     /// The derivative in two passes over (x, g): per-row sums, then dx = g·a + x·k₂ + k₃, from
-    /// dx = σ⁻¹·(g·w − mean(g·w) − x̂·mean(g·w·x̂)) with x̂ = (x − μ)·σ⁻¹.
+    /// dx = σ⁻¹·(g·w − mean(g·w) − x̂·mean(g·w·x̂)) with x̂ = (x − μ)·σ⁻¹. Both passes run across the
+    /// thread pool row by row; the rows' sums are added in row order, so that the result does not
+    /// depend on the number of threads. `g` is overwritten with dx when `overwritesGradient`.
     private func fusedNormalizationGradients(_ g: Tensor, _ l: NormalizationLayout, weight: Tensor?,
-                                             bias: Tensor?, mean: [Float], invStd: [Float]) -> [Tensor?] {
+                                             bias: Tensor?, mean: [Float], invStd: [Float],
+                                             overwritesGradient: Bool = false) -> [Tensor?] {
         let (c, s) = (l.channels, l.positions)
         let x = storage.data, gp = g.storage.data
         let w: (Int) -> Float = { ch in weight.map { $0.storage.data[ch] } ?? 1 }
         var sumG = [Double](repeating: 0, count: c), sumGX = sumG          // per channel, for weight and bias
         var statG = [Double](repeating: 0, count: l.statCount), statGX = statG // Σ g·w and Σ g·w·x per statistic
         var sumGXhat = sumG                                                    // Σ g·x̂ per channel, the weight's gradient
-        for i in 0..<l.n {
-            let xi = x + i * c * s, gi = gp + i * c * s
-            if s == 1 {
+        if s == 1 {
+            for i in 0..<l.n {
+                let xi = x + i * c, gi = gp + i * c
                 for ch in 0..<c {
                     let (gv, xv) = (Double(gi[ch]), Double(xi[ch]))
                     sumG[ch] += gv
@@ -177,17 +312,19 @@ extension Tensor {
                         if l.perSample { sumGXhat[ch] += Double(invStd[k]) * (gx - Double(mean[k]) * gv) }
                     }
                 }
-            } else {
-                for ch in 0..<c {
-                    let (a, b) = rowSums(gi + ch * s, xi + ch * s, s)
-                    let k = l.stat(i, ch), wc = Double(w(ch))
-                    sumG[ch] += Double(a)
-                    sumGX[ch] += Double(b)
-                    statG[k] += wc * Double(a)
-                    statGX[k] += wc * Double(b)
-                    // Per-sample statistics: Σ g·x̂ = Σ_rows invStd·(Σ g·x − μ·Σ g), row by row.
-                    if l.perSample { sumGXhat[ch] += Double(invStd[k]) * (Double(b) - Double(mean[k]) * Double(a)) }
-                }
+            }
+        } else {
+            let sums = rowResults(l) { r in rowSums(gp + r * s, x + r * s, s) }
+            for r in 0..<l.n * c {
+                let (i, ch) = (r / c, r % c)
+                let (a, b) = (Double(sums[r].0), Double(sums[r].1))
+                let k = l.stat(i, ch), wc = Double(w(ch))
+                sumG[ch] += a
+                sumGX[ch] += b
+                statG[k] += wc * a
+                statGX[k] += wc * b
+                // Per-sample statistics: Σ g·x̂ = Σ_rows invStd·(Σ g·x − μ·Σ g), row by row.
+                if l.perSample { sumGXhat[ch] += Double(invStd[k]) * (b - Double(mean[k]) * a) }
             }
         }
         if !l.perSample && l.channelsPerGroup == 1 {
@@ -215,22 +352,22 @@ extension Tensor {
                     b[r * c + ch] = Float(-inv * statG[k] / m - mu * kk2)
                 }
             }
-            let dx = TensorStorage(count: count)
+            let dx = overwritesGradient ? g.storage : TensorStorage(count: count)
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     k2.withUnsafeBufferPointer { pk in
-                        for i in 0..<l.n {
-                            let off = l.perSample ? i * c : 0
-                            let (ai, bi, ki) = (pa.baseAddress! + off, pb.baseAddress! + off, pk.baseAddress! + off)
-                            let xi = x + i * c * s, gi = gp + i * c * s, di = dx.data + i * c * s
-                            if s == 1 {
+                        if s == 1 {
+                            for i in 0..<l.n {
+                                let off = l.perSample ? i * c : 0
+                                let (ai, bi, ki) = (pa.baseAddress! + off, pb.baseAddress! + off, pk.baseAddress! + off)
+                                let xi = x + i * c, gi = gp + i * c, di = dx.data + i * c
                                 for ch in 0..<c { di[ch] = gi[ch] * ai[ch] + xi[ch] * ki[ch] + bi[ch] }
-                            } else {
-                                for ch in 0..<c {
-                                    let (sa, sb, sk) = (ai[ch], bi[ch], ki[ch])
-                                    let (xr, gr, dr) = (xi + ch * s, gi + ch * s, di + ch * s)
-                                    for p in 0..<s { dr[p] = gr[p] * sa + xr[p] * sk + sb }
-                                }
+                            }
+                        } else {
+                            forEachRow(l) { r, p in
+                                let (sa, sb, sk) = (pa[p], pb[p], pk[p])
+                                let (xr, gr, dr) = (x + r * s, gp + r * s, dx.data + r * s)
+                                for q in 0..<s { dr[q] = gr[q] * sa + xr[q] * sk + sb }
                             }
                         }
                     }
@@ -248,28 +385,35 @@ extension Tensor {
     /// Batch normalisation with this batch's statistics, per channel (axis 1) over the batch and
     /// all positions, like `torch.nn.functional.batch_norm` in training mode.
     ///
+    /// - Parameter activation: An activation applied to the output in the same pass (see
+    ///   ``NormalizationActivation``), or nil.
     /// - Returns: The output, and the batch mean and biased variance per channel (no gradient),
     ///   for running statistics.
-    public func batchNormalized(weight: Tensor?, bias: Tensor?, eps: Float) -> (output: Tensor, mean: Tensor, variance: Tensor) {
+    public func batchNormalized(weight: Tensor?, bias: Tensor?, eps: Float,
+                                activation: NormalizationActivation? = nil) -> (output: Tensor, mean: Tensor, variance: Tensor) {
         shapeCheck(rank >= 2, "batchNormalized: input must be (N, C, …), got shape \(shape)")
         let c = shape[1]
         checkAffine(weight, bias, channels: c, op: "batchNormalized")
         let l = NormalizationLayout(n: shape[0], groups: c, channelsPerGroup: 1,
                                     positions: shape[2...].reduce(1, *), perSample: false)
-        let (y, mean, variance) = normalized(l, weight: weight, bias: bias, eps: eps, op: "batchNorm")
+        let (y, mean, variance) = normalized(l, weight: weight, bias: bias, eps: eps, op: "batchNorm", activation: activation)
         return (y, Tensor(mean), Tensor(variance))
     }
 
     /// Group normalisation: statistics per sample over each of `groups` groups of channels and all
     /// positions, then a per-channel scale and shift, like `torch.nn.functional.group_norm`.
-    public func groupNormalized(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {
+    ///
+    /// - Parameter activation: An activation applied to the output in the same pass (see
+    ///   ``NormalizationActivation``), or nil.
+    public func groupNormalized(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float,
+                                activation: NormalizationActivation? = nil) -> Tensor {
         shapeCheck(rank >= 2 && groups > 0 && shape[1] % groups == 0,
                    "groupNormalized: input shape \(shape) needs (N, C, …) with C divisible by \(groups) groups")
         let c = shape[1]
         checkAffine(weight, bias, channels: c, op: "groupNormalized")
         let l = NormalizationLayout(n: shape[0], groups: groups, channelsPerGroup: c / groups,
                                     positions: shape[2...].reduce(1, *), perSample: true)
-        return normalized(l, weight: weight, bias: bias, eps: eps, op: "groupNorm").output
+        return normalized(l, weight: weight, bias: bias, eps: eps, op: "groupNorm", activation: activation).output
     }
 
     /// `x·scale[c] + shift[c]` for each channel `c` (axis 1) in one pass: batch normalisation

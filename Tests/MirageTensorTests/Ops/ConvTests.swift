@@ -64,11 +64,36 @@ import Testing
         }
     }
 
+    /// The kernels add a bias as they write the output (oneDNN's forward primitive, Mirage's
+    /// direct single-channel loops, and after a transposed convolution): the same floats as the
+    /// convolution without bias followed by a broadcast add, on every path.
+    @Test func biasInTheKernelEqualsABroadcastAdd() {
+        let r = RandomGenerator(seed: 21)
+        for (inChannels, outChannels, groups) in [(3, 5, 1), (4, 1, 1), (1, 6, 1), (4, 6, 2)] {
+            let x = Tensor.randn([2, inChannels, 6, 7], generator: r)
+            let w = Tensor.randn([outChannels, inChannels / groups, 3, 3], generator: r)
+            let b = Tensor.randn([outChannels], generator: r)
+            let fused = conv2d(x, w, bias: b, stride: (2, 1), padding: (1, 1), groups: groups)
+            let added = conv2d(x, w, stride: (2, 1), padding: (1, 1), groups: groups) + b.reshaped([1, outChannels, 1, 1])
+            #expect(fused.scalars == added.scalars, "conv2d \(inChannels)→\(outChannels) channels, groups \(groups)")
+            let wt = Tensor.randn([inChannels, outChannels / groups, 4, 4], generator: r)
+            let bt = Tensor.randn([outChannels], generator: r)
+            let fusedT = convTranspose2d(x, wt, bias: bt, stride: (2, 2), padding: (1, 1), groups: groups)
+            let addedT = convTranspose2d(x, wt, stride: (2, 2), padding: (1, 1), groups: groups) + bt.reshaped([1, outChannels, 1, 1])
+            #expect(fusedT.scalars == addedT.scalars, "convTranspose2d \(inChannels)→\(outChannels) channels, groups \(groups)")
+        }
+    }
+
     @Test func secondOrder() {
         let x = GradCheck.input([1, 2, 4, 4], seed: 14), w = GradCheck.input([2, 2, 3, 3], seed: 15)
         GradCheck.checkSecondOrder([x, w]) { conv2d($0[0], $0[1], stride: (2, 2), padding: (1, 1)).tanh() }
+        let b = GradCheck.input([2], seed: 19)
+        GradCheck.checkSecondOrder([x, w, b]) { conv2d($0[0], $0[1], bias: $0[2], padding: (1, 1)).tanh() }
         let wt = GradCheck.input([2, 1, 4, 4], seed: 16)
         GradCheck.checkSecondOrder([x, wt]) { convTranspose2d($0[0], $0[1], stride: (2, 2), padding: (1, 1)).pow(2) }
+        GradCheck.checkSecondOrder([x, wt, GradCheck.input([1], seed: 20)]) {
+            convTranspose2d($0[0], $0[1], bias: $0[2], stride: (2, 2), padding: (1, 1)).pow(2)
+        }
         // Grouped: two groups of two channels each, so each output sees only its group's inputs.
         let xg = GradCheck.input([1, 4, 4, 4], seed: 17), wg = GradCheck.input([4, 2, 3, 3], seed: 18)
         GradCheck.checkSecondOrder([xg, wg]) { conv2d($0[0], $0[1], padding: (1, 1), groups: 2).tanh() }
@@ -114,7 +139,7 @@ import Testing
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in
-                    backend.convolution(pass, g, pa.baseAddress!, pb.baseAddress!, output: po.baseAddress!)
+                    backend.convolution(pass, g, pa.baseAddress!, pb.baseAddress!, bias: nil, output: po.baseAddress!)
                 }
             }
         }

@@ -98,4 +98,54 @@ import Testing
             }
         }
     }
+
+    static let activations: [NormalizationActivation] = [.silu, .relu, .leakyRelu(negativeSlope: 0.2), .leakyRelu(negativeSlope: -0.5)]
+
+    /// A normalisation with an activation gives the floats of the normalisation followed by the
+    /// activation op, forward and (fused backward kernel) backward, for both kinds of statistics.
+    @Test(arguments: activations)
+    func activationInTheNormalizationEqualsTheSeparateOps(_ activation: NormalizationActivation) {
+        let x = GradCheck.input([3, 6, 5, 4], seed: 50) * 2 - 0.5
+        let w = GradCheck.input([6], seed: 51), b = GradCheck.input([6], seed: 52) - 0.5
+        let r = Tensor.randn(x.shape, generator: RandomGenerator(seed: 53))
+        let pairs: [(fused: ([Tensor]) -> Tensor, separate: ([Tensor]) -> Tensor)] = [
+            ({ $0[0].groupNormalized(groups: 3, weight: $0[1], bias: $0[2], eps: 1e-5, activation: activation) },
+             { activation($0[0].groupNormalized(groups: 3, weight: $0[1], bias: $0[2], eps: 1e-5)) }),
+            ({ $0[0].batchNormalized(weight: $0[1], bias: $0[2], eps: 1e-5, activation: activation).output },
+             { activation($0[0].batchNormalized(weight: $0[1], bias: $0[2], eps: 1e-5).output) }),
+        ]
+        for (fused, separate) in pairs {
+            let inputs = [x, w, b].map { $0.requiringGrad() }
+            let (y, ySeparate) = (fused(inputs), separate(inputs))
+            #expect(y.scalars == ySeparate.scalars)
+            let g = gradients(of: y, wrt: inputs, outputGradient: r)
+            let gSeparate = gradients(of: ySeparate, wrt: inputs, outputGradient: r)
+            for k in 0..<3 { #expect(g[k].scalars == gSeparate[k].scalars, "gradient \(k) with \(activation)") }
+        }
+        // (N, C) input: one position per row, where the activation runs as an op of its own.
+        let flat = GradCheck.input([5, 6], seed: 54)
+        #expect(flat.batchNormalized(weight: w, bias: b, eps: 1e-5, activation: activation).output.scalars
+                == activation(flat.batchNormalized(weight: w, bias: b, eps: 1e-5).output).scalars)
+    }
+
+    @Test(arguments: activations)
+    func gradientsOfNormalizationWithActivation(_ activation: NormalizationActivation) {
+        let x = GradCheck.input([2, 4, 3, 2], seed: 60) * 2 - 1
+        let w = GradCheck.input([4], seed: 61), b = GradCheck.input([4], seed: 62) - 0.5
+        // Steps small enough that no normalised value crosses the (leaky) ReLU's kink.
+        let step: Float = activation == .silu ? 1e-2 : 1e-3
+        GradCheck.check([x, w, b], eps: step) {
+            $0[0].groupNormalized(groups: 2, weight: $0[1], bias: $0[2], eps: 1e-5, activation: activation)
+        }
+        GradCheck.check([x, w, b], eps: step) {
+            $0[0].batchNormalized(weight: $0[1], bias: $0[2], eps: 1e-5, activation: activation).output
+        }
+        // The composed derivative of createGraph, itself differentiated.
+        GradCheck.checkSecondOrder([x, w, b], eps: step) {
+            $0[0].groupNormalized(groups: 2, weight: $0[1], bias: $0[2], eps: 1e-5, activation: activation)
+        }
+        GradCheck.checkSecondOrder([x, w, b], eps: step) {
+            $0[0].batchNormalized(weight: $0[1], bias: $0[2], eps: 1e-5, activation: activation).output
+        }
+    }
 }
