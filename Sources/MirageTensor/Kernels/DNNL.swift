@@ -44,6 +44,9 @@ final class DNNLContext: @unchecked Sendable {
     /// The scratch slot that holds primitives' scratchpads (after the argument positions: at
     /// most four arguments, a convolution's input, weight, bias and output).
     static let scratchpadSlot = 4
+    /// The scratch slot that holds an operand two primitives share, reordered once for both
+    /// (``DNNLPrimitive/runPair(_:_:_:_:shared:)``).
+    static let sharedSlot = 5
     /// Held while a primitive runs: the stream and each primitive's memory objects serve one call
     /// at a time (tests call kernels from several threads; training calls them from one).
     let executionLock = NSLock()
@@ -51,7 +54,7 @@ final class DNNLContext: @unchecked Sendable {
     /// Buffers for arguments in oneDNN's own layouts, one per argument position, shared by every
     /// primitive (they run one at a time, under ``executionLock``) and grown to the largest
     /// request. Owning one per primitive kept hundreds of megabytes alive for large batches.
-    private var scratch: [(pointer: UnsafeMutableRawPointer, bytes: Int)?] = [nil, nil, nil, nil, nil]
+    private var scratch: [(pointer: UnsafeMutableRawPointer, bytes: Int)?] = [nil, nil, nil, nil, nil, nil]
 
     /// The shared buffer of argument position `slot`, at least `bytes` long. Call under ``executionLock``.
     func scratchBuffer(slot: Int, bytes: Int) -> UnsafeMutableRawPointer {
@@ -123,6 +126,8 @@ final class DNNLStagedMemory: @unchecked Sendable {
     let slot: Int
     /// Size of the data in the chosen layout.
     let bytes: Int
+    /// The chosen layout.
+    let chosenDescriptor: dnnl_memory_desc_t
 
     /// - Parameters:
     ///   - chosen: The layout the primitive wants.
@@ -136,6 +141,7 @@ final class DNNLStagedMemory: @unchecked Sendable {
         memory = m!
         self.slot = slot
         bytes = max(dnnl_memory_desc_get_size(chosen), 64)
+        chosenDescriptor = chosen.pointee
         guard let plainDims else {
             reorder = nil
             plain = nil
@@ -173,15 +179,32 @@ final class DNNLStagedMemory: @unchecked Sendable {
 
     /// Points the primitive's memory at `buffer` (same layout) or at the shared scratch, filling
     /// it from `buffer` first for an input. Call under the execution lock.
-    func bind(_ buffer: UnsafeMutableRawPointer, isInput: Bool, context: String) throws {
+    ///
+    /// - Parameter slot: The scratch slot to use instead of the argument position's.
+    func bind(_ buffer: UnsafeMutableRawPointer, isInput: Bool, slot: Int? = nil, context: String) throws {
         guard let reorder, let plain else {
             try dnnlCheck(dnnl_memory_set_data_handle(memory, buffer), "dnnl_memory_set_data_handle", context)
             return
         }
-        let scratch = DNNLContext.shared.scratchBuffer(slot: slot, bytes: bytes)
+        let scratch = DNNLContext.shared.scratchBuffer(slot: slot ?? self.slot, bytes: bytes)
         try dnnlCheck(dnnl_memory_set_data_handle(memory, scratch), "dnnl_memory_set_data_handle", context)
         try dnnlCheck(dnnl_memory_set_data_handle(plain, buffer), "dnnl_memory_set_data_handle", context)
         if isInput { try runReorder(reorder, from: plain, to: memory, context: context) }
+    }
+
+    /// Whether this input, in its chosen layout, is what `other` holds after binding the same
+    /// buffer: both reorder from the plain layout into the same one.
+    func hasSameLayout(as other: DNNLStagedMemory) -> Bool {
+        guard reorder != nil, other.reorder != nil else { return false }
+        var (mine, theirs) = (chosenDescriptor, other.chosenDescriptor)
+        return dnnl_memory_desc_equal(&mine, &theirs) != 0
+    }
+
+    /// Points the primitive's memory at the shared slot, which an earlier ``bind(_:isInput:slot:context:)``
+    /// of an input with the same layout filled. Call under the execution lock.
+    func bindAlreadyReordered(context: String) throws {
+        let scratch = DNNLContext.shared.scratchBuffer(slot: DNNLContext.sharedSlot, bytes: bytes)
+        try dnnlCheck(dnnl_memory_set_data_handle(memory, scratch), "dnnl_memory_set_data_handle", context)
     }
 
     /// Copies an output from the scratch into the user buffer bound last.
@@ -237,17 +260,50 @@ final class DNNLPrimitive: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         do {
-            for (i, (arg, buffer)) in zip(arguments, buffers).enumerated() {
-                try arg.memory.bind(buffer, isInput: i < arguments.count - 1, context: context)
-            }
-            let exec = arguments.map { dnnl_exec_arg_t(arg: $0.kind, memory: $0.memory.memory) } + (try scratchpad.argument(context: context))
-            let stream = DNNLContext.shared.stream
-            try dnnlCheck(dnnl_primitive_execute(primitive, stream, Int32(exec.count), exec), "dnnl_primitive_execute", context)
-            try arguments.last!.memory.finish(context: context)
-            try dnnlCheck(dnnl_stream_wait(stream), "dnnl_stream_wait", context)
+            try execute(buffers, shared: nil)
         } catch {
             fatalError("\(error)")
         }
+    }
+
+    /// Runs `first` on `firstBuffers`, then `second` on `secondBuffers`, where input
+    /// `shared.first` of the one and input `shared.second` of the other are the same buffer:
+    /// reordered once into oneDNN's layout when both want the same one (a convolution's backward
+    /// passes both read the output gradient).
+    static func runPair(_ first: DNNLPrimitive, _ firstBuffers: [UnsafeMutableRawPointer],
+                        _ second: DNNLPrimitive, _ secondBuffers: [UnsafeMutableRawPointer], shared: (first: Int, second: Int)) {
+        precondition(firstBuffers[shared.first] == secondBuffers[shared.second], "runPair: the shared inputs differ")
+        let lock = DNNLContext.shared.executionLock
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            let reuse = second.arguments[shared.second].memory.hasSameLayout(as: first.arguments[shared.first].memory)
+            try first.execute(firstBuffers, shared: reuse ? (shared.first, false) : nil)
+            try second.execute(secondBuffers, shared: reuse ? (shared.second, true) : nil)
+        } catch {
+            fatalError("\(error)")
+        }
+    }
+
+    /// Binds, runs and waits. `shared`: the input that lives in the shared scratch slot, and
+    /// whether it is already there. Call under the execution lock.
+    private func execute(_ buffers: [UnsafeMutableRawPointer], shared: (index: Int, filled: Bool)?) throws {
+        for (i, (arg, buffer)) in zip(arguments, buffers).enumerated() {
+            if let shared, shared.index == i {
+                if shared.filled {
+                    try arg.memory.bindAlreadyReordered(context: context)
+                } else {
+                    try arg.memory.bind(buffer, isInput: true, slot: DNNLContext.sharedSlot, context: context)
+                }
+            } else {
+                try arg.memory.bind(buffer, isInput: i < arguments.count - 1, context: context)
+            }
+        }
+        let exec = arguments.map { dnnl_exec_arg_t(arg: $0.kind, memory: $0.memory.memory) } + (try scratchpad.argument(context: context))
+        let stream = DNNLContext.shared.stream
+        try dnnlCheck(dnnl_primitive_execute(primitive, stream, Int32(exec.count), exec), "dnnl_primitive_execute", context)
+        try arguments.last!.memory.finish(context: context)
+        try dnnlCheck(dnnl_stream_wait(stream), "dnnl_stream_wait", context)
     }
 }
 

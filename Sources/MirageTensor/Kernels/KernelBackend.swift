@@ -72,6 +72,35 @@ public protocol KernelBackend: Sendable {
     func convolution(_ pass: ConvPass, _ geometry: ConvGeometry,
                      _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>,
                      bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>)
+
+    /// Two passes of one convolution that read the same buffer (see the extension's default).
+    func convolutions(_ geometry: ConvGeometry, _ a: ConvolutionCall, _ b: ConvolutionCall,
+                      sharing: (first: Int, second: Int))
+}
+
+/// One convolution pass's operands and output, for ``KernelBackend/convolutions(_:_:_:sharing:)``.
+public struct ConvolutionCall {
+    public var pass: ConvPass
+    public var first: UnsafePointer<Float>, second: UnsafePointer<Float>
+    public var output: UnsafeMutablePointer<Float>
+
+    public init(_ pass: ConvPass, _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>,
+                output: UnsafeMutablePointer<Float>) {
+        (self.pass, self.first, self.second, self.output) = (pass, first, second, output)
+    }
+}
+
+extension KernelBackend {
+    /// Runs two passes of one convolution, without bias, whose operands `sharing.first` (0 or 1)
+    /// of `a` and `sharing.second` of `b` are the same buffer: a convolution's backward rule
+    /// (input and weight gradients both read the output gradient). A backend may prepare that
+    /// operand once for both; by default the passes run one after the other.
+    public func convolutions(_ geometry: ConvGeometry, _ a: ConvolutionCall, _ b: ConvolutionCall,
+                             sharing: (first: Int, second: Int)) {
+        for call in [a, b] {
+            convolution(call.pass, geometry, call.first, call.second, bias: nil, output: call.output)
+        }
+    }
 }
 
 /// Process-wide kernel settings.

@@ -95,6 +95,21 @@ public final class OneDNNBackend: KernelBackend, @unchecked Sendable {
         if let bias { addChannelBias(bias, to: output, pass, g) }
     }
 
+    /// The two passes of a backward rule with their shared operand reordered into oneDNN's
+    /// layout once (it is an activation-sized buffer: about a sixth of a convolution's reorders).
+    public func convolutions(_ g: ConvGeometry, _ a: ConvolutionCall, _ b: ConvolutionCall,
+                             sharing: (first: Int, second: Int)) {
+        if directSingleChannel && g.groups == 1 && (g.outChannels == 1 || g.inChannels == 1) {
+            for call in [a, b] { convolution(call.pass, g, call.first, call.second, bias: nil, output: call.output) }
+            return
+        }
+        func buffers(_ c: ConvolutionCall) -> [UnsafeMutableRawPointer] {
+            [UnsafeMutableRawPointer(mutating: c.first), UnsafeMutableRawPointer(mutating: c.second), UnsafeMutableRawPointer(c.output)]
+        }
+        DNNLPrimitive.runPair(primitive(.convolution(a.pass, g, bias: false)), buffers(a),
+                              primitive(.convolution(b.pass, g, bias: false)), buffers(b), shared: sharing)
+    }
+
     /// `output[n, c, …] += bias[c]` over the pass's output, in place.
     private func addChannelBias(_ bias: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>,
                                 _ pass: ConvPass, _ g: ConvGeometry) {

@@ -84,34 +84,68 @@ private func checkChannelBias(_ bias: Tensor?, channels: Int, op: String) {
 /// is added by the kernel as it writes the output, rather than by a broadcast add that would take
 /// another pass over it; its derivative is the output gradient summed over all but the channels.
 func convolution(_ pass: ConvPass, _ g: ConvGeometry, _ a: Tensor, _ b: Tensor, bias: Tensor? = nil) -> Tensor {
-    let shape: [Int]
-    switch pass {
-    case .forward: shape = g.outputShape
-    case .backwardData: shape = g.inputShape
-    case .backwardWeights: shape = g.weightShape
-    }
-    let out = TensorStorage(count: elementCount(shape))
+    let out = TensorStorage(count: elementCount(outputShape(pass, g)))
     if out.count > 0 {
         Kernels.countFlops(2 * g.macs)
         Kernels.backend.convolution(pass, g, a.storage.data, b.storage.data, bias: bias.map { UnsafePointer($0.storage.data) },
                                     output: out.data)
     }
+    return recordConvolution(pass, g, a, b, bias: bias, out)
+}
+
+private func outputShape(_ pass: ConvPass, _ g: ConvGeometry) -> [Int] {
+    switch pass {
+    case .forward: g.outputShape
+    case .backwardData: g.inputShape
+    case .backwardWeights: g.weightShape
+    }
+}
+
+/// Records `out`, the result of `pass` on `a` and `b` (and `bias`), with its derivatives.
+private func recordConvolution(_ pass: ConvPass, _ g: ConvGeometry, _ a: Tensor, _ b: Tensor, bias: Tensor?,
+                               _ out: TensorStorage) -> Tensor {
     let (na, nb, nc) = (a.requiresGrad, b.requiresGrad, bias?.requiresGrad ?? false)
     let inputs = bias.map { [a, b, $0] } ?? [a, b]
-    return Tensor.record("conv2d \(pass)", out, shape: shape, inputs: inputs) { h, _ in
+    return Tensor.record("conv2d \(pass)", out, shape: outputShape(pass, g), inputs: inputs) { h, _ in
         let gradients = passGradients(pass, g, a, b, h, na, nb)
         guard bias != nil else { return gradients }
         return gradients + [nc ? h.sum(axes: [0, 2, 3]) : nil]
     }
 }
 
-/// The gradients of a convolution pass's two operands from its output gradient `h`.
+/// Two passes of the same convolution that read one same tensor, run together so that the
+/// backend can prepare that operand once (``KernelBackend/convolutions(_:_:_:sharing:)``), each
+/// recorded as ``convolution(_:_:_:_:bias:)`` records it.
+private func convolutionPair(_ g: ConvGeometry, _ first: (ConvPass, Tensor, Tensor), _ second: (ConvPass, Tensor, Tensor),
+                             sharing: (first: Int, second: Int)) -> (Tensor, Tensor) {
+    let outs = [first.0, second.0].map { TensorStorage(count: elementCount(outputShape($0, g))) }
+    if outs[0].count > 0 && outs[1].count > 0 {
+        Kernels.countFlops(4 * g.macs)
+        Kernels.backend.convolutions(g, ConvolutionCall(first.0, first.1.storage.data, first.2.storage.data, output: outs[0].data),
+                                     ConvolutionCall(second.0, second.1.storage.data, second.2.storage.data, output: outs[1].data),
+                                     sharing: sharing)
+        return (recordConvolution(first.0, g, first.1, first.2, bias: nil, outs[0]),
+                recordConvolution(second.0, g, second.1, second.2, bias: nil, outs[1]))
+    }
+    return (convolution(first.0, g, first.1, first.2), convolution(second.0, g, second.1, second.2))
+}
+
+/// The gradients of a convolution pass's two operands from its output gradient `h`. Where both
+/// are needed and both read `h` in the same role, they run as a pair.
 private func passGradients(_ pass: ConvPass, _ g: ConvGeometry, _ a: Tensor, _ b: Tensor, _ h: Tensor,
                            _ na: Bool, _ nb: Bool) -> [Tensor?] {
     switch pass {
     case .forward:         // a = input, b = weight
+        if na && nb {
+            let (da, db) = convolutionPair(g, (.backwardData, h, b), (.backwardWeights, a, h), sharing: (0, 1))
+            return [da, db]
+        }
         return [na ? convolution(.backwardData, g, h, b) : nil, nb ? convolution(.backwardWeights, g, a, h) : nil]
     case .backwardData:    // a = output gradient, b = weight
+        if na && nb {
+            let (da, db) = convolutionPair(g, (.forward, h, b), (.backwardWeights, h, a), sharing: (0, 0))
+            return [da, db]
+        }
         return [na ? convolution(.forward, g, h, b) : nil, nb ? convolution(.backwardWeights, g, h, a) : nil]
     case .backwardWeights: // a = input, b = output gradient
         return [na ? convolution(.backwardData, g, b, h) : nil, nb ? convolution(.forward, g, a, h) : nil]

@@ -84,6 +84,35 @@ import Testing
         }
     }
 
+    /// When both operands need a gradient, a convolution's two backward passes run as a pair
+    /// that reorders the shared output gradient once: the same floats as each pass on its own.
+    @Test func pairedBackwardPassesEqualSinglePasses() {
+        let r = RandomGenerator(seed: 22)
+        for (inChannels, outChannels, groups) in [(16, 32, 1), (3, 8, 1), (8, 1, 1), (1, 8, 1), (16, 16, 2)] {
+            let x = Tensor.randn([4, inChannels, 9, 8], generator: r), dy = Tensor.randn([4, outChannels, 5, 8], generator: r)
+            let w = Tensor.randn([outChannels, inChannels / groups, 3, 3], generator: r)
+            func grads(_ wrt: [Bool]) -> [Tensor] {
+                let (xi, wi) = (wrt[0] ? x.requiringGrad() : x, wrt[1] ? w.requiringGrad() : w)
+                let y = conv2d(xi, wi, stride: (2, 1), padding: (1, 1), groups: groups)
+                return MirageTensor.gradients(of: y, wrt: [xi, wi].enumerated().filter { wrt[$0.offset] }.map(\.element), outputGradient: dy)
+            }
+            let both = grads([true, true])
+            #expect(both[0].scalars == grads([true, false])[0].scalars, "input gradient, \(inChannels)→\(outChannels)")
+            #expect(both[1].scalars == grads([false, true])[0].scalars, "weight gradient, \(inChannels)→\(outChannels)")
+            // A transposed convolution's backward rule pairs its forward and weight passes.
+            let wt = Tensor.randn([inChannels, outChannels / groups, 4, 4], generator: r)
+            let dyt = Tensor.randn([4, outChannels, 18, 16], generator: r)
+            func gradsT(_ wrt: [Bool]) -> [Tensor] {
+                let (xi, wi) = (wrt[0] ? x.requiringGrad() : x, wrt[1] ? wt.requiringGrad() : wt)
+                let y = convTranspose2d(xi, wi, stride: (2, 2), padding: (1, 1), groups: groups)
+                return MirageTensor.gradients(of: y, wrt: [xi, wi].enumerated().filter { wrt[$0.offset] }.map(\.element), outputGradient: dyt)
+            }
+            let bothT = gradsT([true, true])
+            #expect(bothT[0].scalars == gradsT([true, false])[0].scalars, "transposed, input gradient")
+            #expect(bothT[1].scalars == gradsT([false, true])[0].scalars, "transposed, weight gradient")
+        }
+    }
+
     @Test func secondOrder() {
         let x = GradCheck.input([1, 2, 4, 4], seed: 14), w = GradCheck.input([2, 2, 3, 3], seed: 15)
         GradCheck.checkSecondOrder([x, w]) { conv2d($0[0], $0[1], stride: (2, 2), padding: (1, 1)).tanh() }
