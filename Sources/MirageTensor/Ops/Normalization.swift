@@ -8,54 +8,6 @@ import CMirageKernels
 /// `createGraph: true` the derivative is built from primitives instead (the same formula), so
 /// that gradients of gradients stay exact.
 
-/// An activation that a normalisation applies in the same pass as its scale and shift, and whose
-/// derivative its backward pass takes from the saved input, so that neither the normalised values
-/// nor the activation's output need a pass (or a buffer) of their own:
-///
-/// ```swift
-/// let h = x.groupNormalized(groups: 8, weight: w, bias: b, eps: 1e-5, activation: .silu)
-/// // the same floats as x.groupNormalized(groups: 8, weight: w, bias: b, eps: 1e-5).silu()
-/// ```
-public enum NormalizationActivation: Sendable, Equatable {
-    /// z·σ(z), as ``Tensor/silu()``.
-    case silu
-    /// max(z, 0), as ``Tensor/relu()``.
-    case relu
-    /// z for z > 0, else `negativeSlope`·z, as ``Tensor/leakyRelu(_:)``.
-    case leakyRelu(negativeSlope: Float)
-
-    var kernel: (function: MirageActivation, slope: Float) {
-        switch self {
-        case .silu: (.siLU, 0)
-        case .relu: (.leakyReLU, 0)
-        case .leakyRelu(let slope): (.leakyReLU, slope)
-        }
-    }
-
-    /// The activation as an op of its own.
-    public func callAsFunction(_ z: Tensor) -> Tensor {
-        switch self {
-        case .silu: z.silu()
-        case .relu: z.relu()
-        case .leakyRelu(let slope): z.leakyRelu(slope)
-        }
-    }
-
-    /// `g·f′(z)` from differentiable ops, for gradients of gradients.
-    func composedGradient(_ g: Tensor, at z: Tensor) -> Tensor {
-        switch self {
-        case .silu:
-            let s = z.sigmoid()
-            return g * (s + z * s * (1 - s))
-        case .relu:
-            return g * (z .> 0)
-        case .leakyRelu(let slope):
-            let positive = z .> 0
-            return g * (positive + (1 - positive) * slope)
-        }
-    }
-}
-
 /// Which statistics a normalisation shares. The input is viewed as `[N, G, Cg, S]`: `N` samples,
 /// `G` groups of `Cg` channels, `S` positions per channel.
 struct NormalizationLayout {
@@ -148,38 +100,26 @@ private func rowResults(_ l: NormalizationLayout, _ body: (_ row: Int) -> (Float
     }
 }
 
-/// `out = act(x·a + b)` row by row (`positions > 1`), with `a`, `b` per row or per channel.
-private func rowAffineKernel(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ a: [Float], _ b: [Float],
-                             _ l: NormalizationLayout, _ activation: NormalizationActivation?) {
-    let s = l.positions
-    let (function, slope) = activation?.kernel ?? (.identity, 0)
-    a.withUnsafeBufferPointer { pa in
-        b.withUnsafeBufferPointer { pb in
-            forEachRow(l) { r, p in
-                mirage_scale_shift_activate(function, slope, x + r * s, pa[p], pb[p], out + r * s, s)
-            }
-        }
-    }
-}
-
-/// `out = x·a + b` with `a`, `b` per (sample, channel) (`perSample`) or per channel.
-private func channelAffineKernel(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                                 _ a: [Float], _ b: [Float], _ l: NormalizationLayout) {
+/// `out = activation(x·a + b)`, with `a`, `b` per (sample, channel) (`perSample`) or per channel:
+/// row by row across the thread pool, or, for rows of one position (`(N, C)` input), one sample
+/// at a time over its channels (where callers apply any activation as an op of its own).
+private func affineKernel(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ a: [Float], _ b: [Float],
+                          _ l: NormalizationLayout, _ activation: NormalizationActivation? = nil) {
     let (c, s) = (l.channels, l.positions)
     a.withUnsafeBufferPointer { pa in
         b.withUnsafeBufferPointer { pb in
-            for i in 0..<l.n {
-                let xi = x + i * c * s, oi = out + i * c * s
-                let ai = pa.baseAddress! + (l.perSample ? i * c : 0), bi = pb.baseAddress! + (l.perSample ? i * c : 0)
-                if s == 1 {
-                    for k in 0..<c { oi[k] = xi[k] * ai[k] + bi[k] }
-                } else {
-                    for ch in 0..<c {
-                        let (sa, sb) = (ai[ch], bi[ch])
-                        let xr = xi + ch * s, or = oi + ch * s
-                        for p in 0..<s { or[p] = xr[p] * sa + sb }
-                    }
+            if s == 1 {
+                precondition(activation == nil, "affineKernel: rows of one position take their activation as an op")
+                for i in 0..<l.n {
+                    let xi = x + i * c, oi = out + i * c
+                    let off = l.perSample ? i * c : 0
+                    for k in 0..<c { oi[k] = xi[k] * pa[off + k] + pb[off + k] }
                 }
+                return
+            }
+            let (function, slope) = activation?.kernel ?? (.identity, 0)
+            forEachRow(l) { r, p in
+                mirage_scale_shift_activate(function, slope, x + r * s, pa[p], pb[p], out + r * s, s)
             }
         }
     }
@@ -211,14 +151,10 @@ extension Tensor {
             }
         }
         let out = TensorStorage(count: count)
-        if l.positions == 1 {
-            channelAffineKernel(storage.data, out.data, scale, shift, l)
-        } else {
-            rowAffineKernel(storage.data, out.data, scale, shift, l, activation)
-        }
+        affineKernel(storage.data, out.data, scale, shift, l, activation)
         let x = self
         let inputs = [x] + [weight, bias].compactMap { $0 }
-        let name = activation.map { "\(op) + \(Self.activationName($0))" } ?? op
+        let name = activation.map { "\(op) + \($0.name)" } ?? op
         let result = Tensor.record(name, out, shape: shape, inputs: inputs) { g, _ in
             if GradMode.isEnabled {
                 return x.composedNormalizationGradients(g, l, weight: weight, bias: bias, eps: eps, activation: activation)
@@ -241,14 +177,6 @@ extension Tensor {
                                                  overwritesGradient: activation != nil)
         }
         return (result, mean, variance)
-    }
-
-    private static func activationName(_ a: NormalizationActivation) -> String {
-        switch a {
-        case .silu: "silu"
-        case .relu: "relu"
-        case .leakyRelu: "leakyRelu"
-        }
     }
 
     /// The derivative from primitives, differentiable again (`createGraph`).
@@ -428,7 +356,7 @@ extension Tensor {
         let l = NormalizationLayout(n: shape[0], groups: c, channelsPerGroup: 1,
                                     positions: shape[2...].reduce(1, *), perSample: false)
         let out = TensorStorage(count: count)
-        channelAffineKernel(storage.data, out.data, scale.scalars, shift.scalars, l)
+        affineKernel(storage.data, out.data, scale.scalars, shift.scalars, l)
         var statShape = [Int](repeating: 1, count: rank)
         statShape[1] = c
         let x = self

@@ -11,6 +11,21 @@ extension Tensor {
         GradMode.isEnabled ? composed() : Tensor(storage: zipKernel(g.storage, other.storage, fused), shape: g.shape)
     }
 
+    /// `g·relu′`, from a tensor positive exactly where the input is, in differentiable ops.
+    static func composedReLUGradient(_ g: Tensor, sign: Tensor) -> Tensor { g * (sign .> 0) }
+
+    /// `g·leakyRelu′`, from a tensor positive exactly where the input is, in differentiable ops.
+    static func composedLeakyReLUGradient(_ g: Tensor, sign: Tensor, negativeSlope: Float) -> Tensor {
+        let positive = sign .> 0
+        return g * (positive + (1 - positive) * negativeSlope)
+    }
+
+    /// `g·silu′(x)` in differentiable ops.
+    static func composedSiLUGradient(_ g: Tensor, at x: Tensor) -> Tensor {
+        let s = x.sigmoid()
+        return g * (s + x * s * (1 - s))
+    }
+
     /// eˣ.
     public func exp() -> Tensor {
         Tensor.record("exp", mapKernel(storage, .exp), shape: shape, inputs: [self],
@@ -72,7 +87,7 @@ extension Tensor {
         // anyway, so the graph need not keep the input too.
         Tensor.record("relu", mapKernel(storage, .relu), shape: shape, inputs: [self],
                       savesOutput: true) { g, y in
-            [Tensor.derivative(g, y, .leakyReluGradient(slope: 0)) { g * (y .> 0) }]
+            [Tensor.derivative(g, y, .leakyReluGradient(slope: 0)) { Tensor.composedReLUGradient(g, sign: y) }]
         }
     }
 
@@ -81,8 +96,7 @@ extension Tensor {
         let out = mapKernel(storage, .leakyRelu(slope: negativeSlope))
         func rule(_ g: Tensor, _ sign: Tensor) -> [Tensor?] {
             [Tensor.derivative(g, sign, .leakyReluGradient(slope: negativeSlope)) {
-                let positive = sign .> 0
-                return g * (positive + (1 - positive) * negativeSlope)
+                Tensor.composedLeakyReLUGradient(g, sign: sign, negativeSlope: negativeSlope)
             }]
         }
         // With a non-negative slope y > 0 exactly where x > 0, so the rule reads the output (see relu).
@@ -95,10 +109,7 @@ extension Tensor {
     /// x·σ(x), also called swish.
     public func silu() -> Tensor {
         Tensor.record("silu", mapKernel(storage, .silu), shape: shape, inputs: [self]) { g, _ in
-            [Tensor.derivative(g, self, .siluGradient) {
-                let s = self.sigmoid()
-                return g * (s + self * s * (1 - s))
-            }]
+            [Tensor.derivative(g, self, .siluGradient) { Tensor.composedSiLUGradient(g, at: self) }]
         }
     }
 

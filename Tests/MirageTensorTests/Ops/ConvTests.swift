@@ -84,6 +84,20 @@ import Testing
         }
     }
 
+    /// Expects the gradients of `op(x, w)` with respect to both operands to be the floats of
+    /// each taken alone (one backward pass each, not the pair).
+    private func expectPairedGradientsEqualSingle(_ x: Tensor, _ w: Tensor, outputGradient dy: Tensor, _ what: String,
+                                                  _ op: (Tensor, Tensor) -> Tensor) {
+        func gradients(_ wrt: [Bool]) -> [Tensor] {
+            let (xi, wi) = (wrt[0] ? x.requiringGrad() : x, wrt[1] ? w.requiringGrad() : w)
+            return MirageTensor.gradients(of: op(xi, wi), wrt: [xi, wi].enumerated().filter { wrt[$0.offset] }.map(\.element),
+                                          outputGradient: dy)
+        }
+        let both = gradients([true, true])
+        #expect(both[0].scalars == gradients([true, false])[0].scalars, "\(what), input gradient")
+        #expect(both[1].scalars == gradients([false, true])[0].scalars, "\(what), weight gradient")
+    }
+
     /// When both operands need a gradient, a convolution's two backward passes run as a pair
     /// that reorders the shared output gradient once: the same floats as each pass on its own.
     @Test func pairedBackwardPassesEqualSinglePasses() {
@@ -91,25 +105,15 @@ import Testing
         for (inChannels, outChannels, groups) in [(16, 32, 1), (3, 8, 1), (8, 1, 1), (1, 8, 1), (16, 16, 2)] {
             let x = Tensor.randn([4, inChannels, 9, 8], generator: r), dy = Tensor.randn([4, outChannels, 5, 8], generator: r)
             let w = Tensor.randn([outChannels, inChannels / groups, 3, 3], generator: r)
-            func grads(_ wrt: [Bool]) -> [Tensor] {
-                let (xi, wi) = (wrt[0] ? x.requiringGrad() : x, wrt[1] ? w.requiringGrad() : w)
-                let y = conv2d(xi, wi, stride: (2, 1), padding: (1, 1), groups: groups)
-                return MirageTensor.gradients(of: y, wrt: [xi, wi].enumerated().filter { wrt[$0.offset] }.map(\.element), outputGradient: dy)
+            expectPairedGradientsEqualSingle(x, w, outputGradient: dy, "conv2d \(inChannels)→\(outChannels)") {
+                conv2d($0, $1, stride: (2, 1), padding: (1, 1), groups: groups)
             }
-            let both = grads([true, true])
-            #expect(both[0].scalars == grads([true, false])[0].scalars, "input gradient, \(inChannels)→\(outChannels)")
-            #expect(both[1].scalars == grads([false, true])[0].scalars, "weight gradient, \(inChannels)→\(outChannels)")
             // A transposed convolution's backward rule pairs its forward and weight passes.
             let wt = Tensor.randn([inChannels, outChannels / groups, 4, 4], generator: r)
             let dyt = Tensor.randn([4, outChannels, 18, 16], generator: r)
-            func gradsT(_ wrt: [Bool]) -> [Tensor] {
-                let (xi, wi) = (wrt[0] ? x.requiringGrad() : x, wrt[1] ? wt.requiringGrad() : wt)
-                let y = convTranspose2d(xi, wi, stride: (2, 2), padding: (1, 1), groups: groups)
-                return MirageTensor.gradients(of: y, wrt: [xi, wi].enumerated().filter { wrt[$0.offset] }.map(\.element), outputGradient: dyt)
+            expectPairedGradientsEqualSingle(x, wt, outputGradient: dyt, "convTranspose2d \(inChannels)→\(outChannels)") {
+                convTranspose2d($0, $1, stride: (2, 2), padding: (1, 1), groups: groups)
             }
-            let bothT = gradsT([true, true])
-            #expect(bothT[0].scalars == gradsT([true, false])[0].scalars, "transposed, input gradient")
-            #expect(bothT[1].scalars == gradsT([false, true])[0].scalars, "transposed, weight gradient")
         }
     }
 
